@@ -1,0 +1,61 @@
+# AUTOOS Checkout — the two commands a newcomer needs:
+#   make run    set up .venv, install, initialise the database, open the staff window
+#   make test   set up .venv with the test extra and run the whole suite headless
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# Debian packages Qt's xcb platform (make run) and the offscreen tests need.
+QT_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1 \
+           libdbus-1-3 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
+
+.PHONY: run test venv install install-test sysdeps lint format screenshots bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(PY)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed-test
+
+install-test: $(VENV)/.installed-test
+
+sysdeps:
+	@missing=$$(for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Qt system libraries: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Qt needs system libraries. Run:"; \
+	    echo "  sudo apt-get install -y $$missing"; \
+	  fi; \
+	fi
+
+run: sysdeps $(VENV)/.installed-test
+	$(PY) -m backend.cli init
+	$(PY) -m app.main
+
+test: sysdeps $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check app backend resources tests benchmarks
+	$(PY) -m ruff format --check app backend resources tests benchmarks
+
+format: $(VENV)/.installed-test
+	$(PY) -m ruff format app backend resources tests benchmarks
+	$(PY) -m ruff check --fix app backend resources tests benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""PySide6 GUI: staff window, customer display, kiosk. Imports backend; never the reverse."""

@@ -1,0 +1,37 @@
+"""Start the Qt application in one of the GUI modes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from backend.errors import CheckoutError
+
+
+def parse_gui_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="autoos-checkout")
+    parser.add_argument("mode", nargs="?", default="staff", choices=("staff", "kiosk", "display"))
+    parser.add_argument("--db", help="database file")
+    parser.add_argument("--config", help="settings TOML file")
+    return parser.parse_args(argv)
+
+
+def run_gui(argv: list[str]) -> int:
+    args = parse_gui_args(argv)
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from backend.bootstrap import build_context
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("AUTOOS Checkout")
+    try:
+        ctx = build_context(db=args.db, config=args.config)
+    except CheckoutError as exc:
+        QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from app.staff_window import StaffWindow
+
+    window = StaffWindow(ctx)
+    window.show()
+    return app.exec()

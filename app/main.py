@@ -1,0 +1,49 @@
+"""``autoos-checkout`` entry point: GUI modes here, everything else to the admin CLI.
+
+``autoos-checkout`` (no sub-command) opens the staff window; ``kiosk`` and ``display``
+open the self-service kiosk and the stand-alone customer display; any other sub-command
+is the admin CLI in :mod:`backend.cli.main`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+GUI_MODES = ("staff", "kiosk", "display")
+
+
+def _split(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Find the sub-command (first word that is not an option or an option's value)."""
+    takes_value = {"--db", "--config", "--server", "--token"}
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in takes_value:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        return word, argv
+    return None, argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command, _ = _split(args)
+    if command is None or command in GUI_MODES:
+        if any(a in ("-h", "--help") for a in args) and command is None:
+            from backend.cli.main import main as cli_main
+
+            return cli_main(args)
+        from app.gui_main import run_gui
+
+        return run_gui(args)
+    from backend.cli.main import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

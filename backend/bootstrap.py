@@ -1,0 +1,57 @@
+"""The one composition root: settings → store → catalog → adapters → :class:`Context`.
+
+Nothing else in the backend opens files, connects or starts threads on its own; the
+GUI, CLI and API all call :func:`build_context` and hand the result down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from backend.clock import Clock, SystemClock
+from backend.config import Secrets, Settings, default_data_dir, load_settings
+from backend.domain.catalog import load_catalog
+from backend.services.context import Context
+from backend.store import open_store
+
+DB_FILENAME = "checkout.db"
+
+
+def resolve_db_path(settings: Settings, db: str | Path | None = None) -> Path:
+    """``--db`` beats ``AUTOOS_CHECKOUT_DB`` / the settings file, which beat the default."""
+    if db:
+        return Path(db)
+    if settings.db_path:
+        return Path(settings.db_path)
+    return default_data_dir() / DB_FILENAME
+
+
+def build_context(
+    *,
+    db: str | Path | None = None,
+    config: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+) -> Context:
+    """Build everything a command, window or API server needs, from configuration."""
+    env = os.environ if env is None else env
+    if settings is None:
+        settings = load_settings(Path(config) if config else None, env)
+    catalog = load_catalog(settings.catalog_path)
+    store = open_store(resolve_db_path(settings, db))
+    ctx = Context(
+        store=store,
+        clock=clock or SystemClock(),
+        catalog=catalog,
+        settings=settings,
+        secrets=Secrets(env),
+    )
+    _build_adapters(ctx)
+    return ctx
+
+
+def _build_adapters(ctx: Context) -> None:
+    """Attach the adapters the configuration asks for (payment gateways, mail)."""

@@ -1,0 +1,87 @@
+"""Sub-commands for the store itself: init, tiers, customers, staff, audit."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from backend.services import audit, customers, staff
+from backend.services.context import Context
+
+ACTOR = "cli"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[common], help="create or migrate the database")
+    p.add_argument("--admin-name", help="create a first admin account with this name")
+    p.add_argument("--admin-pin", help="the first admin's PIN (4-8 digits)")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("tiers", parents=[common], help="list the plans and prices")
+    p.set_defaults(handler=cmd_tiers)
+
+    cust = sub.add_parser("customer", parents=[common], help="add or find customers")
+    csub = cust.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = csub.add_parser("add", parents=[common], help="add a customer")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--state", help="Indian state (for GST), e.g. Karnataka")
+    p.set_defaults(handler=cmd_customer_add)
+    p = csub.add_parser("find", parents=[common], help="find by email, phone or name prefix")
+    p.add_argument("query")
+    p.set_defaults(handler=cmd_customer_find)
+
+    st = sub.add_parser("staff", parents=[common], help="manage staff accounts")
+    ssub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = ssub.add_parser("add", parents=[common], help="add a staff member or admin")
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, help="staff or admin")
+    p.add_argument("--pin", required=True)
+    p.set_defaults(handler=cmd_staff_add)
+    p = ssub.add_parser("list", parents=[common], help="list staff accounts")
+    p.set_defaults(handler=cmd_staff_list)
+
+    p = sub.add_parser("audit", parents=[common], help="show the latest audit entries")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=cmd_audit)
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    result: dict[str, Any] = {"db": ctx.store.path, "admin": None}
+    if bool(args.admin_name) != bool(args.admin_pin):
+        from backend.errors import ValidationError
+
+        raise ValidationError("Give both --admin-name and --admin-pin, or neither.")
+    if args.admin_name:
+        result["admin"] = staff.add_staff(
+            ctx, name=args.admin_name, role="admin", pin=args.admin_pin, actor=ACTOR
+        )
+    result["staff_count"] = ctx.store.scalar("SELECT count(*) FROM staff")
+    return result
+
+
+def cmd_tiers(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return {"tiers": [tier.to_json() for tier in ctx.catalog]}
+
+
+def cmd_customer_add(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return customers.add_customer(
+        ctx, name=args.name, email=args.email, phone=args.phone, state=args.state, actor=ACTOR
+    )
+
+
+def cmd_customer_find(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return {"customers": customers.find_customers(ctx, args.query)}
+
+
+def cmd_staff_add(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return staff.add_staff(ctx, name=args.name, role=args.role, pin=args.pin, actor=ACTOR)
+
+
+def cmd_staff_list(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return {"staff": staff.list_staff(ctx)}
+
+
+def cmd_audit(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return {"entries": audit.recent(ctx, args.limit)}

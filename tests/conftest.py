@@ -1,0 +1,95 @@
+"""Shared fixtures: a real SQLite file per test, a manual clock, the shipped catalog,
+and a way to run the CLI as a separate process (as an admin would)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from backend.clock import ManualClock  # noqa: E402
+from backend.config import Secrets, Settings  # noqa: E402
+from backend.domain.catalog import load_catalog  # noqa: E402
+from backend.services.context import Context  # noqa: E402
+from backend.store import open_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock("2026-11-26T10:00:00Z")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "checkout.db"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    settings = Settings()
+    settings.upi.vpa = "autoos.shop@okaxis"
+    settings.upi.payee_name = "AUTOOS Shop"
+    settings.upi.mcc = "5734"
+    return settings
+
+
+@pytest.fixture
+def ctx(db_path: Path, clock: ManualClock, settings: Settings) -> Context:
+    store = open_store(db_path)
+    context = Context(
+        store=store,
+        clock=clock,
+        catalog=load_catalog(),
+        settings=settings,
+        secrets=Secrets(env={}, use_keyring=False),
+    )
+    yield context
+    store.close()
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a child process that imports this checkout's code."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "RAZORPAY_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    env.update(extra)
+    return env
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(db_path: Path):
+    """Run ``autoos-checkout ARGS --json`` in a child process against the test's database."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        proc = subprocess.run(
+            [sys.executable, "-m", "app.main", *args],
+            capture_output=True,
+            text=True,
+            env=child_env(AUTOOS_CHECKOUT_DB=str(db_path), **(env or {})),
+            cwd=ROOT,
+            timeout=120,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
