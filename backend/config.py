@@ -170,9 +170,7 @@ def _apply(settings: Settings, section: str | None, key: str, value: object, whe
     setattr(holder, key, _coerce(value, getattr(holder, key), where))
 
 
-def load_settings(
-    path: Path | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from defaults, the TOML file (if present) and ``env``."""
     env = os.environ if env is None else env
     settings = Settings()

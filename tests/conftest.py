@@ -14,11 +14,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from backend.clock import ManualClock  # noqa: E402
-from backend.config import Secrets, Settings  # noqa: E402
-from backend.domain.catalog import load_catalog  # noqa: E402
-from backend.services.context import Context  # noqa: E402
-from backend.store import open_store  # noqa: E402
+from backend.clock import ManualClock
+from backend.config import Secrets, Settings
+from backend.domain.catalog import load_catalog
+from backend.services.context import Context
+from backend.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

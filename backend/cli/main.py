@@ -19,9 +19,7 @@ from backend.errors import CheckoutError
 EXIT_ERROR = 2
 
 #: modules whose ``register(subparsers, common)`` adds sub-commands, in help order
-COMMAND_MODULES = (
-    "backend.cli.core_commands",
-)
+COMMAND_MODULES = ("backend.cli.core_commands",)
 
 
 class CliUsageError(Exception):
@@ -36,12 +34,18 @@ class _Parser(argparse.ArgumentParser):
 def _common() -> argparse.ArgumentParser:
     """Options every sub-command accepts (before or after the sub-command name)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON object")  # fmt: skip
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="database file (default: AUTOOS_CHECKOUT_DB or the data dir)")  # fmt: skip
-    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="settings TOML file")  # fmt: skip
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: AUTOOS_CHECKOUT_DB or the data dir)",
+    )
+    common.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="settings TOML file"
+    )
     return common
 
 
@@ -49,9 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     common = _common()
-    parser = _Parser(prog="autoos-checkout", parents=[common],
-                     description="AUTOOS Checkout admin command line. "
-                                 "With no sub-command the staff window opens.")  # fmt: skip
+    parser = _Parser(
+        prog="autoos-checkout",
+        parents=[common],
+        description="AUTOOS Checkout admin command line. "
+        "With no sub-command the staff window opens.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)

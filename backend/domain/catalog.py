@@ -18,9 +18,16 @@ from backend.errors import ConfigError, NotFound, ValidationError
 INTERVALS = ("month", "year")
 LIMIT_KEYS = ("credits", "workflows_per_month", "concurrent_agents")
 TIER_KEYS = {
-    "name", "order", "recommended", "contact_sales", "trial_days", "card_required",
-    "features", "prices", "limits",
-}  # fmt: skip
+    "name",
+    "order",
+    "recommended",
+    "contact_sales",
+    "trial_days",
+    "card_required",
+    "features",
+    "prices",
+    "limits",
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,9 @@ class Limits:
     concurrent_agents: int | None = None
 
     def to_json(self) -> dict[str, int | None]:
-        return {k: getattr(self, k) for k in ("workflows_per_month", "concurrent_agents", "credits")}
+        return {
+            k: getattr(self, k) for k in ("workflows_per_month", "concurrent_agents", "credits")
+        }
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,9 @@ def _line_of(text: str, tier_id: str | None, key: str | None = None) -> int:
     if key:
         keypat = re.compile(rf"^\s*{re.escape(key)}\s*=|\b{re.escape(key)}\s*=")
         for i in range(start, len(lines)):
-            if i > start and re.match(r"^\s*\[tiers\.(?!" + re.escape(tier_id or "") + ")", lines[i]):
+            if i > start and re.match(
+                r"^\s*\[tiers\.(?!" + re.escape(tier_id or "") + ")", lines[i]
+            ):
                 break
             if keypat.search(lines[i]):
                 return i + 1
@@ -174,25 +185,35 @@ def parse_catalog(text: str, source: str = "<memory>") -> Catalog:
             if key not in LIMIT_KEYS:
                 raise fail(tier_id, key, f"tiers.{tier_id}.limits: unknown limit {key!r}.")
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise fail(tier_id, key, f"tiers.{tier_id}.limits.{key} must be a whole number ≥ 0.")
+                raise fail(
+                    tier_id, key, f"tiers.{tier_id}.limits.{key} must be a whole number ≥ 0."
+                )
         prices: dict[tuple[str, str], Money] = {}
         prices_raw = raw.get("prices", {})
         if not isinstance(prices_raw, dict):
             raise fail(tier_id, "prices", f"tiers.{tier_id}: 'prices' must be a table.")
         for currency, per_interval in prices_raw.items():
             if currency not in CURRENCIES:
-                raise fail(tier_id, currency, f"tiers.{tier_id}.prices: unknown currency {currency!r}.")
+                raise fail(
+                    tier_id, currency, f"tiers.{tier_id}.prices: unknown currency {currency!r}."
+                )
             if not isinstance(per_interval, dict):
                 raise fail(tier_id, currency, f"tiers.{tier_id}.prices.{currency} must be a table.")
             for interval, amount in per_interval.items():
                 if interval not in INTERVALS:
-                    raise fail(tier_id, currency,
-                               f"tiers.{tier_id}.prices.{currency}: interval {interval!r} "
-                               "must be month or year.")  # fmt: skip
+                    raise fail(
+                        tier_id,
+                        currency,
+                        f"tiers.{tier_id}.prices.{currency}: interval {interval!r} "
+                        "must be month or year.",
+                    )
                 if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-                    raise fail(tier_id, currency,
-                               f"tiers.{tier_id}.prices.{currency}.{interval} must be a whole "
-                               "number of minor units above 0 (e.g. 79900 for ₹799.00).")  # fmt: skip
+                    raise fail(
+                        tier_id,
+                        currency,
+                        f"tiers.{tier_id}.prices.{currency}.{interval} must be a whole "
+                        "number of minor units above 0 (e.g. 79900 for ₹799.00).",
+                    )
                 prices[(currency, interval)] = Money(amount, currency)
         if raw.get("contact_sales") and prices:
             raise fail(tier_id, "prices", f"tiers.{tier_id}: a contact-sales tier has no prices.")

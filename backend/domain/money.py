@@ -86,9 +86,7 @@ def parse_amount(text: str | int | Decimal, currency: str) -> Money:
     symbol, places = CURRENCIES[currency]
     if isinstance(text, bool):
         raise ValidationError("Enter an amount such as 799.00.", field="amount")
-    if isinstance(text, int):
-        raw = str(text)
-    elif isinstance(text, Decimal):
+    if isinstance(text, int | Decimal):
         raw = str(text)
     else:
         raw = str(text).strip().replace(symbol, "").replace(currency, "").replace(",", "")

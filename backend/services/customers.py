@@ -23,9 +23,13 @@ def _clean(name: str, email: str | None, phone: str | None) -> tuple[str, str | 
 
 
 def _check_unique(ctx: Context, email: str | None, phone: str | None, exclude: int = 0) -> None:
-    if email and ctx.store.one("SELECT id FROM customers WHERE email=? AND id!=?", (email, exclude)):
+    if email and ctx.store.one(
+        "SELECT id FROM customers WHERE email=? AND id!=?", (email, exclude)
+    ):
         raise DuplicateError(f"A customer with the email {email} already exists.", field="email")
-    if phone and ctx.store.one("SELECT id FROM customers WHERE phone=? AND id!=?", (phone, exclude)):
+    if phone and ctx.store.one(
+        "SELECT id FROM customers WHERE phone=? AND id!=?", (phone, exclude)
+    ):
         raise DuplicateError(f"A customer with the phone {phone} already exists.", field="phone")
 
 
@@ -47,14 +51,29 @@ def add_customer(
             cur = ctx.store.execute(
                 "INSERT INTO customers (name, name_key, email, phone, state, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (clean_name, clean_name.casefold(), clean_email, clean_phone,
-                 (state or "").strip() or None, now, now),
-            )  # fmt: skip
+                (
+                    clean_name,
+                    clean_name.casefold(),
+                    clean_email,
+                    clean_phone,
+                    (state or "").strip() or None,
+                    now,
+                    now,
+                ),
+            )
         except sqlite3.IntegrityError:
             raise DuplicateError("That customer already exists.") from None
         customer_id = cur.lastrowid
-        audit.record(ctx, actor, "customer.create", "customer", customer_id,
-                     name=clean_name, email=clean_email, phone=clean_phone)  # fmt: skip
+        audit.record(
+            ctx,
+            actor,
+            "customer.create",
+            "customer",
+            customer_id,
+            name=clean_name,
+            email=clean_email,
+            phone=clean_phone,
+        )
     return get_customer(ctx, customer_id)
 
 
@@ -79,11 +98,26 @@ def update_customer(
         ctx.store.execute(
             "UPDATE customers SET name=?, name_key=?, email=?, phone=?, state=?, updated_at=? "
             "WHERE id=?",
-            (clean_name, clean_name.casefold(), clean_email, clean_phone,
-             state if state is not None else current["state"], ctx.now_iso(), customer_id),
-        )  # fmt: skip
-        audit.record(ctx, actor, "customer.update", "customer", customer_id,
-                     name=clean_name, email=clean_email, phone=clean_phone)  # fmt: skip
+            (
+                clean_name,
+                clean_name.casefold(),
+                clean_email,
+                clean_phone,
+                state if state is not None else current["state"],
+                ctx.now_iso(),
+                customer_id,
+            ),
+        )
+        audit.record(
+            ctx,
+            actor,
+            "customer.update",
+            "customer",
+            customer_id,
+            name=clean_name,
+            email=clean_email,
+            phone=clean_phone,
+        )
     return get_customer(ctx, customer_id)
 
 

@@ -102,8 +102,9 @@ def authenticate(ctx: Context, name: str, pin: str) -> dict[str, Any]:
                 "UPDATE staff SET failed_attempts=?, locked_until=? WHERE id=?",
                 (attempts, locked, row["id"]),
             )
-            audit.record(ctx, "anonymous", "staff.login_failed", "staff", row["id"],
-                         locked=bool(locked))  # fmt: skip
+            audit.record(
+                ctx, "anonymous", "staff.login_failed", "staff", row["id"], locked=bool(locked)
+            )
     if not ok:
         if locked:
             raise AccountLocked(

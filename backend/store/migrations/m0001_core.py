@@ -168,15 +168,17 @@ CREATE TABLE meta (
 
 APPEND_ONLY = ("audit_log", "credit_ledger", "payment_events")
 
-GUARDS = "".join(
-    f"""
+GUARDS = (
+    "".join(
+        f"""
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
 CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
 """
-    for table in APPEND_ONLY
-) + """
+        for table in APPEND_ONLY
+    )
+    + """
 CREATE TRIGGER credit_ledger_never_negative BEFORE INSERT ON credit_ledger
 WHEN NEW.amount < 0 AND (
     SELECT COALESCE(SUM(amount), 0) FROM credit_ledger
@@ -184,6 +186,7 @@ WHEN NEW.amount < 0 AND (
 ) + NEW.amount < 0
 BEGIN SELECT RAISE(ABORT, 'credit balance would go below zero'); END;
 """
+)
 
 
 @MIGRATIONS(name="0001_core")

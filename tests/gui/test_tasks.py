@@ -1,0 +1,62 @@
+"""The task runner delivers results and errors on the GUI thread, in order for DB work."""
+
+import threading
+
+from PySide6.QtCore import QThread
+
+from app.tasks import TaskRunner
+
+
+def test_success_is_delivered_on_the_gui_thread(qtbot):
+    runner = TaskRunner()
+    seen = {}
+    gate = threading.Event()
+
+    def op():
+        seen["worker"] = threading.current_thread().name
+        gate.wait(5)
+        return 42
+
+    def ok(value):
+        seen["value"] = value
+        seen["gui"] = QThread.currentThread() is runner.thread()
+
+    runner.run_db(op, ok)
+    assert runner.running == 1  # the GUI thread did not wait for the operation
+    gate.set()
+    qtbot.waitUntil(lambda: "value" in seen)
+    assert seen == {"worker": seen["worker"], "value": 42, "gui": True}
+    assert seen["worker"].startswith("autoos-db")
+    runner.shutdown()
+
+
+def test_failure_goes_to_the_failure_callback(qtbot):
+    runner = TaskRunner()
+    errors = []
+
+    def boom():
+        raise ValueError("no network")
+
+    runner.run_net(boom, on_failure=errors.append)
+    qtbot.waitUntil(lambda: len(errors) == 1)
+    assert str(errors[0]) == "no network"
+    assert runner.running == 0
+    runner.shutdown()
+
+
+def test_unhandled_failure_is_signalled(qtbot):
+    runner = TaskRunner()
+    with qtbot.waitSignal(runner.failed) as blocker:
+        runner.run_db(lambda: 1 / 0)
+    assert isinstance(blocker.args[0], ZeroDivisionError)
+    runner.shutdown()
+
+
+def test_database_work_runs_in_submission_order(qtbot):
+    runner = TaskRunner()
+    order = []
+    for i in range(20):
+        runner.run_db(lambda i=i: i, order.append)
+    qtbot.waitUntil(lambda: len(order) == 20)
+    assert order == list(range(20))
+    runner.shutdown()
