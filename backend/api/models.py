@@ -1,0 +1,79 @@
+"""Request bodies and response shapes of the API (pydantic).
+
+Requests forbid unknown fields and bound every value, so bad input is a clear 422 and
+never reaches SQLite as, say, an integer too large for a column. Responses document
+the main fields and allow more, because they are the service functions' own dicts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CustomerId = Annotated[int, Field(gt=0, lt=2**53, description="Customer number")]
+TierId = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="Plan id, e.g. `student`")
+]
+Interval = Literal["month", "year"]
+Currency = Literal["INR", "USD"]
+PaymentId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    """A response object: the listed fields, and possibly more."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Price(Open):
+    currency: str
+    interval: str
+    amount: int = Field(description="Minor units (paise, cents)")
+    amount_text: str
+
+
+class TierOut(Open):
+    id: str
+    name: str
+    recommended: bool
+    contact_sales: bool
+    trial_days: int | None
+    features: list[str]
+    prices: list[Price]
+    limits: dict[str, int | None]
+
+
+class Pricing(Open):
+    tiers: list[TierOut]
+    currencies: list[str]
+    intervals: list[str]
+
+
+class Health(Open):
+    status: str
+    time: str
+
+
+class CreateCustomer(Request):
+    name: str = Field(min_length=1, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    state: str | None = Field(default=None, max_length=64)
+
+
+class Customer(Open):
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    state: str | None
+    created_at: str
+
+
+class CustomerList(Open):
+    customers: list[Customer]

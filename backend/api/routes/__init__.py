@@ -1,0 +1,1 @@
+"""Endpoint modules, one per area; each exposes ``router``."""

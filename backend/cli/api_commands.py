@@ -1,0 +1,55 @@
+"""Sub-commands for the REST API: ``serve`` and ``token create|list|revoke``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from backend.api import DEFAULT_HOST, DEFAULT_PORT
+from backend.services import api_tokens
+from backend.services.context import Context
+
+ACTOR = "cli"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common], help="run the REST API server")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"(default {DEFAULT_PORT})")
+    p.set_defaults(handler=cmd_serve)
+
+    tok = sub.add_parser("token", parents=[common], help="API bearer tokens")
+    tsub = tok.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = tsub.add_parser("create", parents=[common], help="create a token (shown once)")
+    p.add_argument("--role", required=True, choices=api_tokens.ROLES)
+    p.add_argument("--name", help="a name to recognise it by, e.g. 'kiosk-front-door'")
+    p.set_defaults(handler=cmd_token_create)
+    p = tsub.add_parser("list", parents=[common], help="list tokens (never their values)")
+    p.add_argument("--all", action="store_true", help="include revoked tokens")
+    p.set_defaults(handler=cmd_token_list)
+    p = tsub.add_parser("revoke", parents=[common], help="revoke a token by number or name")
+    p.add_argument("token", metavar="ID_OR_NAME")
+    p.set_defaults(handler=cmd_token_revoke)
+
+
+def cmd_serve(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    from backend.api.server import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    serve(ctx, args.host, args.port)
+    return {"stopped": True, "host": args.host, "port": args.port}
+
+
+def cmd_token_create(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    result = api_tokens.create_token(ctx, role=args.role, name=args.name, actor=ACTOR)
+    result["note"] = "Copy the token now: it is stored only as a hash and cannot be shown again."
+    return result
+
+
+def cmd_token_list(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return {"tokens": api_tokens.list_tokens(ctx, include_revoked=args.all)}
+
+
+def cmd_token_revoke(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    return api_tokens.revoke_token(ctx, args.token, actor=ACTOR)
