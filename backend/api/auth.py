@@ -47,7 +47,7 @@ def allow(*roles: str) -> Callable[..., Caller]:
 
     def check(
         request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     ) -> Caller:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")

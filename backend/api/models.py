@@ -77,3 +77,52 @@ class Customer(Open):
 
 class CustomerList(Open):
     customers: list[Customer]
+
+
+class CustomerRef(Request):
+    customer_id: CustomerId
+
+
+class TrialOut(Open):
+    customer: int
+    status: str
+    started_at: str
+    ends_at: str
+    credits: int | None = None
+    credits_left: int | None = None
+
+
+class TrialStatus(Open):
+    customer_id: int
+    trial: TrialOut | None = Field(description="null if the customer never had a trial")
+
+
+class UsageReport(Request):
+    """One thing AUTOOS wants to do for a customer, with AUTOOS's own event id."""
+
+    customer_id: CustomerId
+    kind: Literal["workflow", "agent_start", "agent_stop"]
+    event_id: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x20-\x7e]+$",
+        description="AUTOOS's id for this event; sending it again returns the first answer",
+    )
+
+
+class UsageAnswer(Open):
+    allowed: bool
+    reason: str | None = Field(
+        description="Why not: no_credits, monthly_limit, agent_limit, trial_expired, no_plan"
+    )
+    credits_left: int | None = Field(description="null when the plan is not credit-based")
+
+
+class UsageSummary(Open):
+    customer: int
+    tier: str | None
+    workflows_used: int
+    workflows_limit: int | None
+    agents_running: int
+    agents_limit: int | None
+    credits_left: int

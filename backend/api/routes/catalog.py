@@ -43,7 +43,7 @@ def pricing_view(ctx: Context) -> dict:
     errors=(),
     response_model=models.Health,
 )
-def health(ctx: Context = Depends(get_ctx)) -> dict:  # noqa: B008
+def health(ctx: Context = Depends(get_ctx)) -> dict:
     return {"status": "ok", "time": ctx.now_iso()}
 
 
@@ -56,5 +56,5 @@ def health(ctx: Context = Depends(get_ctx)) -> dict:  # noqa: B008
     errors=(),
     response_model=models.Pricing,
 )
-def pricing(ctx: Context = Depends(get_ctx)) -> dict:  # noqa: B008
+def pricing(ctx: Context = Depends(get_ctx)) -> dict:
     return pricing_view(ctx)

@@ -29,8 +29,8 @@ router = APIRouter(tags=["customers"])
 )
 def create_customer(
     body: models.CreateCustomer,
-    ctx: Context = Depends(get_ctx),  # noqa: B008
-    caller: Caller = Depends(current_caller),  # noqa: B008
+    ctx: Context = Depends(get_ctx),
+    caller: Caller = Depends(current_caller),
 ) -> dict:
     return customers.add_customer(
         ctx,
@@ -56,8 +56,8 @@ def create_customer(
 def find_customers(
     q: Annotated[str, Query(max_length=254)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    ctx: Context = Depends(get_ctx),  # noqa: B008
-    caller: Caller = Depends(current_caller),  # noqa: B008
+    ctx: Context = Depends(get_ctx),
+    caller: Caller = Depends(current_caller),
 ) -> dict:
     found = customers.find_customers(ctx, q, limit)
     if caller.role == KIOSK:
@@ -87,6 +87,6 @@ def _exact_contact(query: str, customer: dict) -> bool:
 )
 def get_customer(
     customer_id: models.CustomerId,
-    ctx: Context = Depends(get_ctx),  # noqa: B008
+    ctx: Context = Depends(get_ctx),
 ) -> dict:
     return customers.get_customer(ctx, customer_id)
