@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-CustomerId = Annotated[int, Field(gt=0, lt=2**53, description="Customer number")]
+MAX_ID = 2**53  # larger numbers cannot be stored or sent as JSON numbers safely
+CustomerId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Customer number")]
+CustomerIdQuery = Annotated[int, Query(gt=0, lt=MAX_ID, description="Customer number")]
+CustomerIdPath = Annotated[int, Path(gt=0, lt=MAX_ID, description="Customer number")]
 TierId = Annotated[
     str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="Plan id, e.g. `student`")
 ]

@@ -86,7 +86,7 @@ def _exact_contact(query: str, customer: dict) -> bool:
     response_model=models.Customer,
 )
 def get_customer(
-    customer_id: models.CustomerId,
+    customer_id: models.CustomerIdPath,
     ctx: Context = Depends(get_ctx),
 ) -> dict:
     return customers.get_customer(ctx, customer_id)

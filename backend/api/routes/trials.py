@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from backend.api import models
 from backend.api.auth import ADMIN, ALL_ROLES, AUTOOS, STAFF, Caller, current_caller, get_ctx
@@ -40,7 +40,7 @@ def start_trial(
     response_model=models.TrialStatus,
 )
 def trial_status(
-    customer_id: models.CustomerId = Query(),
+    customer_id: models.CustomerIdQuery,
     ctx: Context = Depends(get_ctx),
 ) -> dict:
     customers.get_customer(ctx, customer_id)
@@ -57,7 +57,7 @@ def trial_status(
     response_model=models.UsageSummary,
 )
 def usage_summary(
-    customer_id: models.CustomerId = Query(),
+    customer_id: models.CustomerIdQuery,
     ctx: Context = Depends(get_ctx),
 ) -> dict:
     customers.get_customer(ctx, customer_id)
