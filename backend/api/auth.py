@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -47,7 +48,7 @@ def allow(*roles: str) -> Callable[..., Caller]:
 
     def check(
         request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Caller:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")
@@ -71,3 +72,8 @@ def current_caller(request: Request) -> Caller:
     if caller is None:
         raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")
     return caller
+
+
+#: handler parameter types: ``ctx: Ctx, caller: CurrentCaller``
+Ctx = Annotated[Context, Depends(get_ctx)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]

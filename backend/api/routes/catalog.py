@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from backend.api import models
-from backend.api.auth import ALL_ROLES, get_ctx
+from backend.api.auth import ALL_ROLES, Ctx
 from backend.api.routing import endpoint
 from backend.domain.catalog import INTERVALS
 from backend.domain.money import CURRENCIES, format_money
@@ -43,7 +43,7 @@ def pricing_view(ctx: Context) -> dict:
     errors=(),
     response_model=models.Health,
 )
-def health(ctx: Context = Depends(get_ctx)) -> dict:
+def health(ctx: Ctx) -> dict:
     return {"status": "ok", "time": ctx.now_iso()}
 
 
@@ -56,5 +56,5 @@ def health(ctx: Context = Depends(get_ctx)) -> dict:
     errors=(),
     response_model=models.Pricing,
 )
-def pricing(ctx: Context = Depends(get_ctx)) -> dict:
+def pricing(ctx: Ctx) -> dict:
     return pricing_view(ctx)

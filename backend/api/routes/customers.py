@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from backend.api import models
-from backend.api.auth import ALL_ROLES, COUNTER, KIOSK, Caller, current_caller, get_ctx
+from backend.api.auth import ALL_ROLES, COUNTER, KIOSK, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.domain.identity import normalize_email, normalize_phone
 from backend.errors import ValidationError
 from backend.services import customers
-from backend.services.context import Context
 
 router = APIRouter(tags=["customers"])
 
@@ -29,8 +28,8 @@ router = APIRouter(tags=["customers"])
 )
 def create_customer(
     body: models.CreateCustomer,
-    ctx: Context = Depends(get_ctx),
-    caller: Caller = Depends(current_caller),
+    ctx: Ctx,
+    caller: CurrentCaller,
 ) -> dict:
     return customers.add_customer(
         ctx,
@@ -54,10 +53,10 @@ def create_customer(
     response_model=models.CustomerList,
 )
 def find_customers(
+    ctx: Ctx,
+    caller: CurrentCaller,
     q: Annotated[str, Query(max_length=254)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    ctx: Context = Depends(get_ctx),
-    caller: Caller = Depends(current_caller),
 ) -> dict:
     found = customers.find_customers(ctx, q, limit)
     if caller.role == KIOSK:
@@ -87,6 +86,6 @@ def _exact_contact(query: str, customer: dict) -> bool:
 )
 def get_customer(
     customer_id: models.CustomerIdPath,
-    ctx: Context = Depends(get_ctx),
+    ctx: Ctx,
 ) -> dict:
     return customers.get_customer(ctx, customer_id)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from backend.api import models
-from backend.api.auth import ADMIN, ALL_ROLES, AUTOOS, STAFF, Caller, current_caller, get_ctx
+from backend.api.auth import ADMIN, ALL_ROLES, AUTOOS, STAFF, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.services import customers, trials, usage
-from backend.services.context import Context
 
 router = APIRouter(tags=["trials and usage"])
 
@@ -24,8 +23,8 @@ router = APIRouter(tags=["trials and usage"])
 )
 def start_trial(
     body: models.CustomerRef,
-    ctx: Context = Depends(get_ctx),
-    caller: Caller = Depends(current_caller),
+    ctx: Ctx,
+    caller: CurrentCaller,
 ) -> dict:
     return trials.start_trial(ctx, body.customer_id, actor=caller.actor)
 
@@ -41,7 +40,7 @@ def start_trial(
 )
 def trial_status(
     customer_id: models.CustomerIdQuery,
-    ctx: Context = Depends(get_ctx),
+    ctx: Ctx,
 ) -> dict:
     customers.get_customer(ctx, customer_id)
     return {"customer_id": customer_id, "trial": trials.trial_status(ctx, customer_id)}
@@ -58,7 +57,7 @@ def trial_status(
 )
 def usage_summary(
     customer_id: models.CustomerIdQuery,
-    ctx: Context = Depends(get_ctx),
+    ctx: Ctx,
 ) -> dict:
     customers.get_customer(ctx, customer_id)
     return usage.usage_summary(ctx, customer_id)
@@ -79,8 +78,8 @@ def usage_summary(
 )
 def report_usage(
     body: models.UsageReport,
-    ctx: Context = Depends(get_ctx),
-    caller: Caller = Depends(current_caller),
+    ctx: Ctx,
+    caller: CurrentCaller,
 ) -> dict:
     customers.get_customer(ctx, body.customer_id)
     answer = usage.record_usage(
