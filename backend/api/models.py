@@ -130,3 +130,38 @@ class UsageSummary(Open):
     agents_running: int
     agents_limit: int | None
     credits_left: int
+
+
+class QrCodeRequest(Request):
+    customer_id: CustomerId
+    tier: TierId
+    interval: Interval
+    checkout_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The till's checkout: a new request for it cancels its pending one",
+    )
+
+
+class UtrConfirmation(Request):
+    utr: str = Field(min_length=1, max_length=32, description="The payer's 12-digit UPI UTR")
+
+
+class UpiPayment(Open):
+    id: str
+    customer_id: int
+    uri: str = Field(description="The exact text encoded in the QR (upi://pay?...)")
+    amount: int
+    currency: str
+    amount_text: str
+    status: str = Field(description="pending, succeeded, expired, canceled, failed or late")
+    expires_at: str | None
+    tier: str | None
+    interval: str | None
+    paid_at: str | None
+    receipt_no: str | None
+
+
+class WebhookResult(Open):
+    """What a provider's webhook delivery did (applied once; a repeat changes nothing)."""

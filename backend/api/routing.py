@@ -54,7 +54,10 @@ def endpoint(
         summary=summary,
         description=description,
         dependencies=dependencies,
-        responses=error_responses(*sorted(codes)),
-        openapi_extra={"x-roles": list(roles) if roles is not None else []},
+        responses={**kwargs.pop("responses", {}), **error_responses(*sorted(codes))},
+        openapi_extra={
+            **kwargs.pop("openapi_extra", {}),
+            "x-roles": list(roles) if roles is not None else [],
+        },
         **kwargs,
     )
