@@ -165,3 +165,108 @@ class UpiPayment(Open):
 
 class WebhookResult(Open):
     """What a provider's webhook delivery did (applied once; a repeat changes nothing)."""
+
+
+class PlanChoice(Request):
+    customer_id: CustomerId
+    tier: TierId
+    interval: Interval
+
+
+class CardCheckoutRequest(PlanChoice):
+    currency: Currency
+
+
+class SubscribeRequest(PlanChoice):
+    currency: Currency = "INR"
+    method: Literal["upi", "card"]
+    trial_days: int | None = Field(
+        default=None, ge=1, le=90, description="Card only: a card-billed trial, no card needed"
+    )
+    checkout_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class UpgradeRequest(PlanChoice):
+    proration_date: int | None = Field(
+        default=None,
+        ge=0,
+        lt=2**40,
+        description="Card: the preview's proration_date, so the charge is the one shown",
+    )
+    checkout_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class CancelRequest(Request):
+    customer_id: CustomerId
+    at_period_end: bool = True
+
+
+class CardPayment(Open):
+    id: str
+    url: str | None = Field(description="Stripe's payment page: show it as a QR")
+    status: str
+    expires_at: str | None
+    amount: int
+    currency: str
+    amount_text: str
+
+
+class CardStatus(Open):
+    configured: bool
+    reason: str | None
+
+
+class SubscriptionOut(Open):
+    id: int
+    customer_id: int
+    tier: str
+    interval: str
+    currency: str
+    amount: int
+    method: str
+    status: str
+    current_period_end: str | None
+
+
+class PlanChange(Open):
+    method: str = Field(description="upi or card: who bills the plan")
+    subscription: SubscriptionOut | None = None
+    payment: dict | None = Field(
+        default=None, description="A UPI request or card checkout to pay, if any"
+    )
+
+
+class CurrentSubscription(Open):
+    customer_id: int
+    subscription: SubscriptionOut | None
+
+
+class ProrationPreview(Open):
+    method: str
+    tier: str
+    interval: str
+    amount: int = Field(description="What the upgrade costs now, minor units")
+    currency: str
+    amount_text: str
+
+
+class PaymentMethods(Open):
+    payment_methods: list[dict]
+    offline: bool
+
+
+class UpdatePaymentMethod(Request):
+    customer_id: CustomerId
+
+
+class History(Open):
+    payments: list[dict]
+    refunds: list[dict]
+    invoices: list[dict]
+
+
+class InvoiceList(Open):
+    customer_id: int
+    invoices: list[dict] = Field(description="Receipts and GST invoices for paid payments")
+    stripe_invoices: list[dict]
+    offline: bool

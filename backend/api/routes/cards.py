@@ -1,0 +1,95 @@
+"""Card payments through Stripe: the Checkout page (the original ``create-intent``),
+its status, saved payment methods."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from backend.adapters.stripe_gateway import card_status
+from backend.api import models
+from backend.api.auth import COUNTER, STAFF_ONLY, Ctx, CurrentCaller
+from backend.api.routing import endpoint
+from backend.services import card_billing, card_payments, customers
+
+router = APIRouter(tags=["card"])
+
+PaymentPath = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Payment id")
+]
+
+
+@endpoint(
+    router,
+    "GET",
+    "/payments/card-status",
+    roles=COUNTER,
+    summary="Can this store take cards now (Stripe configured)?",
+    errors=(),
+    response_model=models.CardStatus,
+)
+def get_card_status(ctx: Ctx) -> dict:
+    return card_status(ctx)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/create-intent",
+    roles=COUNTER,
+    summary="A Stripe Checkout Session for a plan; show its `url` to the customer as a QR",
+    description="Needs Stripe online: 503 when it cannot be reached or is not configured.",
+    status_code=201,
+    errors=(404, 409, 502, 503),
+    response_model=models.CardPayment,
+)
+def create_intent(body: models.CardCheckoutRequest, ctx: Ctx, caller: CurrentCaller) -> dict:
+    customers.get_customer(ctx, body.customer_id)
+    return card_payments.start_checkout(
+        ctx,
+        customer_id=body.customer_id,
+        tier=body.tier,
+        interval=body.interval,
+        currency=body.currency,
+        actor=caller.actor,
+    )
+
+
+@endpoint(
+    router,
+    "GET",
+    "/payments/card/{payment_id}",
+    roles=COUNTER,
+    summary="A card checkout, refreshed from Stripe (paid, expired...)",
+    errors=(404, 502, 503),
+    response_model=models.CardPayment,
+)
+def get_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
+    return card_payments.refresh(ctx, payment_id, actor=caller.actor)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/card/{payment_id}/cancel",
+    roles=COUNTER,
+    summary="Withdraw a card checkout (a payment arriving later is kept as `late`)",
+    errors=(404, 409, 502, 503),
+    response_model=models.CardPayment,
+)
+def cancel_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
+    return card_payments.cancel_checkout(ctx, payment_id, actor=caller.actor)
+
+
+@endpoint(
+    router,
+    "GET",
+    "/payments/payment-methods",
+    roles=STAFF_ONLY,
+    summary="The customer's saved cards (from Stripe, or the local copy when offline)",
+    errors=(404,),
+    response_model=models.PaymentMethods,
+)
+def payment_methods(customer_id: models.CustomerIdQuery, ctx: Ctx) -> dict:
+    return card_billing.payment_methods(ctx, customer_id)
