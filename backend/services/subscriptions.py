@@ -50,28 +50,61 @@ def _load(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     )
 
 
-def _lapse_if_due(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    """A UPI period that ended without a renewal payment: canceled or past due."""
+def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    """At a UPI period's end: start the prepaid next period (applying a scheduled
+    downgrade), or mark the plan canceled / past due when nothing was paid."""
     if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
         return sub
-    if ctx.clock.now() < parse_iso(sub["current_period_end"]):
+    end = parse_iso(sub["current_period_end"])
+    if ctx.clock.now() < end:
         return sub
-    new_status = "canceled" if sub["cancel_at_period_end"] else "past_due"
+    now = ctx.now_iso()
     with ctx.store.transaction():
-        ctx.store.execute(
-            "UPDATE subscriptions SET status=?, canceled_at=CASE WHEN ?='canceled' THEN ? "
-            "ELSE canceled_at END, updated_at=? WHERE id=? AND status='active'",
-            (new_status, new_status, sub["current_period_end"], ctx.now_iso(), sub["id"]),
-        )
-        audit.record(
-            ctx,
-            "system",
-            f"subscription.{new_status}",
-            "subscription",
-            sub["id"],
-            period_end=sub["current_period_end"],
-        )
-    return ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],)) or sub
+        if sub["prepaid_until"] and parse_iso(sub["prepaid_until"]) > end:
+            tier = sub["pending_tier"] or sub["tier"]
+            interval = sub["pending_interval"] or sub["interval"]
+            price = ctx.catalog.get(tier).price("INR", interval)
+            ctx.store.execute(
+                "UPDATE subscriptions SET tier=?, interval=?, amount=?, current_period_start=?, "
+                "current_period_end=?, prepaid_until=NULL, pending_tier=NULL, "
+                "pending_interval=NULL, updated_at=? WHERE id=?",
+                (
+                    tier,
+                    interval,
+                    price.amount,
+                    sub["current_period_end"],
+                    sub["prepaid_until"],
+                    now,
+                    sub["id"],
+                ),
+            )
+            audit.record(
+                ctx,
+                "system",
+                "subscription.next_period",
+                "subscription",
+                sub["id"],
+                tier=tier,
+                interval=interval,
+                period_end=sub["prepaid_until"],
+            )
+        else:
+            new_status = "canceled" if sub["cancel_at_period_end"] else "past_due"
+            ctx.store.execute(
+                "UPDATE subscriptions SET status=?, canceled_at=CASE WHEN ?='canceled' THEN ? "
+                "ELSE canceled_at END, updated_at=? WHERE id=?",
+                (new_status, new_status, sub["current_period_end"], now, sub["id"]),
+            )
+            audit.record(
+                ctx,
+                "system",
+                f"subscription.{new_status}",
+                "subscription",
+                sub["id"],
+                period_end=sub["current_period_end"],
+            )
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],)) or sub
+    return _roll_period(ctx, row)
 
 
 def _public(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +122,7 @@ def current_subscription(ctx: Context, customer_id: int) -> dict[str, Any] | Non
     sub = _load(ctx, customer_id)
     if sub is None:
         return None
-    sub = _lapse_if_due(ctx, sub)
+    sub = _roll_period(ctx, sub)
     return _public(ctx, sub) if sub["status"] in LIVE_STATUSES else None
 
 
@@ -110,7 +143,7 @@ def renewal_due(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     tier_id = sub["pending_tier"] or sub["tier"]
     interval = sub["pending_interval"] or sub["interval"]
     price = ctx.catalog.get(tier_id).price("INR", interval)
-    due = parse_iso(sub["current_period_end"])
+    due = parse_iso(sub["prepaid_until"] or sub["current_period_end"])
     return {
         "customer_id": customer_id,
         "due_at": to_iso(due),
@@ -130,6 +163,8 @@ def purpose_for(ctx: Context, customer_id: int, tier: str, interval: str) -> str
         return "new"
     if sub["method"] != "upi":
         raise Conflict("This customer pays by card; change the plan on the card subscription.")
+    if sub["prepaid_until"]:
+        raise Conflict(f"This plan is already paid up to {sub['prepaid_until']}.")
     next_tier = sub["pending_tier"] or sub["tier"]
     next_interval = sub["pending_interval"] or sub["interval"]
     if sub["status"] == "past_due" or (tier, interval) == (next_tier, next_interval):
@@ -152,6 +187,11 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     sub = current_subscription(ctx, customer_id)
     if sub is None or sub["method"] != "upi" or sub["status"] != "active":
         raise Conflict("Only an active UPI plan can be upgraded here; sell a new plan instead.")
+    if sub["prepaid_until"]:
+        raise Conflict(
+            "The next period is already paid; upgrade once it starts "
+            f"({sub['current_period_end']})."
+        )
     target = ctx.catalog.get(tier)
     if not target.purchasable:
         raise ValidationError(f"{target.name} cannot be bought at the counter.", field="tier")
@@ -218,28 +258,7 @@ def apply_upi_payment(
     price = ctx.catalog.get(tier).price("INR", interval)
     sub = _load(ctx, customer_id)
     now = ctx.now_iso()
-    if sub is not None and sub["method"] == "upi" and sub["status"] != "trialing":
-        current_end = parse_iso(sub["current_period_end"]) if sub["current_period_end"] else None
-        if payment["purpose"] == "upgrade":
-            if interval == sub["interval"] and current_end is not None:
-                start, end = parse_iso(sub["current_period_start"]), current_end
-            else:
-                start, end = paid_at, add_interval(paid_at, interval)
-            action = "subscription.upgrade"
-        else:
-            start, end = upi_period(paid_at, interval, current_end)
-            if current_end is not None and current_end > paid_at:
-                start = parse_iso(sub["current_period_start"])  # period extended, not replaced
-            action = "subscription.renew"
-        ctx.store.execute(
-            "UPDATE subscriptions SET tier=?, interval=?, amount=?, currency='INR', "
-            "status='active', current_period_start=?, current_period_end=?, "
-            "cancel_at_period_end=0, pending_tier=NULL, pending_interval=NULL, "
-            "canceled_at=NULL, updated_at=? WHERE id=?",
-            (tier, interval, price.amount, to_iso(start), to_iso(end), now, sub["id"]),
-        )
-        sub_id = sub["id"]
-    else:
+    if sub is None or sub["method"] != "upi" or sub["status"] == "trialing":
         if sub is not None:  # a trialing record is closed by the paid plan
             ctx.store.execute(
                 "UPDATE subscriptions SET status='canceled', canceled_at=?, updated_at=? "
@@ -253,8 +272,36 @@ def apply_upi_payment(
             "VALUES (?, ?, ?, 'INR', ?, 'upi', 'active', ?, ?, ?, ?)",
             (customer_id, tier, interval, price.amount, to_iso(start), to_iso(end), now, now),
         )
-        sub_id = int(cur.lastrowid or 0)
-        action = "subscription.activate"
+        sub_id, action = int(cur.lastrowid or 0), "subscription.activate"
+    else:
+        sub_id = int(sub["id"])
+        current_end = parse_iso(sub["current_period_end"]) if sub["current_period_end"] else None
+        early = current_end is not None and current_end > paid_at
+        if payment["purpose"] == "upgrade":
+            if interval == sub["interval"] and current_end is not None:
+                start, end = parse_iso(sub["current_period_start"]), current_end
+            else:
+                start, end = paid_at, add_interval(paid_at, interval)
+            action = "subscription.upgrade"
+        else:
+            start, end = upi_period(paid_at, interval, current_end)
+            action = "subscription.renew"
+        if early and payment["purpose"] != "upgrade":
+            # paid before the period ends: the next period (with any scheduled downgrade)
+            # starts at the end — see _roll_period
+            ctx.store.execute(
+                "UPDATE subscriptions SET prepaid_until=?, pending_tier=?, pending_interval=?, "
+                "cancel_at_period_end=0, updated_at=? WHERE id=?",
+                (to_iso(end), tier, interval, now, sub_id),
+            )
+        else:
+            ctx.store.execute(
+                "UPDATE subscriptions SET tier=?, interval=?, amount=?, currency='INR', "
+                "status='active', current_period_start=?, current_period_end=?, "
+                "cancel_at_period_end=0, pending_tier=NULL, pending_interval=NULL, "
+                "prepaid_until=NULL, canceled_at=NULL, updated_at=? WHERE id=?",
+                (tier, interval, price.amount, to_iso(start), to_iso(end), now, sub_id),
+            )
     audit.record(
         ctx,
         actor,

@@ -1,4 +1,5 @@
-"""UPI payments: checkout grouping, the shown URI, the late flag, bank statement imports.
+"""UPI payments: checkout grouping, the shown URI, the late flag, bank statement imports,
+and a UPI subscription's next period paid in advance (``prepaid_until``).
 
 A statement line is remembered by a key of its content, so importing a file twice (or
 an overlapping export) applies nothing the second time.
@@ -12,6 +13,7 @@ ALTER TABLE payments ADD COLUMN upi_uri TEXT;
 ALTER TABLE payments ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX payments_checkout ON payments(checkout_id, status);
 CREATE INDEX payments_psp_ref ON payments(psp, psp_ref);
+ALTER TABLE subscriptions ADD COLUMN prepaid_until TEXT;
 
 CREATE TABLE statement_imports (
     id INTEGER PRIMARY KEY,
