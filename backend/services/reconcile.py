@@ -155,6 +155,14 @@ def parse_statement(text: str, mapping: Mapping) -> list[Line]:
     return lines
 
 
+def _utrs_in_reference(reference: str) -> list[str]:
+    """HDFC pads the UTR to 16 digits with zeros (``0000401234567890``)."""
+    digits = reference.strip()
+    if digits.isdigit() and len(digits) > 12 and set(digits[:-12]) == {"0"}:
+        return [digits[-12:]]
+    return UTR_IN_TEXT.findall(reference)
+
+
 def _ist_date(iso: str) -> date:
     return parse_iso(iso).astimezone(IST).date()
 
@@ -162,7 +170,7 @@ def _ist_date(iso: str) -> date:
 def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
     """(outcome, candidate payment ids, UTR found, reason) for one credit line."""
     text = f"{line.narration} {line.reference}"
-    utrs = UTR_IN_TEXT.findall(line.reference) or UTR_IN_TEXT.findall(line.narration)
+    utrs = _utrs_in_reference(line.reference) or UTR_IN_TEXT.findall(line.narration)
     utr = utrs[0] if len(set(utrs)) == 1 else None
     trs = sorted({t.upper() for t in TR_IN_TEXT.findall(text)})
     if trs:
