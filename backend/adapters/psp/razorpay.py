@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,8 @@ class RazorpayQr:
         self._key_id = key_id.strip()
         self._api_base = api_base.rstrip("/")
         self._secrets = secrets
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RazorpayQr(key_id={self._key_id!r}, api_base={self._api_base!r})"
@@ -63,11 +66,23 @@ class RazorpayQr:
             )
         return self._key_id, secret
 
+    def _http(self) -> httpx.Client:
+        """One pooled client, made on first use (nothing connects at build time)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client(base_url=self._api_base, timeout=TIMEOUT)
+            return self._client
+
+    def close(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         auth = self._auth()
         try:
-            with httpx.Client(base_url=self._api_base, timeout=TIMEOUT, auth=auth) as client:
-                response = client.request(method, path, json=body)
+            response = self._http().request(method, path, json=body, auth=auth)
         except httpx.TimeoutException:
             raise TransientError("Razorpay did not answer in time; try again.") from None
         except httpx.TransportError:

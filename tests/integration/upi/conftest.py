@@ -34,5 +34,7 @@ def psp_ctx(ctx, razorpay):
     ctx.settings.upi.psp = "razorpay"
     ctx.settings.upi.razorpay_key_id = KEY_ID
     ctx.settings.upi.razorpay_api_base = razorpay.url
-    ctx.adapters["psp"] = RazorpayQr(key_id=KEY_ID, api_base=razorpay.url, secrets=ctx.secrets)
-    return ctx
+    adapter = RazorpayQr(key_id=KEY_ID, api_base=razorpay.url, secrets=ctx.secrets)
+    ctx.adapters["psp"] = adapter
+    yield ctx
+    adapter.close()
