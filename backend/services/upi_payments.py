@@ -319,7 +319,9 @@ def _record_money(
                 raise DuplicateError(
                     f"UTR {utr} already confirmed payment {other['id']}; one UTR pays one payment."
                 )
-        late = row["status"] in ("expired", "canceled") or paid_at > parse_iso(row["expires_at"])
+        # ``expired`` in the row only means nobody paid before it was read; the money's
+        # own time decides. A cancelled request that is paid anyway is always late.
+        late = row["status"] == "canceled" or paid_at > parse_iso(row["expires_at"])
         succeeded = not late or accept_late
         stored = {**json.loads(row["evidence"] or "{}"), **evidence, "confirmed_by": confirmed_by}
         receipt = next_number(ctx) if succeeded else None

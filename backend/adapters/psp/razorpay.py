@@ -31,6 +31,8 @@ from backend.errors import (
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 CREDITED_EVENT = "qr_code.credited"
+#: the header the REST API passes to ``handle_razorpay_webhook`` as ``signature``
+SIGNATURE_HEADER = "X-Razorpay-Signature"
 
 
 def _from_unix(value: object) -> datetime:

@@ -137,3 +137,18 @@ def test_bootstrap_builds_the_psp_from_settings(ctx, razorpay):
     _build_adapters(ctx)
     assert isinstance(ctx.adapters["psp"], RazorpayQr)
     assert razorpay.requests == []  # lazy: nothing connected at build time
+
+
+def test_paid_in_time_but_polled_after_expiry_is_not_late(psp_ctx, clock, customer, razorpay):
+    p = _create(psp_ctx, customer)
+    qr_id = psp_ctx.store.scalar("SELECT psp_ref FROM payments WHERE id=?", (p["id"],))
+    razorpay.pay(qr_id, rrn="612345678904", at=_unix(clock, 14))
+    clock.advance(minutes=30)
+    assert upi.get_payment(psp_ctx, p["id"])["status"] == "expired"  # the till was offline
+    done = upi.poll_psp(psp_ctx, p["id"])
+    assert (done["status"], done["late"], done["paid_at"]) == (
+        "succeeded",
+        False,
+        "2026-11-26T10:14:00Z",
+    )
+    assert subscriptions.current_subscription(psp_ctx, customer)["status"] == "active"

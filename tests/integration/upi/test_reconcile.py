@@ -33,6 +33,7 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
     p = _request(ctx, customer)
     other = _request(ctx, customer, "employee")
     clock.advance(hours=5)
+    assert upi.get_payment(ctx, p["id"])["status"] == "expired"  # stored before the import
     csv_file = tmp_path / "hdfc.csv"
     csv_file.write_text(
         HDFC_HEAD + f'26/11/26,"UPI-ASHA RAO-asha@okicici-ICIC0000001-401234567890-{p["tr"]}",'
