@@ -145,3 +145,20 @@ def test_malformed_rows_are_reported_by_line_and_nothing_is_applied(ctx, custome
         reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
     with pytest.raises(ValidationError, match="Unknown statement preset"):
         reconcile.import_statement(ctx, csv_file, preset="axis", actor="admin")
+
+
+def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
+    p = _request(ctx, customer, "employee", "year")
+    csv_file = tmp_path / "icici.csv"
+    csv_file.write_text(
+        "\ufeffDetailed Statement,,,,,,,\n"
+        "S No.,Value Date,Transaction Date,Cheque Number,Transaction Remarks,"
+        "Withdrawal Amount (INR ),Deposit Amount (INR ),Balance (INR )\n"
+        f"1,26/11/2026,26/11/2026,401234567899,UPI/401234567899/{p['tr'].lower()}/ICIC,"
+        '0.00,"23,999.00","1,02,23,999.00"\n',
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
+    assert [m["payment_ids"] for m in report["matched"]] == [[p["id"]]]
+    assert upi.get_payment(ctx, p["id"])["amount_text"] == "₹23,999.00"
+    assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
