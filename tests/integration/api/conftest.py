@@ -3,12 +3,17 @@ test's own SQLite file and manual clock; clients talk to it with httpx over HTTP
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 
 from backend.api.server import BackgroundServer
+from backend.clock import ManualClock
+from backend.config import Secrets
 from backend.services import api_tokens
 from backend.services.context import Context
 
@@ -64,3 +69,57 @@ def error_of(response: httpx.Response) -> dict:
     assert {"code", "message"} <= set(body["error"]), body
     assert body["error"]["message"]
     return body["error"]
+
+
+STRIPE_KEY, STRIPE_WEBHOOK_SECRET = "sk_test_fake", "whsec_api_tests"
+RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET = "rzp_test_api", "rzp-key-secret", "rzp-whsec"
+
+
+@dataclass
+class Providers:
+    stripe: Any
+    razorpay: Any
+
+    def stop(self) -> None:
+        """Both at once: each fake's shutdown waits out its poll interval."""
+        stopping = [threading.Thread(target=fake.stop) for fake in (self.stripe, self.razorpay)]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
+
+
+def start_providers(ctx: Context, clock: ManualClock) -> Providers:
+    """Set a store up like a real one: fake Stripe and fake Razorpay over HTTP, their
+    keys and webhook secrets in the (test) environment, a GSTIN for tax invoices."""
+    from backend.adapters.psp.razorpay import RazorpayQr
+    from tests.fakes.razorpay import FakeRazorpay
+    from tests.fakes.stripe_server import FakeStripe
+
+    stripe = FakeStripe(clock, api_key=STRIPE_KEY).start()
+    razorpay = FakeRazorpay(RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET).start()
+    ctx.secrets = Secrets(
+        env={
+            "STRIPE_SECRET_KEY": STRIPE_KEY,
+            "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+            "RAZORPAY_KEY_SECRET": RZP_KEY_SECRET,
+            "RAZORPAY_WEBHOOK_SECRET": RZP_WEBHOOK_SECRET,
+        },
+        use_keyring=False,
+    )
+    ctx.settings.stripe.api_base = stripe.url
+    ctx.settings.stripe.max_network_retries = 0
+    ctx.settings.stripe.timeout_ms = 2000
+    ctx.adapters.pop("stripe", None)
+    ctx.settings.upi.psp = "razorpay"
+    ctx.adapters["psp"] = RazorpayQr(key_id=RZP_KEY_ID, api_base=razorpay.url, secrets=ctx.secrets)
+    ctx.settings.shop.gstin = "29ABCDE1234F1Z5"
+    ctx.settings.shop.state = "Karnataka"
+    return Providers(stripe, razorpay)
+
+
+@pytest.fixture
+def providers(ctx: Context, clock: ManualClock) -> Iterator[Providers]:
+    running = start_providers(ctx, clock)
+    yield running
+    running.stop()

@@ -1,0 +1,356 @@
+"""Every endpoint × every role (and no token): the expected 2xx, 401 or 403.
+
+The table below is written out by hand: it is the access policy, checked against the
+running server, and a test also checks that no route exists outside it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from backend.api.server import BackgroundServer
+from backend.clock import ManualClock
+from backend.config import Secrets, Settings
+from backend.domain.catalog import load_catalog
+from backend.services import api_tokens, card_payments, customers, upi_payments
+from backend.services.context import Context
+from backend.store import open_store
+from tests.integration.api.conftest import ROLES, start_providers
+
+ALL = {"kiosk", "staff", "admin", "autoos"}
+COUNTER = {"kiosk", "staff", "admin"}
+STAFF = {"staff", "admin"}
+READERS = {"staff", "admin", "autoos"}
+PUBLIC = None  # no token needed (health, webhooks)
+
+_seq = itertools.count(1)
+
+
+class World:
+    """Fresh records for each call, so every allowed role can succeed on its own."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+
+    def customer(self) -> int:
+        n = next(_seq)
+        return customers.add_customer(
+            self.ctx, name=f"Customer {n}", email=f"c{n}@example.com", actor="t"
+        )["id"]
+
+    def upi_payment(self, customer_id: int | None = None, tier: str = "student") -> str:
+        return upi_payments.create_request(
+            self.ctx,
+            customer_id=customer_id or self.customer(),
+            tier=tier,
+            interval="month",
+            actor="t",
+        )["id"]
+
+    def utr(self) -> str:
+        return f"{400000000000 + next(_seq)}"
+
+    def paid_payment(self, customer_id: int | None = None, tier: str = "student") -> str:
+        payment_id = self.upi_payment(customer_id, tier)
+        upi_payments.confirm_with_utr(self.ctx, payment_id, self.utr(), actor="t")
+        return payment_id
+
+    def card_checkout(self) -> str:
+        return card_payments.start_checkout(
+            self.ctx,
+            customer_id=self.customer(),
+            tier="student",
+            interval="month",
+            currency="USD",
+            actor="t",
+        )["id"]
+
+    def subscriber(self, tier: str = "student") -> int:
+        customer_id = self.customer()
+        self.paid_payment(customer_id, tier)
+        return customer_id
+
+
+@dataclass
+class Call:
+    method: str
+    route: str
+    roles: set[str] | None
+    make: Callable[[World], dict]  # -> {"path": ..., "json"/"params": ...}
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+def plain(path: str) -> Callable[[World], dict]:
+    return lambda w: {"path": path}
+
+
+def for_customer(path: str, **params: str) -> Callable[[World], dict]:
+    return lambda w: {"path": path, "params": {"customer_id": w.customer(), **params}}
+
+
+def qr(suffix: str) -> Callable[[World], dict]:
+    return lambda w: {"path": f"/payments/qr-code/{w.upi_payment()}{suffix}"}
+
+
+def _trialist(w: World) -> int:
+    from backend.services import trials
+
+    customer_id = w.customer()
+    trials.start_trial(w.ctx, customer_id, actor="t")
+    return customer_id
+
+
+CALLS = [
+    Call("GET", "/health", PUBLIC, plain("/health")),
+    Call("GET", "/payments/pricing", ALL, plain("/payments/pricing")),
+    Call(
+        "POST",
+        "/payments/create-customer",
+        ALL,
+        lambda w: {"path": "/payments/create-customer", "json": _new_contact()},
+    ),
+    Call("GET", "/payments/customers", COUNTER, lambda w: _search(w)),
+    Call(
+        "GET",
+        "/payments/customers/{customer_id}",
+        COUNTER,
+        lambda w: {"path": f"/payments/customers/{w.customer()}"},
+    ),
+    Call(
+        "POST",
+        "/payments/start-trial",
+        ALL,
+        lambda w: {"path": "/payments/start-trial", "json": {"customer_id": w.customer()}},
+    ),
+    Call("GET", "/payments/trial-status", ALL, for_customer("/payments/trial-status")),
+    Call("GET", "/payments/usage", READERS, for_customer("/payments/usage")),
+    Call(
+        "POST",
+        "/payments/usage",
+        {"autoos"},
+        lambda w: {
+            "path": "/payments/usage",
+            "json": {"customer_id": _trialist(w), "kind": "workflow", "event_id": w.utr()},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/qr-code",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/qr-code",
+            "json": {"customer_id": w.customer(), "tier": "student", "interval": "month"},
+        },
+    ),
+    Call("GET", "/payments/qr-code/{payment_id}.png", COUNTER, qr(".png")),
+    Call("GET", "/payments/qr-code/{payment_id}.svg", COUNTER, qr(".svg")),
+    Call("GET", "/payments/qr-code/{payment_id}/status", COUNTER, qr("/status")),
+    Call("GET", "/payments/qr-code/{payment_id}", COUNTER, qr("")),
+    Call("POST", "/payments/qr-code/{payment_id}/cancel", COUNTER, qr("/cancel")),
+    Call(
+        "POST",
+        "/payments/qr-code/{payment_id}/confirm",
+        STAFF,
+        lambda w: {
+            "path": f"/payments/qr-code/{w.upi_payment()}/confirm",
+            "json": {"utr": w.utr()},
+        },
+    ),
+    Call("GET", "/payments/card-status", COUNTER, plain("/payments/card-status")),
+    Call(
+        "POST",
+        "/payments/create-intent",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/create-intent",
+            "json": {
+                "customer_id": w.customer(),
+                "tier": "student",
+                "interval": "month",
+                "currency": "USD",
+            },
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/card/{payment_id}",
+        COUNTER,
+        lambda w: {"path": f"/payments/card/{w.card_checkout()}"},
+    ),
+    Call(
+        "POST",
+        "/payments/card/{payment_id}/cancel",
+        COUNTER,
+        lambda w: {"path": f"/payments/card/{w.card_checkout()}/cancel"},
+    ),
+    Call("GET", "/payments/payment-methods", STAFF, for_customer("/payments/payment-methods")),
+    Call(
+        "POST",
+        "/payments/subscribe",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/subscribe",
+            "json": {
+                "customer_id": w.customer(),
+                "tier": "student",
+                "interval": "month",
+                "method": "upi",
+            },
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/subscription",
+        READERS,
+        lambda w: {"path": "/payments/subscription", "params": {"customer_id": w.subscriber()}},
+    ),
+    Call(
+        "GET",
+        "/payments/proration-preview",
+        STAFF,
+        lambda w: {
+            "path": "/payments/proration-preview",
+            "params": {"customer_id": w.subscriber(), "tier": "employee", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/upgrade",
+        STAFF,
+        lambda w: {
+            "path": "/payments/upgrade",
+            "json": {"customer_id": w.subscriber(), "tier": "employee", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/downgrade",
+        STAFF,
+        lambda w: {
+            "path": "/payments/downgrade",
+            "json": {
+                "customer_id": w.subscriber("employee"),
+                "tier": "student",
+                "interval": "month",
+            },
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/cancel-subscription",
+        STAFF,
+        lambda w: {
+            "path": "/payments/cancel-subscription",
+            "json": {"customer_id": w.subscriber()},
+        },
+    ),
+    Call("GET", "/payments/history", READERS, for_customer("/payments/history")),
+    Call(
+        "GET",
+        "/payments/invoices",
+        READERS,
+        lambda w: {"path": "/payments/invoices", "params": {"customer_id": w.subscriber()}},
+    ),
+    Call(
+        "GET",
+        "/payments/invoices/{payment_id}/download",
+        READERS,
+        lambda w: {"path": f"/payments/invoices/{w.paid_payment()}/download"},
+    ),
+    # webhooks need no token: an unsigned delivery is 400 whoever sends it, never 401/403
+    Call(
+        "POST",
+        "/payments/webhooks/stripe",
+        PUBLIC,
+        lambda w: {"path": "/payments/webhooks/stripe", "content": b"{}"},
+    ),
+    Call(
+        "POST",
+        "/payments/webhooks/razorpay",
+        PUBLIC,
+        lambda w: {"path": "/payments/webhooks/razorpay", "content": b"{}"},
+    ),
+]
+
+
+def _new_contact() -> dict:
+    n = next(_seq)
+    return {"name": f"New {n}", "email": f"new{n}@example.com"}
+
+
+def _search(w: World) -> dict:
+    customer_id = w.customer()
+    email = customers.get_customer(w.ctx, customer_id)["email"]
+    return {"path": "/payments/customers", "params": {"q": email}}
+
+
+def expected(call: Call, role: str | None) -> str:
+    if call.roles is PUBLIC:
+        return "400" if "/webhooks/" in call.route else "2xx"
+    if role is None:
+        return "401"
+    return "2xx" if role in call.roles else "403"
+
+
+def outcome(status: int) -> str:
+    return "2xx" if 200 <= status < 300 else str(status)
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory, settings_for_module) -> Iterator[tuple[World, str, dict]]:
+    """One configured store and server for the whole matrix (every call makes its own
+    fresh records): fake Stripe and Razorpay, webhook secrets, GSTIN."""
+    clock = ManualClock("2026-11-26T10:00:00Z")
+    store = open_store(tmp_path_factory.mktemp("matrix") / "checkout.db")
+    ctx = Context(
+        store=store,
+        clock=clock,
+        catalog=load_catalog(),
+        settings=settings_for_module,
+        secrets=Secrets(env={}, use_keyring=False),
+    )
+    providers = start_providers(ctx, clock)
+    tokens = {
+        role: api_tokens.create_token(ctx, role=role, actor="test")["token"] for role in ROLES
+    }
+    with BackgroundServer(ctx) as server:
+        yield World(ctx), server.url, tokens
+    providers.stop()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def settings_for_module() -> Settings:
+    settings = Settings()
+    settings.upi.vpa = "autoos.shop@okaxis"
+    settings.upi.payee_name = "AUTOOS Shop"
+    settings.upi.mcc = "5734"
+    return settings
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: c.id)
+def test_role_matrix(call, store_server):
+    world, url, tokens = store_server
+    got, want = {}, {}
+    for role in (None, *ROLES):
+        request = call.make(world)
+        path = request.pop("path")
+        headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+        response = httpx.request(call.method, url + path, headers=headers, **request)
+        got[role or "no token"] = outcome(response.status_code)
+        want[role or "no token"] = expected(call, role)
+    assert got == want
+
+
+def test_every_route_is_in_the_matrix(store_server):
+    spec = httpx.get(store_server[1] + "/openapi.json").json()
+    served = {f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops}
+    assert served == {call.id for call in CALLS}
