@@ -20,6 +20,7 @@ from backend.services.context import Context
 ROUTE_MODULES = (
     "backend.api.routes.catalog",
     "backend.api.routes.customers",
+    "backend.api.routes.staff",
     "backend.api.routes.upi",
 )
 

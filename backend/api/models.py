@@ -136,6 +136,9 @@ class QrCodeRequest(Request):
     customer_id: CustomerId
     tier: TierId
     interval: Interval
+    purpose: Literal["new", "renewal", "upgrade"] | None = Field(
+        default=None, description="Worked out when omitted; `upgrade` charges the proration"
+    )
     checkout_id: str | None = Field(
         default=None,
         max_length=64,
@@ -196,9 +199,14 @@ class UpgradeRequest(PlanChoice):
     checkout_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-class CancelRequest(Request):
+class PeriodEnd(Request):
+    at_period_end: bool = Field(
+        default=True, description="true: at the end of the paid period; false: now"
+    )
+
+
+class CancelRequest(PeriodEnd):
     customer_id: CustomerId
-    at_period_end: bool = True
 
 
 class CardPayment(Open):
@@ -270,3 +278,51 @@ class InvoiceList(Open):
     invoices: list[dict] = Field(description="Receipts and GST invoices for paid payments")
     stripe_invoices: list[dict]
     offline: bool
+
+
+class PinLogin(Request):
+    name: str = Field(min_length=1, max_length=100)
+    pin: str = Field(min_length=1, max_length=16)
+
+
+class NewStaff(Request):
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["staff", "admin"]
+    pin: str = Field(min_length=4, max_length=8)
+
+
+class StaffOut(Open):
+    id: int
+    name: str
+    role: str
+
+
+class StaffList(Open):
+    staff: list[StaffOut]
+
+
+class RefundRequest(Request):
+    amount: int | None = Field(
+        default=None, gt=0, lt=10**12, description="Minor units; omit to refund what is left"
+    )
+    currency: Currency | None = None
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class EmailInvoice(Request):
+    to: str | None = Field(default=None, max_length=254, description="Default: the customer")
+
+
+class SubscriptionChange(Request):
+    tier: TierId
+    interval: Interval
+
+
+class CardUpgrade(SubscriptionChange):
+    proration_date: int | None = Field(default=None, ge=0, lt=2**40)
+
+
+class SyncState(Open):
+    online: bool | None = Field(description="null until the first contact with Stripe")
+    waiting: int
+    failed: int

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Path
 
 from backend.adapters.stripe_gateway import card_status
 from backend.api import models
-from backend.api.auth import COUNTER, STAFF_ONLY, Ctx, CurrentCaller
+from backend.api.auth import ADMIN, COUNTER, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import card_billing, card_payments, customers
+from backend.domain.money import Money
+from backend.errors import ValidationError
+from backend.services import card_billing, card_payments, card_refunds, customers
 
 router = APIRouter(tags=["card"])
 
@@ -93,3 +95,24 @@ def cancel_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller
 )
 def payment_methods(customer_id: models.CustomerIdQuery, ctx: Ctx) -> dict:
     return card_billing.payment_methods(ctx, customer_id)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/card/{payment_id}/refund",
+    roles=(ADMIN,),
+    summary="Refund all or part of a card payment (queued; sent to Stripe when online)",
+    errors=(404, 409, 502, 503),
+)
+def refund(
+    payment_id: PaymentPath, body: models.RefundRequest, ctx: Ctx, caller: CurrentCaller
+) -> dict:
+    money = None
+    if body.amount is not None:
+        if body.currency is None:
+            raise ValidationError("Give the currency with the amount.", field="currency")
+        money = Money(body.amount, body.currency)
+    return card_refunds.refund(
+        ctx, payment_id, amount=money, reason=body.reason, actor=caller.actor
+    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from backend.api import models
-from backend.api.auth import ADMIN, AUTOOS, STAFF, Ctx
+from backend.api.auth import ADMIN, AUTOOS, STAFF, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.services import card_billing, invoices
 
@@ -86,3 +86,17 @@ def download_invoice(payment_id: PaymentPath, ctx: Ctx) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/invoices/{payment_id}/email",
+    roles=STAFF_ONLY,
+    summary="Email the invoice PDF (to the customer unless `to` is given)",
+    errors=(404, 409, 502, 503),
+)
+def email_invoice(
+    payment_id: PaymentPath, body: models.EmailInvoice, ctx: Ctx, caller: CurrentCaller
+) -> dict:
+    return invoices.email_invoice(ctx, payment_id, body.to, actor=caller.actor)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from backend.api import models
 from backend.api.auth import ADMIN, AUTOOS, COUNTER, STAFF, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import customers, plan_changes, subscriptions
+from backend.services import card_subscriptions, customers, plan_changes, subscriptions
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -126,4 +126,81 @@ def downgrade(body: models.PlanChoice, ctx: Ctx, caller: CurrentCaller) -> dict:
 def cancel_subscription(body: models.CancelRequest, ctx: Ctx, caller: CurrentCaller) -> dict:
     return plan_changes.cancel(
         ctx, body.customer_id, at_period_end=body.at_period_end, actor=caller.actor
+    )
+
+
+# card subscriptions by number (what the staff screens hold) ------------------------
+SubscriptionPath = Annotated[int, Path(gt=0, lt=models.MAX_ID, description="Subscription id")]
+
+
+@endpoint(
+    router,
+    "GET",
+    "/payments/card-subscriptions/{subscription_id}/preview-upgrade",
+    roles=STAFF_ONLY,
+    summary="Stripe's proration for upgrading this card subscription now",
+    errors=PLAN_ERRORS,
+)
+def card_preview_upgrade(
+    subscription_id: SubscriptionPath,
+    tier: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,31}$")],
+    interval: Annotated[models.Interval, Query()],
+    ctx: Ctx,
+) -> dict:
+    return card_subscriptions.preview_upgrade(ctx, subscription_id, tier=tier, interval=interval)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/card-subscriptions/{subscription_id}/upgrade",
+    roles=STAFF_ONLY,
+    summary="Upgrade now; pass the preview's proration_date so the charge is the one shown",
+    errors=PLAN_ERRORS,
+)
+def card_upgrade(
+    subscription_id: SubscriptionPath, body: models.CardUpgrade, ctx: Ctx, caller: CurrentCaller
+) -> dict:
+    return card_subscriptions.upgrade(
+        ctx,
+        subscription_id,
+        tier=body.tier,
+        interval=body.interval,
+        proration_date=body.proration_date,
+        actor=caller.actor,
+    )
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/card-subscriptions/{subscription_id}/downgrade",
+    roles=STAFF_ONLY,
+    summary="Schedule the cheaper plan from the end of the current period",
+    errors=PLAN_ERRORS,
+)
+def card_downgrade(
+    subscription_id: SubscriptionPath,
+    body: models.SubscriptionChange,
+    ctx: Ctx,
+    caller: CurrentCaller,
+) -> dict:
+    return card_subscriptions.downgrade(
+        ctx, subscription_id, tier=body.tier, interval=body.interval, actor=caller.actor
+    )
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/card-subscriptions/{subscription_id}/cancel",
+    roles=STAFF_ONLY,
+    summary="Cancel now, or at the end of the paid period",
+    errors=PLAN_ERRORS,
+)
+def card_cancel(
+    subscription_id: SubscriptionPath, body: models.PeriodEnd, ctx: Ctx, caller: CurrentCaller
+) -> dict:
+    return card_subscriptions.cancel(
+        ctx, subscription_id, at_period_end=body.at_period_end, actor=caller.actor
     )

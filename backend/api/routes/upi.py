@@ -38,6 +38,7 @@ def create_qr_code(body: models.QrCodeRequest, ctx: Ctx, caller: CurrentCaller) 
         tier=body.tier,
         interval=body.interval,
         checkout_id=body.checkout_id,
+        purpose=body.purpose,
         actor=caller.actor,
     )
 
@@ -128,3 +129,16 @@ def confirm_qr_code(
     payment_id: PaymentPath, body: models.UtrConfirmation, ctx: Ctx, caller: CurrentCaller
 ) -> dict:
     return upi_payments.confirm_with_utr(ctx, payment_id, body.utr, actor=caller.actor)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/qr-code/{payment_id}/accept-late",
+    roles=STAFF_ONLY,
+    summary="Accept money that arrived after the request expired (the plan then starts)",
+    errors=(404, 409),
+    response_model=models.UpiPayment,
+)
+def accept_late(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
+    return upi_payments.accept_late(ctx, payment_id, actor=caller.actor)

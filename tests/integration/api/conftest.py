@@ -3,6 +3,7 @@ test's own SQLite file and manual clock; clients talk to it with httpx over HTTP
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,14 +76,30 @@ STRIPE_KEY, STRIPE_WEBHOOK_SECRET = "sk_test_fake", "whsec_api_tests"
 RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET = "rzp_test_api", "rzp-key-secret", "rzp-whsec"
 
 
+class Inbox:
+    """Messages the local SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+
 @dataclass
 class Providers:
     stripe: Any
     razorpay: Any
+    smtp: Any
+    inbox: Inbox
 
     def stop(self) -> None:
-        """Both at once: each fake's shutdown waits out its poll interval."""
-        stopping = [threading.Thread(target=fake.stop) for fake in (self.stripe, self.razorpay)]
+        """All at once: each fake's shutdown waits out its poll interval."""
+        stops = (self.stripe.stop, self.razorpay.stop, self.smtp.stop)
+        stopping = [threading.Thread(target=stop) for stop in stops]
         for thread in stopping:
             thread.start()
         for thread in stopping:
@@ -91,7 +108,11 @@ class Providers:
 
 def start_providers(ctx: Context, clock: ManualClock) -> Providers:
     """Set a store up like a real one: fake Stripe and fake Razorpay over HTTP, their
-    keys and webhook secrets in the (test) environment, a GSTIN for tax invoices."""
+    keys and webhook secrets in the (test) environment, a GSTIN for tax invoices, and a
+    local SMTP server for invoice email."""
+    from aiosmtpd.controller import Controller
+
+    from backend.adapters.mail import build_mailer
     from backend.adapters.psp.razorpay import RazorpayQr
     from tests.fakes.razorpay import FakeRazorpay
     from tests.fakes.stripe_server import FakeStripe
@@ -115,7 +136,19 @@ def start_providers(ctx: Context, clock: ManualClock) -> Providers:
     ctx.adapters["psp"] = RazorpayQr(key_id=RZP_KEY_ID, api_base=razorpay.url, secrets=ctx.secrets)
     ctx.settings.shop.gstin = "29ABCDE1234F1Z5"
     ctx.settings.shop.state = "Karnataka"
-    return Providers(stripe, razorpay)
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    ctx.settings.mail.host, ctx.settings.mail.port = "127.0.0.1", smtp.port
+    ctx.settings.mail.sender, ctx.settings.mail.starttls = "shop@autoos.example", False
+    ctx.adapters["mail"] = build_mailer(ctx.settings.mail, ctx.secrets)
+    return Providers(stripe, razorpay, smtp, inbox)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -17,7 +17,15 @@ from backend.api.server import BackgroundServer
 from backend.clock import ManualClock
 from backend.config import Secrets, Settings
 from backend.domain.catalog import load_catalog
-from backend.services import api_tokens, card_payments, customers, upi_payments
+from backend.services import (
+    api_tokens,
+    card_payments,
+    card_subscriptions,
+    customers,
+    staff,
+    upi_payments,
+)
+from backend.sync import outbox
 from backend.services.context import Context
 from backend.store import open_store
 from tests.integration.api.conftest import ROLES, start_providers
@@ -34,8 +42,10 @@ _seq = itertools.count(1)
 class World:
     """Fresh records for each call, so every allowed role can succeed on its own."""
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx, providers) -> None:
         self.ctx = ctx
+        self.stripe = providers.stripe
+        self.razorpay = providers.razorpay
 
     def customer(self) -> int:
         n = next(_seq)
@@ -69,6 +79,40 @@ class World:
             currency="USD",
             actor="t",
         )["id"]
+
+    def paid_card_payment(self) -> str:
+        payment_id = self.card_checkout()
+        session = card_payments.view(self.ctx, payment_id)["session_id"]
+        self.stripe.complete_session(session)
+        card_payments.refresh(self.ctx, payment_id)
+        return payment_id
+
+    def card_subscription(self, tier: str = "student") -> int:
+        sub = card_subscriptions.subscribe(
+            self.ctx,
+            customer_id=self.customer(),
+            tier=tier,
+            interval="month",
+            currency="USD",
+            trial_days=14,
+            actor="t",
+        )
+        outbox.drain(self.ctx)
+        return sub["id"]
+
+    def late_payment(self) -> str:
+        """Paid through Razorpay after the request was withdrawn: kept as ``late``."""
+        payment_id = self.upi_payment()
+        upi_payments.cancel_request(self.ctx, payment_id, actor="t")
+        qr_ref = self.ctx.store.scalar("SELECT psp_ref FROM payments WHERE id=?", (payment_id,))
+        body = self.razorpay.pay(qr_ref, rrn=self.utr(), at=int(self.ctx.clock.now().timestamp()))
+        upi_payments.handle_razorpay_webhook(self.ctx, body, self.razorpay.sign(body))
+        return payment_id
+
+    def staff_member(self) -> str:
+        name = f"Clerk {next(_seq)}"
+        staff.add_staff(self.ctx, name=name, role="staff", pin="2468", actor="t")
+        return name
 
     def subscriber(self, tier: str = "student") -> int:
         customer_id = self.customer()
@@ -110,6 +154,9 @@ def _trialist(w: World) -> int:
 
 CALLS = [
     Call("GET", "/health", PUBLIC, plain("/health")),
+    # first, while Stripe has little to tell: a sync pass replays every event so far
+    Call("GET", "/payments/sync-state", COUNTER, plain("/payments/sync-state")),
+    Call("POST", "/payments/sync", STAFF, plain("/payments/sync")),
     Call("GET", "/payments/pricing", ALL, plain("/payments/pricing")),
     Call(
         "POST",
@@ -265,6 +312,86 @@ CALLS = [
         READERS,
         lambda w: {"path": f"/payments/invoices/{w.paid_payment()}/download"},
     ),
+    Call(
+        "POST",
+        "/staff/authenticate",
+        COUNTER,
+        lambda w: {
+            "path": "/staff/authenticate",
+            "json": {"name": w.staff_member(), "pin": "2468"},
+        },
+    ),
+    Call("GET", "/staff", {"admin"}, plain("/staff")),
+    Call(
+        "POST",
+        "/staff",
+        {"admin"},
+        lambda w: {
+            "path": "/staff",
+            "json": {"name": f"Hire {next(_seq)}", "role": "staff", "pin": "1357"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/qr-code/{payment_id}/accept-late",
+        STAFF,
+        lambda w: {"path": f"/payments/qr-code/{w.late_payment()}/accept-late"},
+    ),
+    Call(
+        "POST",
+        "/payments/card/{payment_id}/refund",
+        {"admin"},
+        lambda w: {"path": f"/payments/card/{w.paid_card_payment()}/refund", "json": {}},
+    ),
+    Call(
+        "POST",
+        "/payments/invoices/{payment_id}/email",
+        STAFF,
+        lambda w: {"path": f"/payments/invoices/{w.paid_payment()}/email", "json": {}},
+    ),
+    Call("GET", "/payments/settings", COUNTER, plain("/payments/settings")),
+    Call(
+        "GET",
+        "/payments/list",
+        COUNTER,
+        lambda w: {"path": "/payments/list", "params": {"method": "upi_qr", "limit": 3}},
+    ),
+    Call(
+        "GET",
+        "/payments/card-subscriptions/{subscription_id}/preview-upgrade",
+        STAFF,
+        lambda w: {
+            "path": f"/payments/card-subscriptions/{w.card_subscription()}/preview-upgrade",
+            "params": {"tier": "employee", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/card-subscriptions/{subscription_id}/upgrade",
+        STAFF,
+        lambda w: {
+            "path": f"/payments/card-subscriptions/{w.card_subscription()}/upgrade",
+            "json": {"tier": "employee", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/card-subscriptions/{subscription_id}/downgrade",
+        STAFF,
+        lambda w: {
+            "path": f"/payments/card-subscriptions/{w.card_subscription('employee')}/downgrade",
+            "json": {"tier": "student", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/card-subscriptions/{subscription_id}/cancel",
+        STAFF,
+        lambda w: {
+            "path": f"/payments/card-subscriptions/{w.card_subscription()}/cancel",
+            "json": {"at_period_end": True},
+        },
+    ),
     # webhooks need no token: an unsigned delivery is 400 whoever sends it, never 401/403
     Call(
         "POST",
@@ -322,7 +449,7 @@ def store_server(tmp_path_factory, settings_for_module) -> Iterator[tuple[World,
         role: api_tokens.create_token(ctx, role=role, actor="test")["token"] for role in ROLES
     }
     with BackgroundServer(ctx) as server:
-        yield World(ctx), server.url, tokens
+        yield World(ctx, providers), server.url, tokens
     providers.stop()
     store.close()
 
@@ -344,7 +471,7 @@ def test_role_matrix(call, store_server):
         request = call.make(world)
         path = request.pop("path")
         headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
-        response = httpx.request(call.method, url + path, headers=headers, **request)
+        response = httpx.request(call.method, url + path, headers=headers, timeout=30, **request)
         got[role or "no token"] = outcome(response.status_code)
         want[role or "no token"] = expected(call, role)
     assert got == want
