@@ -55,3 +55,7 @@ def build_context(
 
 def _build_adapters(ctx: Context) -> None:
     """Attach the adapters the configuration asks for (payment gateways, mail)."""
+    from backend.adapters.mail import build_mailer
+
+    if (mailer := build_mailer(ctx.settings.mail, ctx.secrets)) is not None:
+        ctx.adapters["mail"] = mailer
