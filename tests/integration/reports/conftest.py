@@ -124,3 +124,46 @@ class Rows:
 @pytest.fixture
 def rows(ctx: Context) -> Rows:
     return Rows(ctx)
+
+
+class Inbox:
+    """Messages received by the local SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        msg = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append(msg)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on localhost (aiosmtpd); ``[mail]`` settings point at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.mail.host = "127.0.0.1"
+    settings.mail.port = port
+    settings.mail.sender = "shop@autoos.example"
+    settings.mail.starttls = False
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_ctx(ctx, smtp_server):
+    from backend.adapters.mail import build_mailer
+
+    ctx.adapters["mail"] = build_mailer(ctx.settings.mail, ctx.secrets)
+    return ctx

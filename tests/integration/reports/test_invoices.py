@@ -158,3 +158,24 @@ def test_two_processes_issue_gapless_unique_numbers(ctx, rows, db_path):
         "WHERE action='invoice.number' GROUP BY actor"
     )
     assert len(by_actor) == 2
+
+
+def test_invoice_is_emailed_as_a_pdf_attachment(mail_ctx, smtp_server, rows, shop):
+    cid = rows.customer("Asha Rao", email="asha@example.com")
+    rows.payment("pay-9", cid, amount=79900, paid_at="2026-11-26T09:00:00Z")
+    sent = invoices.email_invoice(mail_ctx, "pay-9", actor="staff:1")
+    assert sent["to"] == "asha@example.com"
+    (msg,) = smtp_server.messages
+    assert str(msg["Subject"]) == "AUTOOS Technologies Pvt Ltd tax invoice AC/2627/000001"
+    (attachment,) = list(msg.iter_attachments())
+    assert attachment.get_filename() == "Tax-Invoice-AC-2627-000001.pdf"
+    assert attachment.get_content() == invoices.invoice_pdf(mail_ctx, "pay-9")
+    logged = mail_ctx.store.one("SELECT * FROM audit_log WHERE action='invoice.email'")
+    assert logged["actor"] == "staff:1"
+
+
+def test_email_without_mail_settings_says_what_to_set(ctx, rows, shop):
+    cid = rows.customer()
+    rows.payment("pay-10", cid, paid_at="2026-11-26T09:00:00Z")
+    with pytest.raises(NotConfigured, match=r"\[mail\]"):
+        invoices.email_invoice(ctx, "pay-10", actor="staff:1")
