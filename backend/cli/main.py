@@ -19,7 +19,10 @@ from backend.errors import CheckoutError
 EXIT_ERROR = 2
 
 #: modules whose ``register(subparsers, common)`` adds sub-commands, in help order
-COMMAND_MODULES = ("backend.cli.core_commands",)
+COMMAND_MODULES = (
+    "backend.cli.core_commands",
+    "backend.cli.report_commands",
+)
 
 
 class CliUsageError(Exception):
