@@ -99,3 +99,33 @@ def test_invoice_prints_through_qprinter(qtbot, ctx, rows, settings, tmp_path):
     printed = PdfReader(io.BytesIO(target.read_bytes()))
     assert len(printed.pages) == 1
     assert printed.pages[0].images  # the rendered page went to the printer
+
+
+def test_reminders_view_lists_and_closes(qtbot, ctx, runner, rows, qtmodeltester):
+    from app.reminders_view import RemindersView
+    from backend.services import reminders
+
+    first = rows.customer("Call Me", email="call@example.com")
+    second = rows.customer("Upgrade Me", email="up@example.com")
+    rows.trial(first, "2026-10-28T10:00:00Z", "2026-11-27T09:00:00Z")
+    rows.trial(second, "2026-10-30T10:00:00Z", "2026-11-29T09:00:00Z")
+    reminders.send_due(ctx, actor="cron")
+    view = RemindersView(ctx, runner, actor="staff:7")
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded) as blocker:
+        view.refresh()
+    assert blocker.args == [2]
+    qtmodeltester.check(view.model)
+    assert [r[0] for r in view.model.rows()] == ["Call Me", "Upgrade Me"]
+    assert view.model.rows()[0][3:] == ("1 day left", 1, "no email")
+    view.table.selectRow(1)
+    with qtbot.waitSignal(view.upgrade_requested) as asked:
+        view.upgrade_button.click()
+    assert asked.args == [second]
+    view.table.selectRow(0)
+    with qtbot.waitSignal(view.loaded) as blocker:
+        view.called_button.click()
+    assert blocker.args == [1]
+    done = ctx.store.one("SELECT done_action, done_by FROM trial_reminders WHERE customer_id=?",
+                         (first,))  # fmt: skip
+    assert done == {"done_action": "called", "done_by": "staff:7"}
