@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -48,11 +49,35 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+def compact_number(value: float, currency: str | None = None) -> str:
+    """Axis text people read at a glance: 1.2 Cr / 45 L for INR, 1.2M / 45K otherwise."""
+    steps = (
+        ((1e7, "Cr"), (1e5, "L"), (1e3, "K"))
+        if currency == "INR"
+        else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    )
+    for size, suffix in steps:
+        if abs(value) >= size:
+            return f"{value / size:.3g} {suffix}"
+    return f"{value:.3g}"
+
+
+class _CompactAxis(pg.AxisItem):
+    """A value axis without scientific notation."""
+
+    currency: str | None = None
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [compact_number(v * scale, self.currency) for v in values]
+
+
 class _Chart(pg.PlotWidget):
     """A bar chart with text labels on the x axis."""
 
     def __init__(self, title: str, y_label: str) -> None:
-        super().__init__(background="w")
+        self.value_axis = _CompactAxis("left")
+        self.value_axis.enableAutoSIPrefix(False)
+        super().__init__(background="w", axisItems={"left": self.value_axis})
         self.setTitle(title, color="k")
         self.setLabel("left", y_label)
         self.setMouseEnabled(x=False, y=False)
@@ -158,6 +183,7 @@ class DashboardView(QWidget):
         tier_view = QTableView()
         tier_view.setModel(self.tier_model)
         for view in (daily_view, tier_view):
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             view.horizontalHeader().setStretchLastSection(True)
             view.verticalHeader().setVisible(False)
         tables = QSplitter()
@@ -251,6 +277,7 @@ class DashboardView(QWidget):
         # display only: bar heights in major units (money itself stays integer)
         scale = 10 ** CURRENCIES[board.currency][1]
         self.revenue_chart.setLabel("left", board.currency)
+        self.revenue_chart.value_axis.currency = board.currency
         self.revenue_chart.show_bars(
             [d[5:] for d in days], [v / scale for _, v in board.revenue_per_day], every
         )
