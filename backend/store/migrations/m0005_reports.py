@@ -11,6 +11,7 @@ REPORTS = """
 CREATE INDEX payments_revenue
     ON payments(currency, paid_at, status, amount, refunded_amount);
 CREATE INDEX payments_created ON payments(created_at);
+CREATE INDEX payments_attention ON payments(status, created_at, method, expires_at);
 CREATE INDEX subscriptions_created ON subscriptions(created_at);
 CREATE INDEX subscriptions_status_tier
     ON subscriptions(status, currency, tier, interval, amount);
