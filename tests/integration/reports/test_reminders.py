@@ -152,3 +152,36 @@ def test_staff_mark_done_and_feature_flag(ctx, rows, clock, settings):
     assert reminders.in_app_reminders(ctx) == []
     actions = [e["action"] for e in ctx.store.query("SELECT action FROM audit_log")]
     assert actions == ["reminder.create", "reminder.done"]
+
+
+def test_two_runners_at_once_send_each_email_once(mail_ctx, smtp_server, rows, clock, db_path):
+    """Two cron runs (separate connections, as two processes would have) race."""
+    import threading
+    from dataclasses import replace
+
+    from backend.store import open_store
+
+    for i in range(20):
+        cid = rows.customer(f"Racer {i}", email=f"racer{i}@example.com")
+        rows.trial(cid, *ends_in(clock, days=1, hours=-i))
+    contexts = [replace(mail_ctx, store=open_store(db_path)) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(ctx):
+        barrier.wait()
+        results.append(reminders.send_due(ctx, actor="cron"))
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for ctx in contexts:
+        ctx.store.close()
+    assert sum(r["emailed"] for r in results) == 20
+    assert sorted(recipients(smtp_server)) == sorted(f"racer{i}@example.com" for i in range(20))
+    assert (
+        mail_ctx.store.scalar("SELECT COUNT(*) FROM trial_reminders WHERE email_status='sent'")
+        == 20
+    )
