@@ -113,18 +113,18 @@ def append(
     """
     if not ctx.store.in_transaction:
         raise RuntimeError("ledger entries are written inside the change's transaction")
-    found = _existing(ctx, idempotency_key)
-    if found is not None:
-        _same_or_conflict(found, customer_id, kind, amount)
-        return found
     at = ctx.now_iso()
-    try:
+    try:  # a new key is the common case: insert first, look up only on a clash
         cur = ctx.store.execute(
             "INSERT INTO credit_ledger (customer_id, at, kind, bucket, amount, reason, "
             "idempotency_key, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (customer_id, at, kind, bucket, amount, reason, idempotency_key, actor),
         )
     except sqlite3.IntegrityError as exc:
+        found = _existing(ctx, idempotency_key)
+        if found is not None:
+            _same_or_conflict(found, customer_id, kind, amount)
+            return found
         if "below zero" in str(exc):
             raise Conflict("Not enough credits: the balance cannot go below zero.") from None
         raise
