@@ -1,0 +1,115 @@
+"""Property: after any sequence of grants, debits, expiries, adjusts and usage events
+(with repeated keys and event ids), every balance equals its ledger sum and is ≥ 0, and
+a repeated key or event id changes nothing."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.clock import ManualClock
+from backend.config import Secrets, Settings
+from backend.domain.catalog import load_catalog
+from backend.errors import Conflict
+from backend.services import credits, customers, trials, usage
+from backend.services.context import Context
+from backend.store import open_store
+from tests.integration.ledger_checks import check_invariants
+
+CUSTOMERS = 3
+CATALOG = load_catalog()
+TABLES = ("credit_ledger", "usage_events", "usage_agents", "trials", "audit_log")
+
+customer = st.integers(0, CUSTOMERS - 1)
+key = st.sampled_from(["k0", "k1", "k2", "k3"])
+operation = st.one_of(
+    st.tuples(st.just("grant"), customer),
+    st.tuples(st.just("debit"), customer, st.integers(1, 6), key),
+    st.tuples(st.just("adjust"), customer, st.integers(-8, 12).filter(bool), key),
+    st.tuples(st.just("expire"), st.integers(0, 20)),
+    st.tuples(
+        st.just("usage"),
+        customer,
+        st.sampled_from(["workflow", "workflow", "agent_start", "agent_stop"]),
+        st.sampled_from([f"e{i}" for i in range(8)]),
+    ),
+)
+
+
+def _context() -> tuple[Context, list[int]]:
+    ctx = Context(
+        store=open_store(":memory:"),
+        clock=ManualClock("2026-11-26T10:00:00Z"),
+        catalog=CATALOG,
+        settings=Settings(),
+        secrets=Secrets(env={}, use_keyring=False),
+    )
+    ids = [
+        customers.add_customer(ctx, name=f"C{i}", email=f"c{i}@example.com", actor="t")["id"]
+        for i in range(CUSTOMERS)
+    ]
+    return ctx, ids
+
+
+def _was_written(ctx: Context, name: str, key: str) -> bool:
+    """Whether an operation with this key left a record (a refused one leaves none)."""
+    if name == "usage":
+        return ctx.store.one("SELECT 1 FROM usage_events WHERE event_id=?", (key,)) is not None
+    keys = (f"{key}:granted", f"{key}:purchased") if name == "debit" else (key, key)
+    found = ctx.store.one("SELECT 1 FROM credit_ledger WHERE idempotency_key IN (?, ?)", keys)
+    return found is not None
+
+
+def _snapshot(ctx: Context) -> dict[str, list]:
+    return {t: ctx.store.query(f"SELECT * FROM {t}") for t in TABLES}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=40))
+def test_balance_is_the_ledger_sum_and_repeats_change_nothing(ops):
+    ctx, ids = _context()
+    seen: set[tuple] = set()
+    try:
+        for op in ops:
+            name = op[0]
+            repeat_of = {
+                "debit": ("debit", op[3]) if name == "debit" else None,
+                "adjust": ("adjust", op[3]) if name == "adjust" else None,
+                "usage": ("usage", op[3]) if name == "usage" else None,
+            }.get(name)
+            before = _snapshot(ctx) if repeat_of in seen else None
+            try:
+                if name == "grant":
+                    trials.start_trial(ctx, ids[op[1]], actor="t")
+                elif name == "debit":
+                    credits.debit(ctx, ids[op[1]], op[2], "use", idempotency_key=op[3], actor="t")
+                elif name == "adjust":
+                    credits.adjust(
+                        ctx, ids[op[1]], op[2], "admin", idempotency_key=op[3], actor="t"
+                    )
+                elif name == "expire":
+                    ctx.clock.advance(days=op[1])
+                    trials.expire_due_trials(ctx)
+                else:
+                    usage.record_usage(
+                        ctx, customer_id=ids[op[1]], kind=op[2], event_id=op[3], actor="t"
+                    )
+            except Conflict:
+                pass  # refused (no credits, duplicate trial, key reused for other content)
+            if before is not None:
+                assert _snapshot(ctx) == before, f"repeat {op} changed the store"
+            if repeat_of is not None and _was_written(ctx, name, op[3]):
+                seen.add(repeat_of)
+            check_invariants(ctx.store.conn)
+            for cid in ids:
+                have = credits.balances(ctx, cid)
+                raw = ctx.store.scalar(
+                    "SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE customer_id=?",
+                    (cid,),
+                )
+                assert have["total"] == raw == have["granted"] + have["purchased"]
+                assert min(have.values()) >= 0
+                summary = usage.usage_summary(ctx, cid)
+                assert summary["credits_left"] == raw
+    finally:
+        ctx.store.close()
