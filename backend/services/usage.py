@@ -48,7 +48,7 @@ def _check_event(kind: str, event_id: str) -> None:
         not isinstance(event_id, str)
         or not event_id.strip()
         or len(event_id) > EVENT_ID_MAX
-        or any(ord(ch) < 32 for ch in event_id)
+        or not event_id.isprintable()
     ):
         raise ValidationError(
             f"A usage event needs an id of 1 to {EVENT_ID_MAX} printable characters.",
@@ -56,43 +56,43 @@ def _check_event(kind: str, event_id: str) -> None:
         )
 
 
-def _subscription_tier(ctx: Context, customer_id: int, now_iso: str) -> Tier | None:
-    """The highest tier among the customer's subscriptions that are in force now."""
-    rows = ctx.store.execute(
-        "SELECT id, tier FROM subscriptions WHERE customer_id=? "
-        "AND status IN ('active', 'trialing', 'past_due') "
-        "AND (current_period_end IS NULL OR current_period_end > ?)",
-        (customer_id, now_iso),
-    ).fetchall()
+#: one read for the whole plan: the customer, their trial, their subscriptions in force
+PLAN_QUERY = """
+SELECT c.id, t.status, t.ends_at,
+    (SELECT group_concat(s.tier, ' ') FROM subscriptions s
+     WHERE s.customer_id = c.id AND s.status IN ('active', 'trialing', 'past_due')
+       AND (s.current_period_end IS NULL OR s.current_period_end > ?))
+FROM customers c LEFT JOIN trials t ON t.customer_id = c.id
+WHERE c.id = ?
+"""
+
+
+def _highest_tier(ctx: Context, tier_ids: str) -> Tier:
+    """The highest-ranked of the tiers (ids joined by spaces) of subscriptions in force."""
     best: Tier | None = None
-    for sub_id, tier_id in rows:
+    for tier_id in tier_ids.split():
         try:
             tier = ctx.catalog.get(tier_id)
         except NotFound:
             raise ConfigError(
-                f"Subscription {sub_id} is on the plan {tier_id!r}, which is not in the "
-                f"catalog ({ctx.catalog.source})."
+                f"A subscription is on the plan {tier_id!r}, which is not in the catalog "
+                f"({ctx.catalog.source})."
             ) from None
         if best is None or tier.order > best.order:
             best = tier
+    assert best is not None
     return best
 
 
 def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) -> Plan:
     """Work out the customer's plan (reads only). Raises NotFound for no such customer."""
     now = now or ctx.clock.now()
-    now_iso = to_iso(now)
-    row = ctx.store.execute(
-        "SELECT c.id, t.status, t.ends_at FROM customers c "
-        "LEFT JOIN trials t ON t.customer_id = c.id WHERE c.id=?",
-        (customer_id,),
-    ).fetchone()
+    row = ctx.store.execute(PLAN_QUERY, (to_iso(now), customer_id)).fetchone()
     if row is None:
         raise NotFound(f"There is no customer number {customer_id}.")
-    tier = _subscription_tier(ctx, customer_id, now_iso)
-    if tier is not None:
-        return Plan(tier, "subscription")
-    _, trial_state, trial_ends = row
+    _, trial_state, trial_ends, tier_ids = row
+    if tier_ids:
+        return Plan(_highest_tier(ctx, tier_ids), "subscription")
     if trial_state == "active":
         if parse_iso(trial_ends) > now:
             return Plan(ctx.catalog.trial, "trial")
