@@ -14,6 +14,7 @@ Run: ``.venv/bin/python benchmarks/ledger.py [N]`` (default 4000). Target ratio 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 import sys
@@ -159,8 +160,11 @@ def compare(
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
-    rounds = 20
-    print(f"{n} events each, in {rounds} alternating chunks; one durable commit per event")
+    rounds = 40
+    print(
+        f"{n} events each, in {rounds} alternating chunks; one durable commit per event; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory(prefix="ledger-bench-", dir=ROOT) as tmp:
         for name, mixed in (("mixed", True), ("debit", False)):
             floor, rate, median, outcomes = compare(Path(tmp), n, rounds, mixed=mixed)

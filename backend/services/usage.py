@@ -3,7 +3,12 @@
 The check and its effect (a credit debit, an agent counted as running) happen in one
 write transaction, so two processes can never both take the last credit. Each event
 carries its caller's id: a repeated id returns the first answer and changes nothing.
-The rules are listed in docs/decisions.md ("Usage limits").
+The rules are listed in docs/decisions.md ("Trials, credits and usage").
+
+Metering is its own audit trail: each event row is append-only and names its ``actor``,
+and a debit is a ledger entry keyed by the event id, so usage events do not also write
+``audit_log`` rows (which would bury the staff and admin changes the audit log is for).
+Changes a usage event causes beyond that, such as expiring a trial, are audited.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 from backend.clock import parse_iso, to_iso
 from backend.domain.catalog import Tier
 from backend.errors import ConfigError, IdempotencyConflict, NotFound, ValidationError
-from backend.services import audit, credits, trials
+from backend.services import credits, trials
 from backend.services.context import Context
 
 KINDS = ("workflow", "agent_start", "agent_stop")
@@ -204,16 +209,6 @@ def record_usage(
                 "UPDATE usage_agents SET running = running - 1 WHERE customer_id=?",
                 (customer_id,),
             )
-        audit.record(
-            ctx,
-            actor,
-            f"usage.{kind}",
-            "customer",
-            customer_id,
-            event_id=event_id,
-            allowed=refusal is None,
-            reason=refusal,
-        )
     return _answer(refusal is None, refusal, left)
 
 

@@ -194,16 +194,23 @@ def test_bad_events_are_refused(ctx, cid):
     assert ctx.store.scalar("SELECT count(*) FROM usage_events") == 0
 
 
-def test_every_recorded_event_is_audited(ctx, cid):
+def test_usage_is_its_own_audit_trail(ctx, cid, clock):
     trials.start_trial(ctx, cid, actor="t")
+    audited = ctx.store.scalar("SELECT count(*) FROM audit_log")
     rec(ctx, cid, "workflow", "w1")
+    row = ctx.store.one("SELECT actor, at, allowed FROM usage_events WHERE event_id='w1'")
+    assert row == {"actor": "api:t", "at": "2026-11-26T10:00:00Z", "allowed": 1}
+    [debit] = credits.entries(ctx, cid, kind="debit")
+    assert (debit["actor"], debit["idempotency_key"]) == ("api:t", "usage:w1")
+    assert ctx.store.scalar("SELECT count(*) FROM audit_log") == audited
+    clock.advance(days=31)  # a change the event causes beyond metering is audited
+    rec(ctx, cid, "workflow", "w2")
     entry = audit.recent(ctx)[0]
-    assert (entry["actor"], entry["action"], entry["entity_id"]) == (
+    assert (entry["actor"], entry["action"], entry["detail"]) == (
         "api:t",
-        "usage.workflow",
-        str(cid),
+        "trial.expire",
+        {"credits_expired": 9},
     )
-    assert entry["detail"] == {"allowed": True, "event_id": "w1", "reason": None}
 
 
 def test_summary_for_the_gui(ctx, cid):
