@@ -15,6 +15,7 @@ import pytest
 
 from backend.domain.catalog import load_catalog
 from backend.services import credits, customers, trials
+from backend.store import open_store
 from tests.conftest import ROOT, child_env
 from tests.integration.ledger_checks import check_invariants
 
@@ -155,12 +156,12 @@ def test_kill_9_mid_stream_loses_no_answered_event(shop, db_path, catalog_file):
             answered[answer["id"]] = answer
         last = dict(seen[-1], kind=_kind_of(db_path, seen[-1]["id"]))
 
-        conn = sqlite3.connect(db_path)  # the database opens and holds together
-        check_invariants(conn)
-        stored = dict(conn.execute("SELECT event_id, allowed FROM usage_events").fetchall())
+        store = open_store(db_path)  # the database opens (and migrates) as the app does
+        check_invariants(store.conn)
+        stored = dict(store.execute("SELECT event_id, allowed FROM usage_events").fetchall())
         for event_id, answer in answered.items():
             assert stored.get(event_id) == int(answer["allowed"]), event_id
-        conn.close()
+        store.close()
     assert len(answered) >= 20
 
 
