@@ -34,7 +34,8 @@ def check_invariants(conn: sqlite3.Connection) -> dict[str, Any]:
         ).fetchone()[0]
         assert running == derived >= 0
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    return {"debits": len(debits), "events": conn.execute("SELECT count(*) FROM usage_events")}
+    events = conn.execute("SELECT count(*) FROM usage_events").fetchone()[0]
+    return {"debits": len(debits), "events": events}
 
 
 def subscribe(ctx, customer_id: int, tier: str, *, status: str = "active", days: int = 30) -> int:
