@@ -21,6 +21,7 @@ ROUTE_MODULES = (
     "backend.api.routes.catalog",
     "backend.api.routes.customers",
     "backend.api.routes.staff",
+    "backend.api.routes.trials",
     "backend.api.routes.upi",
 )
 
