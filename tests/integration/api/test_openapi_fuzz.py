@@ -1,8 +1,9 @@
 """Schemathesis against the served ``/openapi.json``: generated requests (valid and
 invalid) never get a 500 and every response matches the documented schema.
 
-Every operation runs against one live server, with a token of a role it admits, a few
-examples each, so the whole run stays within seconds. One check is left out:
+Every operation runs against one live server set up like a real store (fake Stripe
+and Razorpay, SMTP, secrets), with a token of a role it admits, a few examples each,
+so the whole run stays within seconds. One check is left out:
 "schema-valid data is accepted" cannot hold where the service's rules go beyond a
 schema (a phone number that is well-formed text but not a real number is a 422).
 And 5xx is narrowed to 500: a 502/503 is a documented answer (a provider refused, or a
@@ -26,7 +27,7 @@ def no_internal_error(ctx, response, case) -> None:
         raise AssertionError(f"500 from {case.method} {case.path}: {response.text[:200]}")
 
 
-def test_generated_requests_never_break_the_contract(server, tokens, ctx):
+def test_generated_requests_never_break_the_contract(server, tokens, ctx, providers):
     # one real customer, so some generated ids reach a row instead of a 404
     customers.add_customer(ctx, name="Asha", email="asha@example.com", actor="test")
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
