@@ -5,12 +5,20 @@ Every method is one HTTP call to the endpoint that runs the same service functio
 the in-process facade, so there is no second copy of any rule here. Errors come back as
 the backend's own classes (by the stable ``code`` in the error body), so windows handle
 them exactly as they handle local ones. A server that cannot be reached is a
-:class:`~backend.errors.TransientError`: the window shows "reconnecting" and its next
-poll or retry goes through once the server is back (httpx reconnects by itself).
+:class:`~backend.errors.TransientError`.
+
+Reconnecting: with ``reconnect_seconds`` set (the remote kiosk and display do), a call
+whose connection is *refused or cannot be opened* is retried with backoff for up to that
+long, while :attr:`RemoteCheckoutService.connected` reads ``False`` so the window can
+say "reconnecting". That is safe for every method, POSTs included: a request whose
+connection never opened never reached the server. Any other transport failure (a reply
+lost mid-way) is a TransientError at once, since the server may have acted on it.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from typing import Any
 
@@ -78,9 +86,14 @@ class RemoteCheckoutService:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         actor: str | None = None,
+        reconnect_seconds: float = 0,
     ) -> None:
         self.url = url.rstrip("/")
         self.actor = actor or "remote"
+        self.reconnect_seconds = reconnect_seconds
+        #: False from a failed connection until the next answer from the server
+        self.connected = True
+        self._closing = threading.Event()
         self._client = httpx.Client(
             base_url=self.url,
             headers={"Authorization": f"Bearer {token}"},
@@ -92,6 +105,7 @@ class RemoteCheckoutService:
         return f"RemoteCheckoutService({self.url!r})"
 
     def close(self) -> None:
+        self._closing.set()  # a call waiting to reconnect gives up now
         self._client.close()
 
     # the one way out ------------------------------------------------------------------
@@ -104,13 +118,24 @@ class RemoteCheckoutService:
         params: Row | None = None,
     ) -> httpx.Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        try:
-            response = self._client.request(method, path, json=json, params=query or None)
-        except httpx.TransportError:
-            raise TransientError(UNREACHABLE) from None
-        if response.status_code >= 400:
-            raise error_from(response)
-        return response
+        deadline = time.monotonic() + self.reconnect_seconds
+        delay = 0.2
+        while True:
+            try:
+                response = self._client.request(method, path, json=json, params=query or None)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                self.connected = False
+                if time.monotonic() + delay > deadline or self._closing.wait(delay):
+                    raise TransientError(UNREACHABLE) from None
+                delay = min(delay * 2, 2.0)
+                continue
+            except httpx.TransportError:
+                self.connected = False
+                raise TransientError(UNREACHABLE) from None
+            self.connected = True
+            if response.status_code >= 400:
+                raise error_from(response)
+            return response
 
     def _get(self, path: str, **params: Any) -> Any:
         return self._call("GET", path, params=params).json()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx
 import pytest
 
@@ -106,3 +109,21 @@ def test_error_from_a_response_without_our_shape():
     assert isinstance(error_from(httpx.Response(404, json={"detail": "x"})), NotFound)
     gateway = error_from(httpx.Response(504, text="<html>"))
     assert isinstance(gateway, TransientError)
+
+
+def test_a_call_made_while_the_server_is_down_goes_through_when_it_is_back(server, tokens):
+    service = RemoteCheckoutService(server.url, tokens["kiosk"], timeout=5, reconnect_seconds=30)
+    server.stop()
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(plans=service.catalog()))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while service.connected and time.monotonic() < deadline:
+        worker.join(0.05)  # waiting on a condition, not a fixed sleep
+    assert service.connected is False  # what the window shows as "reconnecting"
+    assert "plans" not in result
+    server.start()
+    worker.join(30)
+    assert result["plans"]
+    assert service.connected is True
+    service.close()
