@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from backend.errors import CheckoutError
@@ -13,7 +14,17 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("mode", nargs="?", default="staff", choices=("staff", "kiosk", "display"))
     parser.add_argument("--db", help="database file")
     parser.add_argument("--config", help="settings TOML file")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--server", help="kiosk/display: the store server's URL (e.g. http://store-pc:8765)"
+    )
+    parser.add_argument(
+        "--token", help="API token for --server (or set AUTOOS_CHECKOUT_TOKEN: not shown in ps)"
+    )
+    args = parser.parse_args(argv)
+    args.token = args.token or os.environ.get("AUTOOS_CHECKOUT_TOKEN")
+    if args.server and (args.mode == "staff" or not args.token):
+        parser.error("--server is for kiosk and display, with --token (or AUTOOS_CHECKOUT_TOKEN)")
+    return args
 
 
 def run_gui(argv: list[str]) -> int:
@@ -24,6 +35,10 @@ def run_gui(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
+    if args.server:
+        from app.remote_mode import run_remote
+
+        return run_remote(app, args.mode, args.server, args.token)
     try:
         ctx = build_context(db=args.db, config=args.config)
     except CheckoutError as exc:
