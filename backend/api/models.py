@@ -267,6 +267,11 @@ class UpdatePaymentMethod(Request):
     customer_id: CustomerId
 
 
+class PaymentMethodLink(Open):
+    customer_id: int
+    url: str = Field(description="Stripe's page for the new card: show it as a QR or link")
+
+
 class History(Open):
     payments: list[dict]
     refunds: list[dict]

@@ -13,7 +13,13 @@ from backend.api.auth import ADMIN, COUNTER, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.domain.money import Money
 from backend.errors import ValidationError
-from backend.services import card_billing, card_payments, card_refunds, customers
+from backend.services import (
+    card_billing,
+    card_methods,
+    card_payments,
+    card_refunds,
+    customers,
+)
 
 router = APIRouter(tags=["card"])
 
@@ -82,6 +88,23 @@ def get_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -
 )
 def cancel_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
     return card_payments.cancel_checkout(ctx, payment_id, actor=caller.actor)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/payments/update-payment-method",
+    roles=STAFF_ONLY,
+    summary="A Stripe page (show its `url`) where the customer replaces their card",
+    description="Stripe makes the new card the default; the sync mirrors it. 409 when the "
+    "customer has no Stripe record yet (nothing to update).",
+    errors=(404, 409, 502, 503),
+    response_model=models.PaymentMethodLink,
+)
+def update_payment_method(
+    body: models.UpdatePaymentMethod, ctx: Ctx, caller: CurrentCaller
+) -> dict:
+    return card_methods.payment_method_update_link(ctx, body.customer_id, actor=caller.actor)
 
 
 @endpoint(

@@ -80,6 +80,11 @@ class World:
             actor="t",
         )["id"]
 
+    def card_customer(self) -> int:
+        """A customer who paid by card (so Stripe knows them)."""
+        payment_id = self.paid_card_payment()
+        return self.ctx.store.scalar("SELECT customer_id FROM payments WHERE id=?", (payment_id,))
+
     def paid_card_payment(self) -> str:
         payment_id = self.card_checkout()
         session = card_payments.view(self.ctx, payment_id)["session_id"]
@@ -239,6 +244,15 @@ CALLS = [
         lambda w: {"path": f"/payments/card/{w.card_checkout()}/cancel"},
     ),
     Call("GET", "/payments/payment-methods", STAFF, for_customer("/payments/payment-methods")),
+    Call(
+        "POST",
+        "/payments/update-payment-method",
+        STAFF,
+        lambda w: {
+            "path": "/payments/update-payment-method",
+            "json": {"customer_id": w.card_customer()},
+        },
+    ),
     Call(
         "POST",
         "/payments/subscribe",

@@ -160,3 +160,36 @@ def test_stripe_webhook_applies_once_and_refuses_bad_signatures(
         ctx.store.scalar("SELECT count(*) FROM stripe_events WHERE event_id=?", (event["id"],)) == 1
     )
     assert ctx.store.scalar("SELECT count(*) FROM subscriptions") == 1
+
+
+def test_update_payment_method_gives_stripes_page(as_role, ctx, providers, customer_id):
+    started = checkout(as_role, customer_id).json()
+    providers.stripe.complete_session(started["session_id"])
+    as_role("kiosk").get(f"/payments/card/{started['id']}")
+    response = as_role("staff").post(
+        "/payments/update-payment-method", json={"customer_id": customer_id}
+    )
+    assert response.status_code == 200, response.text
+    link = response.json()
+    assert link["url"].startswith("https://billing.stripe.com/p/session/")
+    actions = ctx.store.query("SELECT action, actor FROM audit_log WHERE action='card.update_link'")
+    assert actions == [{"action": "card.update_link", "actor": "api:test-staff"}]
+    new_card = providers.stripe.attach_card(
+        ctx.store.scalar("SELECT stripe_customer_id FROM customers")
+    )
+    cards = as_role("staff").get("/payments/payment-methods", params={"customer_id": customer_id})
+    assert new_card["id"] in [c["payment_method_id"] for c in cards.json()["payment_methods"]]
+
+
+def test_update_payment_method_refusals(as_role, providers, customer_id):
+    never_in_stripe = as_role("staff").post(
+        "/payments/update-payment-method", json={"customer_id": customer_id}
+    )
+    assert never_in_stripe.status_code == 409
+    assert "not in Stripe" in error_of(never_in_stripe)["message"]
+    missing = as_role("staff").post("/payments/update-payment-method", json={"customer_id": 999})
+    assert missing.status_code == 404
+    kiosk = as_role("kiosk").post(
+        "/payments/update-payment-method", json={"customer_id": customer_id}
+    )
+    assert kiosk.status_code == 403
