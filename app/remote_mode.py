@@ -11,7 +11,8 @@ server is back the waiting call goes through and the window carries on by itself
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -78,25 +79,33 @@ def kiosk_options(view: Mapping[str, Any]) -> Any:
 
 
 def build_kiosk(
-    service: RemoteCheckoutService, runner: TaskRunner, view: Mapping[str, Any]
+    service: RemoteCheckoutService,
+    runner: TaskRunner,
+    view: Mapping[str, Any],
+    now: Callable[[], datetime] | None = None,
 ) -> QWidget:
+    """The kiosk window over ``service``; ``now`` is this machine's clock (kept in step
+    with the store server's by NTP, as countdowns compare it with ``expires_at``)."""
     from app.kiosk import KioskWindow
 
-    window = KioskWindow(service, runner, SystemClock().now, kiosk_options(view))
+    window = KioskWindow(service, runner, now or SystemClock().now, kiosk_options(view))
     window.banner = ReconnectBanner(window, service)
     window.start()
     return window
 
 
 def build_display(
-    service: RemoteCheckoutService, runner: TaskRunner, view: Mapping[str, Any]
+    service: RemoteCheckoutService,
+    runner: TaskRunner,
+    view: Mapping[str, Any],
+    now: Callable[[], datetime] | None = None,
 ) -> QWidget:
     from app.customer_display import CustomerDisplay
     from app.display_feed import DisplayFeed
     from app.kiosk_service import latest_upi_request
 
     display = CustomerDisplay(
-        SystemClock().now,
+        now or SystemClock().now,
         display_screen=view["ui"]["display_screen"],
         standalone=True,
         currency=view["shop"]["default_currency"],

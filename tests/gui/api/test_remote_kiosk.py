@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.kiosk import KioskWindow
-from app.remote_mode import BANNER_TEXT, ReconnectBanner, kiosk_options
+from app.remote_mode import BANNER_TEXT, build_kiosk
 from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
@@ -25,12 +24,11 @@ def remote_kiosk(qtbot, ctx, clock, server):
     token = api_tokens.create_token(ctx, role="kiosk", name="front door", actor="t")["token"]
     service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=60)
     runner = TaskRunner()
-    kiosk = KioskWindow(service, runner, clock.now, kiosk_options(service.settings_view()))
-    banner = ReconnectBanner(kiosk, service)
+    kiosk = build_kiosk(service, runner, service.settings_view(), clock.now)
+    banner = kiosk.banner
     kiosk.resize(1280, 800)
     kiosk.show()
     qtbot.waitExposed(kiosk)
-    kiosk.start()
     qtbot.waitUntil(lambda: bool(kiosk.plan_page.buttons))
     yield kiosk, banner
     service.close()

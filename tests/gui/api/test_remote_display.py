@@ -1,0 +1,34 @@
+"""A customer display in remote mode follows the store's newest UPI request over HTTP."""
+
+from __future__ import annotations
+
+from app.remote_mode import build_display
+from app.tasks import TaskRunner
+from backend.api.client import RemoteCheckoutService
+from backend.api.server import BackgroundServer
+from backend.services import api_tokens, customers, upi_payments
+
+
+def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock):
+    token = api_tokens.create_token(ctx, role="kiosk", name="display", actor="t")["token"]
+    with BackgroundServer(ctx) as server:
+        service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=5)
+        runner = TaskRunner()
+        display = build_display(service, runner, service.settings_view(), clock.now)
+        qtbot.addWidget(display)
+        try:
+            display.show()
+            qtbot.waitUntil(lambda: display.feed.polls >= 1, timeout=10_000)
+            assert display.state == "idle"
+            buyer = customers.add_customer(ctx, name="Kabir", email="kabir@example.in", actor="t")
+            new = upi_payments.create_request(
+                ctx, customer_id=buyer["id"], tier="employee", interval="month", actor="t"
+            )
+            qtbot.waitUntil(lambda: display.state == "payment", timeout=10_000)
+            assert display.current["uri"] == new["uri"]
+            upi_payments.confirm_with_utr(ctx, new["id"], "412345678901", actor="t")
+            qtbot.waitUntil(lambda: display.state == "paid", timeout=10_000)
+        finally:
+            display.feed.stop()
+            service.close()
+            runner.shutdown()
