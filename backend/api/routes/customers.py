@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.api import models
-from backend.api.auth import ALL_ROLES, COUNTER, KIOSK, Ctx, CurrentCaller
+from backend.api.auth import ALL_ROLES, AUTOOS, KIOSK, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.domain.identity import normalize_email, normalize_phone
 from backend.errors import ValidationError
@@ -45,10 +45,10 @@ def create_customer(
     router,
     "GET",
     "/payments/customers",
-    roles=COUNTER,
+    roles=ALL_ROLES,
     summary="Find customers by exact email or phone, number, or name prefix",
-    description="A kiosk token gets exact email or phone matches only: a self-service "
-    "screen must not list other people.",
+    description="Kiosk and AUTOOS tokens get exact email or phone matches only: a "
+    "self-service screen or an outside program must not list other people.",
     errors=(),
     response_model=models.CustomerList,
 )
@@ -59,7 +59,7 @@ def find_customers(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict:
     found = customers.find_customers(ctx, q, limit)
-    if caller.role == KIOSK:
+    if caller.role in (KIOSK, AUTOOS):
         found = [c for c in found if _exact_contact(q, c)]
     return {"customers": found}
 
@@ -79,7 +79,7 @@ def _exact_contact(query: str, customer: dict) -> bool:
     router,
     "GET",
     "/payments/customers/{customer_id}",
-    roles=COUNTER,
+    roles=ALL_ROLES,
     summary="One customer",
     errors=(404,),
     response_model=models.Customer,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from backend.services import api_tokens
 from tests.integration.api.conftest import error_of
 
@@ -25,11 +27,11 @@ def test_missing_wrong_and_revoked_tokens_are_401(ctx, http, tokens):
 
 
 def test_wrong_role_is_403_with_the_roles_named(as_role):
-    response = as_role("autoos").get("/payments/customers", params={"q": "a"})
+    response = as_role("kiosk").get("/payments/usage", params={"customer_id": 1})
     assert response.status_code == 403
     err = error_of(response)
     assert err["code"] == "forbidden"
-    assert "kiosk" in err["message"]
+    assert "autoos" in err["message"]
 
 
 def test_tokens_are_stored_only_as_digests(ctx, tokens):
@@ -85,14 +87,18 @@ def test_create_customer_then_find_it(as_role, ctx):
     assert one.json()["name"] == "Asha Rao"
 
 
-def test_kiosk_search_matches_exact_contacts_only(as_role):
+@pytest.mark.parametrize("role", ["kiosk", "autoos"])
+def test_kiosk_and_autoos_search_matches_exact_contacts_only(as_role, role):
     as_role("staff").post(
-        "/payments/create-customer", json={"name": "Asha Rao", "email": "asha@example.com"}
+        "/payments/create-customer",
+        json={"name": "Asha Rao", "email": "asha@example.com", "phone": "9876543210"},
     )
-    kiosk = as_role("kiosk")
-    assert kiosk.get("/payments/customers", params={"q": "asha"}).json()["customers"] == []
-    exact = kiosk.get("/payments/customers", params={"q": "ASHA@example.com"}).json()
+    search = as_role(role)
+    assert search.get("/payments/customers", params={"q": "asha"}).json()["customers"] == []
+    exact = search.get("/payments/customers", params={"q": "ASHA@example.com"}).json()
     assert [c["email"] for c in exact["customers"]] == ["asha@example.com"]
+    by_phone = search.get("/payments/customers", params={"q": "+91 98765 43210"}).json()
+    assert [c["name"] for c in by_phone["customers"]] == ["Asha Rao"]
 
 
 def test_bad_customer_input_is_422_in_the_error_shape(as_role, ctx):

@@ -169,11 +169,11 @@ CALLS = [
         ALL,
         lambda w: {"path": "/payments/create-customer", "json": _new_contact()},
     ),
-    Call("GET", "/payments/customers", COUNTER, lambda w: _search(w)),
+    Call("GET", "/payments/customers", ALL, lambda w: _search(w)),
     Call(
         "GET",
         "/payments/customers/{customer_id}",
-        COUNTER,
+        ALL,
         lambda w: {"path": f"/payments/customers/{w.customer()}"},
     ),
     Call(
