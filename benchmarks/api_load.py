@@ -22,7 +22,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,12 +30,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
 from backend.services import api_tokens
+
+ROOT = Path(__file__).resolve().parent.parent
 
 KIOSKS = 4
 REPORTER_SHARE = 0.2  # of the total rate
@@ -106,9 +106,8 @@ def kiosk(
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(n)
     with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
-        step = 0
         state: dict = {}
-        for i in paced(rate, seconds, stop):
+        for step, i in enumerate(paced(rate, seconds, stop)):
             stage = step % 8
             if stage == 0:
                 rec.call(client, "pricing", "GET", "/payments/pricing")
@@ -148,7 +147,6 @@ def kiosk(
                     "/payments/trial-status",
                     params={"customer_id": state.get("customer") or rng.randint(1, 3)},
                 )
-            step += 1
 
 
 def reporter(
@@ -218,7 +216,6 @@ def check_invariants(db: Path) -> dict:
         "SELECT count(DISTINCT idempotency_key) FROM credit_ledger WHERE kind='debit'"
     ).fetchone()[0]
     summary_mismatch = 0
-    sys.path.insert(0, str(ROOT))
     from backend.bootstrap import build_context
     from backend.services import credits, usage
 

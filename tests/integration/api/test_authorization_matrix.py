@@ -25,9 +25,9 @@ from backend.services import (
     staff,
     upi_payments,
 )
-from backend.sync import outbox
 from backend.services.context import Context
 from backend.store import open_store
+from backend.sync import outbox
 from tests.integration.api.conftest import ROLES, start_providers
 
 ALL = {"kiosk", "staff", "admin", "autoos"}
