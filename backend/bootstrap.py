@@ -55,3 +55,8 @@ def build_context(
 
 def _build_adapters(ctx: Context) -> None:
     """Attach the adapters the configuration asks for (payment gateways, mail)."""
+    from backend.adapters.stripe_gateway import StripeGateway
+
+    ctx.adapters["stripe"] = StripeGateway(
+        ctx.settings.stripe, ctx.secrets, enabled=ctx.settings.features.card_payments
+    )
