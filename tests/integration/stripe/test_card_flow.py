@@ -1,0 +1,120 @@
+"""A counter sale by card, end to end through the real SDK and the fake Stripe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backend.adapters.stripe_gateway import card_status
+from backend.domain.money import parse_amount
+from backend.services import card_billing, card_payments, card_refunds, card_subscriptions
+from backend.sync import events, outbox
+from tests.integration.stripe.conftest import make_customer
+
+
+def test_checkout_paid_refunded_and_mirrored(sctx, fake):
+    cid = make_customer(sctx, 1)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="anita"
+    )
+    assert started["status"] == "pending"
+    assert started["url"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert started["amount"] == 79900 and started["amount_text"] == "₹799.00"
+    assert started["tier_name"] == "Student"
+    [session] = fake.all("checkout.session")
+    assert session["customer"] == sctx.store.scalar("SELECT stripe_customer_id FROM customers")
+    [price] = [p for p in fake.all("price") if p["lookup_key"] == "autoos_student_inr_month"]
+    assert price["unit_amount"] == 79900 and price["recurring"]["interval"] == "month"
+
+    assert card_payments.refresh(sctx, started["id"])["status"] == "pending"
+    fake.complete_session(session["id"])
+    paid = card_payments.refresh(sctx, started["id"])
+    assert paid["status"] == "succeeded"
+    assert paid["receipt_no"].startswith("AC/2627/")
+    sub = card_subscriptions.get_subscription(sctx, paid["subscription_id"])
+    assert (sub["tier"], sub["status"], sub["interval"], sub["currency"]) == (
+        "student",
+        "active",
+        "month",
+        "INR",
+    )
+    assert sub["current_period_end"] == "2026-12-26T10:00:00Z"
+
+    part = card_refunds.refund(
+        sctx, started["id"], amount=parse_amount("199.50", "INR"), actor="anita"
+    )
+    assert part["status"] == "succeeded"
+    rest = card_refunds.refund(sctx, started["id"], actor="anita")
+    assert rest["amount"] == 79900 - 19950
+    row = sctx.store.one("SELECT status, refunded_amount FROM payments")
+    assert row == {"status": "refunded", "refunded_amount": 79900}
+    assert sorted(r["amount"] for r in fake.all("refund")) == [19950, 59950]
+
+    inv = card_billing.invoices(sctx, cid)["invoices"]
+    assert [i["total"] for i in inv] == [79900]
+    assert inv[0]["hosted_invoice_url"] and inv[0]["invoice_pdf"]
+    assert len(card_billing.payment_methods(sctx, cid)["payment_methods"]) == 1
+
+    first = events.poll(sctx)
+    assert first["seen"] == len(fake.events)
+    assert events.poll(sctx)["applied"] == 0
+    assert outbox.sync_state(sctx)["waiting"] == 0
+
+
+def test_trial_upgrade_downgrade_cancel(sctx, fake, clock):
+    cid = make_customer(sctx, 2)
+    sub = card_subscriptions.subscribe(
+        sctx,
+        customer_id=cid,
+        tier="student",
+        interval="month",
+        currency="USD",
+        trial_days=14,
+        actor="anita",
+    )
+    assert sub["status"] == "trialing"
+    assert outbox.drain(sctx)["waiting"] == 0
+    [remote] = fake.all("subscription")
+    assert remote["status"] == "trialing" and remote["trial_end"]
+    fake.attach_card(remote["customer"])
+    clock.advance(days=15)
+    fake.advance_subscriptions()
+    events.poll(sctx)
+    sub = card_subscriptions.get_subscription(sctx, sub["id"])
+    assert sub["status"] == "active"
+
+    clock.advance(days=10)
+    preview = card_subscriptions.preview_upgrade(sctx, sub["id"], tier="employee")
+    assert 0 < preview["amount_due"] < 2999 - 999
+    card_subscriptions.upgrade(
+        sctx, sub["id"], tier="employee", proration_date=preview["proration_date"], actor="anita"
+    )
+    outbox.drain(sctx)
+    assert card_subscriptions.get_subscription(sctx, sub["id"])["tier"] == "employee"
+    upgrade_invoice = [
+        i for i in fake.all("invoice") if i["billing_reason"] == "subscription_update"
+    ]
+    assert [i["total"] for i in upgrade_invoice] == [preview["amount_due"]]
+
+    card_subscriptions.downgrade(sctx, sub["id"], tier="student", actor="anita")
+    outbox.drain(sctx)
+    row = card_subscriptions.get_subscription(sctx, sub["id"])
+    assert row["pending_tier"] == "student" and row["tier"] == "employee"
+    clock.advance(timedelta(days=31))
+    fake.advance_subscriptions()
+    events.poll(sctx)
+    row = card_subscriptions.get_subscription(sctx, sub["id"])
+    assert (row["tier"], row["pending_tier"]) == ("student", None)
+
+    card_subscriptions.cancel(sctx, sub["id"], at_period_end=True, actor="anita")
+    outbox.drain(sctx)
+    assert card_subscriptions.get_subscription(sctx, sub["id"])["cancel_at_period_end"] == 1
+    card_subscriptions.cancel(sctx, sub["id"], at_period_end=False, actor="anita")
+    outbox.drain(sctx)
+    assert card_subscriptions.get_subscription(sctx, sub["id"])["status"] == "canceled"
+    assert fake.all("subscription")[0]["status"] == "canceled"
+
+
+def test_no_key_means_not_configured(ctx):
+    status = card_status(ctx)
+    assert status["configured"] is False
+    assert "STRIPE_SECRET_KEY" in status["reason"]
