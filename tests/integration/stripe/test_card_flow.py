@@ -18,12 +18,14 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     )
     assert started["status"] == "pending"
     assert started["url"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
-    assert started["amount"] == 79900 and started["amount_text"] == "₹799.00"
+    assert started["amount"] == 79900
+    assert started["amount_text"] == "₹799.00"
     assert started["tier_name"] == "Student"
     [session] = fake.all("checkout.session")
     assert session["customer"] == sctx.store.scalar("SELECT stripe_customer_id FROM customers")
     [price] = [p for p in fake.all("price") if p["lookup_key"] == "autoos_student_inr_month"]
-    assert price["unit_amount"] == 79900 and price["recurring"]["interval"] == "month"
+    assert price["unit_amount"] == 79900
+    assert price["recurring"]["interval"] == "month"
 
     assert card_payments.refresh(sctx, started["id"])["status"] == "pending"
     fake.complete_session(session["id"])
@@ -51,7 +53,8 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
 
     inv = card_billing.invoices(sctx, cid)["invoices"]
     assert [i["total"] for i in inv] == [79900]
-    assert inv[0]["hosted_invoice_url"] and inv[0]["invoice_pdf"]
+    assert inv[0]["hosted_invoice_url"]
+    assert inv[0]["invoice_pdf"]
     assert len(card_billing.payment_methods(sctx, cid)["payment_methods"]) == 1
 
     first = events.poll(sctx)
@@ -74,7 +77,8 @@ def test_trial_upgrade_downgrade_cancel(sctx, fake, clock):
     assert sub["status"] == "trialing"
     assert outbox.drain(sctx)["waiting"] == 0
     [remote] = fake.all("subscription")
-    assert remote["status"] == "trialing" and remote["trial_end"]
+    assert remote["status"] == "trialing"
+    assert remote["trial_end"]
     fake.attach_card(remote["customer"])
     clock.advance(days=15)
     fake.advance_subscriptions()
@@ -98,7 +102,8 @@ def test_trial_upgrade_downgrade_cancel(sctx, fake, clock):
     card_subscriptions.downgrade(sctx, sub["id"], tier="student", actor="anita")
     outbox.drain(sctx)
     row = card_subscriptions.get_subscription(sctx, sub["id"])
-    assert row["pending_tier"] == "student" and row["tier"] == "employee"
+    assert row["pending_tier"] == "student"
+    assert row["tier"] == "employee"
     clock.advance(timedelta(days=31))
     fake.advance_subscriptions()
     events.poll(sctx)
