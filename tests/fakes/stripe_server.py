@@ -114,7 +114,9 @@ class FakeStripe:
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -907,6 +909,7 @@ class FakeStripe:
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeStripe
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms ACK wait)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the test output is for the tests."""

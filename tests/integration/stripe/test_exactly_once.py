@@ -36,6 +36,9 @@ def _live_subs(ctx):
 
 def test_200_operations_with_30_percent_faults(sctx, fake, clock):
     rng = random.Random(2026)
+    sctx.settings.stripe.timeout_ms = 150  # "slow" answers take 0.3 s: a timeout each time
+    fake.slow_seconds = 0.3
+    sctx.adapters.pop("stripe", None)
     fake.set_faults(0.3)
     customers: list[int] = []
     done: dict[str, int] = {}
