@@ -1,1 +1,1 @@
-"""Adapters to the world outside the store: Stripe, UPI PSPs, mail, printing."""
+"""Adapters to the outside world: Stripe, UPI URIs and QR codes, payment service providers."""
