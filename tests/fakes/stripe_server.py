@@ -86,6 +86,7 @@ class FakeStripe:
         self.clock = clock
         self.api_keys = {api_key}
         self.lock = threading.RLock()
+        self.arrived = threading.Condition(self.lock)
         self.rng = random.Random(seed)
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.events: list[dict[str, Any]] = []
@@ -156,6 +157,11 @@ class FakeStripe:
             self.faults_injected[kind] += 1
             return kind
 
+    def wait_for_requests(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` requests have arrived (or ``timeout`` passes)."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
     # ---- helpers ---------------------------------------------------------------------
     def now(self) -> int:
         return int(self.clock.now().timestamp())
@@ -200,6 +206,7 @@ class FakeStripe:
         """Apply one request (under the lock) and return (status, body)."""
         with self.lock:
             self.requests.append((method, path))
+            self.arrived.notify_all()
             if key and method in ("POST", "DELETE"):
                 fingerprint = hashlib.sha256(
                     json.dumps([method, path, params], sort_keys=True).encode()
