@@ -77,9 +77,9 @@ def ensure_in_stripe(ctx: Context, customer_id: int, *, actor: str) -> int | Non
         if queued:
             return int(queued["id"])
         ctx.store.execute(
-            "INSERT INTO stripe_customer_pushes (customer_id, pushed_updated_at) VALUES (?, ?) "
-            "ON CONFLICT(customer_id) DO UPDATE SET pushed_updated_at=excluded.pushed_updated_at",
-            (customer_id, row["updated_at"]),
+            "INSERT INTO stripe_customer_pushes (customer_id, dirty) VALUES (?, 0) "
+            "ON CONFLICT(customer_id) DO UPDATE SET dirty=0",
+            (customer_id,),
         )
         return outbox.enqueue(
             ctx,
@@ -92,31 +92,31 @@ def ensure_in_stripe(ctx: Context, customer_id: int, *, actor: str) -> int | Non
 
 
 def push_customers(ctx: Context, *, actor: str) -> int:
-    """Queue creates for customers not yet in Stripe and updates for edited ones."""
+    """Queue creates for customers not yet in Stripe and updates for edited ones.
+
+    A trigger marks a pushed customer ``dirty`` when its name, email or phone changes.
+    """
     queued = 0
     rows = ctx.store.query(
-        "SELECT c.id, c.updated_at, c.stripe_customer_id, p.pushed_updated_at "
-        "FROM customers c LEFT JOIN stripe_customer_pushes p ON p.customer_id = c.id "
-        "WHERE p.pushed_updated_at IS NULL OR p.pushed_updated_at < c.updated_at"
+        "SELECT c.id, p.dirty FROM customers c "
+        "LEFT JOIN stripe_customer_pushes p ON p.customer_id = c.id "
+        "WHERE p.customer_id IS NULL OR p.dirty = 1"
     )
     for row in rows:
         with ctx.store.transaction():
-            if row["pushed_updated_at"] is None:
-                if outbox.pending(ctx, "customer", row["id"], "customer.create") is None:
-                    ensure_in_stripe(ctx, row["id"], actor=actor)
-                    queued += 1
-                continue
-            outbox.enqueue(
-                ctx,
-                "customer.update",
-                "customer",
-                row["id"],
-                {"customer_id": row["id"]},
-                actor=actor,
-            )
-            ctx.store.execute(
-                "UPDATE stripe_customer_pushes SET pushed_updated_at=? WHERE customer_id=?",
-                (row["updated_at"], row["id"]),
-            )
+            if row["dirty"] is None:
+                ensure_in_stripe(ctx, row["id"], actor=actor)
+            else:
+                outbox.enqueue(
+                    ctx,
+                    "customer.update",
+                    "customer",
+                    row["id"],
+                    {"customer_id": row["id"]},
+                    actor=actor,
+                )
+                ctx.store.execute(
+                    "UPDATE stripe_customer_pushes SET dirty=0 WHERE customer_id=?", (row["id"],)
+                )
             queued += 1
     return queued

@@ -98,6 +98,7 @@ class FakeStripe:
         self.faults_injected: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
         self.slow_seconds = 1.0
         self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -128,6 +129,13 @@ class FakeStripe:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self.lock:
+            open_connections, self._connections = self._connections, set()
+        for conn in open_connections:  # keep-alive connections die too, as when a host goes
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     @property
     def url(self) -> str:
@@ -921,8 +929,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the test output is for the tests."""
 
+    def setup(self) -> None:
+        super().setup()
+        with self.server_fake.lock:
+            self.server_fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server_fake.lock:
+            self.server_fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
     def _serve(self, method: str) -> None:
         fake = self.server_fake
+        if fake._stopping.is_set():
+            self.close_connection = True
+            return
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""

@@ -48,8 +48,12 @@ CREATE INDEX stripe_prices_lookup ON stripe_prices(lookup_key, active);
 
 CREATE TABLE stripe_customer_pushes (
     customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
-    pushed_updated_at TEXT NOT NULL
+    dirty INTEGER NOT NULL DEFAULT 0
 );
+CREATE TRIGGER customers_stripe_dirty AFTER UPDATE OF name, email, phone ON customers
+BEGIN
+    UPDATE stripe_customer_pushes SET dirty = 1 WHERE customer_id = NEW.id;
+END;
 
 CREATE TABLE stripe_events (
     event_id TEXT PRIMARY KEY,
