@@ -74,6 +74,7 @@ class StripeSettings:
     max_network_retries: int = 2  # the SDK's own quick retries, before the outbox's backoff
     network_retry_max_delay_ms: int = 5000  # cap on the SDK's sleep between those retries
     timeout_ms: int = 30000  # one HTTP request to Stripe
+    sync_concurrency: int = 4  # outbox requests in flight at once (one per customer)
 
 
 @dataclass

@@ -81,13 +81,16 @@ def ensure_in_stripe(ctx: Context, customer_id: int, *, actor: str) -> int | Non
             "ON CONFLICT(customer_id) DO UPDATE SET dirty=0",
             (customer_id,),
         )
+        payload = {"customer_id": int(customer_id)}
+        # the body is known now: frozen at once, so sending needs no extra commit
         return outbox.enqueue(
             ctx,
             "customer.create",
             "customer",
             customer_id,
-            {"customer_id": int(customer_id)},
+            payload,
             actor=actor,
+            request=_build_create(ctx, payload),
         )
 
 

@@ -9,9 +9,16 @@ which is what makes a crash, a timeout or a dropped connection harmless.
 Outcomes: success → the operation's ``apply`` updates the local mirror and the row is
 ``done`` (one transaction); offline, timeout, 409, 429, 5xx → the row waits, with
 ``next_attempt_at`` pushed back exponentially from the clock; any other 4xx → ``failed``
-with Stripe's message for staff, never retried on its own. Rows leave in order: a row in
-backoff holds the ones behind it, because later writes often depend on earlier ones
-(a subscription needs its customer).
+with Stripe's message for staff, never retried on its own.
+
+Order: each row belongs to a *lane* — ``catalog``, or one customer (its record,
+subscriptions, checkouts, refunds). Within a lane rows leave strictly in order (a
+subscription needs its customer; a row in backoff holds the ones behind it); customer
+lanes also wait for earlier catalog rows (they need the prices). Different lanes run
+side by side, a few requests in flight at once (``stripe.sync_concurrency``), and the
+answers are applied in batches of one transaction each: HTTP calls never run inside a
+transaction, and a crash before a batch commits only means those rows are sent again
+with the same keys and Stripe replays its answers.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +39,8 @@ from backend.services.context import Context
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 600
+FLUSH_EVERY = 64  # answers applied per transaction
+CATALOG_LANE = "catalog"
 SYNC_ACTOR = "stripe-sync"
 
 #: modules that register operations; imported before the first send
@@ -87,14 +97,15 @@ def enqueue(
     now = ctx.now_iso()
     key = f"autoos-{kind}-{uuid.uuid4().hex}"
     cur = ctx.store.execute(
-        "INSERT INTO stripe_outbox (idempotency_key, kind, entity, entity_id, payload, request, "
-        "status, next_attempt_at, actor, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
+        "INSERT INTO stripe_outbox (idempotency_key, kind, entity, entity_id, lane, payload, "
+        "request, status, next_attempt_at, actor, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
         (
             key,
             kind,
             entity,
             str(entity_id),
+            _lane(ctx, entity, entity_id),
             json.dumps(payload, sort_keys=True),
             json.dumps(request, sort_keys=True) if request is not None else None,
             now,
@@ -105,6 +116,25 @@ def enqueue(
     )
     audit.record(ctx, actor, "stripe.queue", entity, entity_id, kind=kind, outbox_id=cur.lastrowid)
     return int(cur.lastrowid)  # type: ignore[arg-type]
+
+
+#: how to find the local customer a record belongs to, by entity
+_CUSTOMER_OF = {
+    "subscription": "SELECT customer_id FROM subscriptions WHERE id=?",
+    "payment": "SELECT customer_id FROM payments WHERE id=?",
+    "refund": "SELECT p.customer_id FROM refunds r JOIN payments p ON p.id = r.payment_id "
+    "WHERE r.id=?",
+}
+
+
+def _lane(ctx: Context, entity: str, entity_id: object) -> str:
+    if entity in ("stripe_product", "stripe_price"):
+        return CATALOG_LANE
+    if entity == "customer":
+        return f"customer:{entity_id}"
+    if entity in _CUSTOMER_OF:
+        return f"customer:{ctx.store.scalar(_CUSTOMER_OF[entity], (entity_id,))}"
+    return f"{entity}:{entity_id}"
 
 
 def pending(ctx: Context, entity: str, entity_id: object, kind: str) -> dict[str, Any] | None:
@@ -194,46 +224,153 @@ def _postpone(ctx: Context, row: dict[str, Any], err: TransientError) -> None:
         _set_meta(ctx, online="0", last_error=err.message)
 
 
-def send(ctx: Context, row: dict[str, Any]) -> str:
-    """Send one row; ``"done"`` or ``"failed"``; raises TransientError (row postponed)."""
-    _load_operations()
-    try:
-        request = _freeze(ctx, row)
-    except (RejectedError, NotFound, StateError) as err:
-        _fail(ctx, row, err)
-        return "failed"
-    try:
-        result = gateway(ctx).call(
-            request["op"],
-            request.get("args", []),
-            request.get("params"),
-            idempotency_key=row["idempotency_key"],
+def _call(ctx: Context, row: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """The HTTP part, run on a worker thread: no database access here."""
+    return gateway(ctx).call(
+        request["op"],
+        request.get("args", []),
+        request.get("params"),
+        idempotency_key=row["idempotency_key"],
+    )
+
+
+@dataclass
+class _Drain:
+    """One pass over the queue: schedule per lane, call in parallel, apply in batches."""
+
+    ctx: Context
+    until_id: int | None
+    ignore_backoff: bool
+    max_ops: int | None
+    pool: ThreadPoolExecutor
+    window: int
+    in_flight: dict[Future[dict[str, Any]], dict[str, Any]] = field(default_factory=dict)
+    answered: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    busy: set[str] = field(default_factory=set)
+    taken: set[int] = field(default_factory=set)
+    stopped: str | None = None
+    sent: int = 0
+    failed: int = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                handled = self._schedule()
+                if self.in_flight:
+                    done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self._finish(future)
+                    if len(self.answered) >= FLUSH_EVERY:
+                        self._flush()
+                elif self.answered:
+                    self._flush()
+                elif not handled:
+                    break
+        finally:
+            for future in list(self.in_flight):
+                self._finish(future)
+            self._flush()
+
+    def _budget(self) -> bool:
+        return self.max_ops is None or self.sent + self.failed + len(self.in_flight) < self.max_ops
+
+    def _candidates(self) -> list[dict[str, Any]]:
+        rows = self.ctx.store.query(
+            "SELECT * FROM stripe_outbox WHERE status='waiting' ORDER BY id LIMIT 500"
         )
-    except TransientError as err:
-        _postpone(ctx, row, err)
-        raise
-    except RejectedError as err:
-        _fail(ctx, row, err)
-        return "failed"
-    with ctx.store.transaction():
-        changed = ctx.store.execute(
-            "UPDATE stripe_outbox SET status='done', attempts=attempts+1, result_id=?, "
-            "last_error=NULL, updated_at=? WHERE id=? AND status='waiting'",
-            (result.get("id"), ctx.now_iso(), row["id"]),
-        ).rowcount
-        if changed:
-            OPERATIONS[row["kind"]].apply(ctx, json.loads(row["payload"]), result)
-            audit.record(
-                ctx,
-                SYNC_ACTOR,
-                "stripe.sent",
-                row["entity"],
-                row["entity_id"],
-                kind=row["kind"],
-                stripe_id=result.get("id"),
-            )
-        _set_meta(ctx, online="1", last_sync_at=ctx.now_iso())
-    return "done"
+        heads: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        first_catalog = next((r["id"] for r in rows if r["lane"] == CATALOG_LANE), None)
+        now = self.ctx.clock.now()
+        for row in rows:
+            lane = row["lane"]
+            if lane in seen:
+                continue
+            seen.add(lane)
+            if row["id"] in self.taken or lane in self.busy:
+                continue
+            if self.until_id is not None and row["id"] > self.until_id:
+                continue
+            if lane != CATALOG_LANE and first_catalog is not None and first_catalog < row["id"]:
+                continue
+            if not self.ignore_backoff and parse_iso(row["next_attempt_at"]) > now:
+                self.stopped = self.stopped or row["last_error"] or "waiting to retry"
+                continue
+            heads.append(row)
+        return heads
+
+    def _schedule(self) -> int:
+        """Start requests for lane heads while there is room; returns rows handled."""
+        handled = 0
+        if self.stopped is not None and self.stopped.startswith("!"):
+            return 0
+        for row in self._candidates():
+            if len(self.in_flight) >= self.window or not self._budget():
+                break
+            if not row["request"]:
+                self._flush()  # its build may read what earlier answers changed
+            try:
+                request = _freeze(self.ctx, row)
+            except (RejectedError, NotFound, StateError) as err:
+                _fail(self.ctx, row, err)
+                self.failed += 1
+                handled += 1
+                continue
+            self.busy.add(row["lane"])
+            self.taken.add(row["id"])
+            self.in_flight[self.pool.submit(_call, self.ctx, row, request)] = row
+            handled += 1
+        return handled
+
+    def _finish(self, future: Future[dict[str, Any]]) -> None:
+        row = self.in_flight.pop(future)
+        try:
+            result = future.result()
+        except TransientError as err:
+            _postpone(self.ctx, row, err)
+            self.busy.discard(row["lane"])
+            self.stopped = "!" + err.message  # offline or overloaded: start nothing new
+            return
+        except RejectedError as err:
+            self._flush()
+            _fail(self.ctx, row, err)
+            self.failed += 1
+            self.busy.discard(row["lane"])
+            return
+        self.answered.append((row, result))
+
+    def _flush(self) -> None:
+        """Apply the collected answers in one transaction, in the order they were queued."""
+        if not self.answered:
+            return
+        batch = sorted(self.answered, key=lambda pair: pair[0]["id"])
+        self.answered = []
+        with self.ctx.store.transaction():
+            for row, result in batch:
+                _apply(self.ctx, row, result)
+            _set_meta(self.ctx, online="1", last_sync_at=self.ctx.now_iso())
+        self.sent += len(batch)
+        for row, _ in batch:
+            self.busy.discard(row["lane"])
+
+
+def _apply(ctx: Context, row: dict[str, Any], result: dict[str, Any]) -> None:
+    changed = ctx.store.execute(
+        "UPDATE stripe_outbox SET status='done', attempts=attempts+1, result_id=?, "
+        "last_error=NULL, updated_at=? WHERE id=? AND status='waiting'",
+        (result.get("id"), ctx.now_iso(), row["id"]),
+    ).rowcount
+    if changed:
+        OPERATIONS[row["kind"]].apply(ctx, json.loads(row["payload"]), result)
+        audit.record(
+            ctx,
+            SYNC_ACTOR,
+            "stripe.sent",
+            row["entity"],
+            row["entity_id"],
+            kind=row["kind"],
+            stripe_id=result.get("id"),
+        )
 
 
 def drain(
@@ -243,34 +380,29 @@ def drain(
     ignore_backoff: bool = False,
     max_ops: int | None = None,
 ) -> dict[str, Any]:
-    """Send waiting rows oldest first until the queue is empty, or one must wait.
+    """Send waiting rows until the queue is empty, or what is left must wait.
 
-    ``until_id`` stops after that row and re-raises a TransientError (a person is waiting
-    for that very request); otherwise a transient failure just ends this pass.
+    ``until_id`` only sends rows up to that one and raises TransientError if Stripe
+    could not be reached (a person is waiting for that very request); otherwise a
+    transient failure just ends this pass, reported in ``stopped``.
     """
     counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None}
-    if not gateway(ctx).configured:
-        counts["stopped"] = gateway(ctx).problem()
-        counts["waiting"] = _count(ctx, "waiting")
+    problem = gateway(ctx).problem()
+    if problem:
+        counts.update(stopped=problem, waiting=_count(ctx, "waiting"))
         return counts
-    while max_ops is None or counts["sent"] + counts["failed"] < max_ops:
-        row = ctx.store.one(
-            "SELECT * FROM stripe_outbox WHERE status='waiting' ORDER BY id LIMIT 1"
-        )
-        if row is None or (until_id is not None and row["id"] > until_id):
-            break
-        if not ignore_backoff and parse_iso(row["next_attempt_at"]) > ctx.clock.now():
-            counts["stopped"] = row["last_error"] or "waiting to retry"
-            break
-        try:
-            outcome = send(ctx, row)
-        except TransientError as err:
-            counts["stopped"] = err.message
-            if until_id is not None:
-                raise
-            break
-        counts["sent" if outcome == "done" else "failed"] += 1
+    _load_operations()
+    window = max(1, ctx.settings.stripe.sync_concurrency)
+    with ThreadPoolExecutor(max_workers=window, thread_name_prefix="stripe-sync") as pool:
+        run = _Drain(ctx, until_id, ignore_backoff, max_ops, pool, window)
+        run.run()
+    stopped = run.stopped[1:] if run.stopped and run.stopped.startswith("!") else run.stopped
+    counts.update(sent=run.sent, failed=run.failed, stopped=stopped)
     counts["waiting"] = _count(ctx, "waiting")
+    if until_id is not None and run.stopped and run.stopped.startswith("!"):
+        still = ctx.store.scalar("SELECT status FROM stripe_outbox WHERE id=?", (until_id,))
+        if still == "waiting":
+            raise TransientError(stopped or "Stripe cannot be reached.")
     return counts
 
 

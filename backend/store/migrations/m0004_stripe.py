@@ -15,6 +15,7 @@ CREATE TABLE stripe_outbox (
     kind TEXT NOT NULL,
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
+    lane TEXT NOT NULL,
     payload TEXT NOT NULL DEFAULT '{}',
     request TEXT,
     status TEXT NOT NULL CHECK (status IN ('waiting', 'done', 'failed', 'dropped')),
@@ -28,6 +29,7 @@ CREATE TABLE stripe_outbox (
 );
 CREATE INDEX stripe_outbox_status ON stripe_outbox(status, id);
 CREATE INDEX stripe_outbox_entity ON stripe_outbox(entity, entity_id, kind);
+CREATE INDEX stripe_outbox_lane ON stripe_outbox(lane, status, id);
 
 CREATE TABLE stripe_products (
     tier TEXT PRIMARY KEY,

@@ -1,0 +1,92 @@
+"""Drain 1,000 queued Stripe writes against the fake Stripe; compare with raw HTTP.
+
+The floor is the fake's raw request rate measured in the same run: the same 1,000
+customer creations as bare httpx POSTs (keep-alive, form-encoded, idempotency keys).
+The outbox adds, per operation, the real SDK, one SQLite commit with the answer applied
+(synchronous=FULL) and an audit entry. Run: ``.venv/bin/python benchmarks/sync.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from backend.clock import ManualClock  # noqa: E402
+from backend.config import Secrets, Settings  # noqa: E402
+from backend.domain.catalog import load_catalog  # noqa: E402
+from backend.services.context import Context  # noqa: E402
+from backend.services.customers import add_customer  # noqa: E402
+from backend.services.stripe_customers import ensure_in_stripe  # noqa: E402
+from backend.store import open_store  # noqa: E402
+from backend.sync import outbox  # noqa: E402
+from tests.fakes.stripe_server import FakeStripe  # noqa: E402
+
+N = 1000
+KEY = "sk_test_bench"
+
+
+def raw_rate(fake: FakeStripe) -> float:
+    with httpx.Client(base_url=fake.url, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        start = time.perf_counter()
+        for i in range(N):
+            answer = client.post(
+                "/v1/customers",
+                content=f"name=Raw+{i}&email=raw{i}%40example.com&metadata[autoos_customer_id]={i}",
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                },
+            )
+            answer.raise_for_status()
+        return N / (time.perf_counter() - start)
+
+
+def outbox_rate(fake: FakeStripe, clock: ManualClock, db: Path) -> tuple[float, int]:
+    settings = Settings()
+    settings.stripe.api_base = fake.url
+    ctx = Context(
+        store=open_store(db),
+        clock=clock,
+        catalog=load_catalog(),
+        settings=settings,
+        secrets=Secrets(env={"STRIPE_SECRET_KEY": KEY}, use_keyring=False),
+    )
+    for i in range(N):
+        cid = add_customer(ctx, name=f"Bench {i}", email=f"bench{i}@example.com", actor="bench")
+        ensure_in_stripe(ctx, cid["id"], actor="bench")
+    assert outbox.sync_state(ctx)["waiting"] == N
+    start = time.perf_counter()
+    result = outbox.drain(ctx)
+    elapsed = time.perf_counter() - start
+    assert result["sent"] == N and result["waiting"] == 0, result
+    linked = ctx.store.scalar("SELECT count(*) FROM customers WHERE stripe_customer_id IS NOT NULL")
+    ctx.store.close()
+    return N / elapsed, int(linked)
+
+
+def main() -> None:
+    clock = ManualClock()
+    fake = FakeStripe(clock, api_key=KEY).start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw_before = raw_rate(fake)
+            ops, linked = outbox_rate(fake, clock, Path(tmp) / "bench.db")
+            raw_after = raw_rate(fake)
+    finally:
+        fake.stop()
+    floor = max(raw_before, raw_after)
+    print(f"raw httpx POSTs to the fake: {raw_before:.0f} and {raw_after:.0f} req/s")
+    print(f"outbox drain (SDK + SQLite + audit): {ops:.0f} ops/s, {linked} customers linked")
+    print(f"ratio: {ops / floor:.0%} of the raw request rate (target >= 80%)")
+
+
+if __name__ == "__main__":
+    main()
