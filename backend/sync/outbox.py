@@ -248,6 +248,8 @@ class _Drain:
     answered: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     busy: set[str] = field(default_factory=set)
     taken: set[int] = field(default_factory=set)
+    queue: list[dict[str, Any]] = field(default_factory=list)
+    last_id: int = 0
     stopped: str | None = None
     sent: int = 0
     failed: int = 0
@@ -274,20 +276,31 @@ class _Drain:
     def _budget(self) -> bool:
         return self.max_ops is None or self.sent + self.failed + len(self.in_flight) < self.max_ops
 
-    def _candidates(self) -> list[dict[str, Any]]:
+    def _refill(self) -> None:
+        """Read waiting rows queued after the ones already seen (answers may add rows)."""
         rows = self.ctx.store.query(
-            "SELECT * FROM stripe_outbox WHERE status='waiting' ORDER BY id LIMIT 500"
+            "SELECT * FROM stripe_outbox WHERE status='waiting' AND id>? ORDER BY id LIMIT 500",
+            (self.last_id,),
         )
+        if rows:
+            self.last_id = rows[-1]["id"]
+            self.queue.extend(rows)
+
+    def _candidates(self) -> list[dict[str, Any]]:
+        """The first untaken row of each lane that may leave now."""
+        self.queue = [row for row in self.queue if row["id"] not in self.taken]
+        if len(self.queue) < self.window * 4:
+            self._refill()
         heads: list[dict[str, Any]] = []
         seen: set[str] = set()
-        first_catalog = next((r["id"] for r in rows if r["lane"] == CATALOG_LANE), None)
+        first_catalog = next((r["id"] for r in self.queue if r["lane"] == CATALOG_LANE), None)
         now = self.ctx.clock.now()
-        for row in rows:
+        for row in self.queue:
             lane = row["lane"]
             if lane in seen:
                 continue
             seen.add(lane)
-            if row["id"] in self.taken or lane in self.busy:
+            if lane in self.busy:
                 continue
             if self.until_id is not None and row["id"] > self.until_id:
                 continue
@@ -297,6 +310,8 @@ class _Drain:
                 self.stopped = self.stopped or row["last_error"] or "waiting to retry"
                 continue
             heads.append(row)
+            if len(heads) >= self.window:
+                break
         return heads
 
     def _schedule(self) -> int:
@@ -313,6 +328,7 @@ class _Drain:
                 request = _freeze(self.ctx, row)
             except (RejectedError, NotFound, StateError) as err:
                 _fail(self.ctx, row, err)
+                self.taken.add(row["id"])
                 self.failed += 1
                 handled += 1
                 continue

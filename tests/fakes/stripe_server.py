@@ -16,6 +16,7 @@ whole seconds without tax.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -132,10 +133,8 @@ class FakeStripe:
         with self.lock:
             open_connections, self._connections = self._connections, set()
         for conn in open_connections:  # keep-alive connections die too, as when a host goes
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     @property
     def url(self) -> str:
@@ -937,10 +936,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server_fake.lock:
             self.server_fake._connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def _serve(self, method: str) -> None:
         fake = self.server_fake
@@ -1024,3 +1021,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._serve("DELETE")
+
+
+def main() -> None:
+    """Serve a fake Stripe in its own process (benchmarks): prints its URL, runs until
+    stdin closes. ``python -m tests.fakes.stripe_server API_KEY``."""
+    import sys
+
+    from backend.clock import SystemClock
+
+    fake = FakeStripe(SystemClock(), api_key=sys.argv[1] if len(sys.argv) > 1 else "sk_test_fake")
+    fake.start()
+    print(fake.url, flush=True)
+    sys.stdin.read()
+    fake.stop()
+
+
+if __name__ == "__main__":
+    main()

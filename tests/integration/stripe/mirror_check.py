@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from backend.services.context import Context
 from backend.services.stripe_catalog import parse_lookup_key

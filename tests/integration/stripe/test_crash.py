@@ -73,7 +73,7 @@ def test_kill_minus_nine_at_random_points(sctx, fake, clock, db_path, tmp_path):
     assert killed_mid_run >= 20
 
     final = _worker(db_path, config)
-    out, err = final.communicate(timeout=120)
+    _out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     state = outbox.sync_state(sctx)
     assert state["waiting"] == 0
