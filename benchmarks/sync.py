@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from backend.adapters.stripe_gateway import StripeGateway  # noqa: E402
 from backend.clock import ManualClock  # noqa: E402
 from backend.config import Secrets, Settings  # noqa: E402
 from backend.domain.catalog import load_catalog  # noqa: E402
@@ -52,6 +53,21 @@ def raw_rate(url: str) -> float:
         return N / (time.perf_counter() - start)
 
 
+def sdk_rate(url: str) -> float:
+    """The real SDK alone (``client.v1.customers.create``), sequential, no database."""
+    settings = Settings()
+    settings.stripe.api_base = url
+    gw = StripeGateway(settings.stripe, Secrets(env={"STRIPE_SECRET_KEY": KEY}, use_keyring=False))
+    start = time.perf_counter()
+    for i in range(N):
+        gw.call(
+            "customers.create",
+            params={"name": f"Sdk {i}", "email": f"sdk{i}@example.com"},
+            idempotency_key=uuid.uuid4().hex,
+        )
+    return N / (time.perf_counter() - start)
+
+
 def outbox_rate(url: str, db: Path, concurrency: int) -> tuple[float, int]:
     settings = Settings()
     settings.stripe.api_base = url
@@ -71,7 +87,8 @@ def outbox_rate(url: str, db: Path, concurrency: int) -> tuple[float, int]:
     start = time.perf_counter()
     result = outbox.drain(ctx)
     elapsed = time.perf_counter() - start
-    assert result["sent"] == N and result["waiting"] == 0, result
+    if result["sent"] != N or result["waiting"]:
+        raise SystemExit(f"drain did not send everything: {result}")
     linked = ctx.store.scalar("SELECT count(*) FROM customers WHERE stripe_customer_id IS NOT NULL")
     ctx.store.close()
     return N / elapsed, int(linked)
@@ -89,6 +106,7 @@ def main() -> None:
         url = server.stdout.readline().strip()  # type: ignore[union-attr]
         with tempfile.TemporaryDirectory() as tmp:
             raw_before = raw_rate(url)
+            sdk = sdk_rate(url)
             sequential, _ = outbox_rate(url, Path(tmp) / "one.db", 1)
             ops, linked = outbox_rate(
                 url, Path(tmp) / "bench.db", Settings().stripe.sync_concurrency
@@ -99,6 +117,7 @@ def main() -> None:
         server.wait(timeout=30)
     floor = max(raw_before, raw_after)
     print(f"raw httpx POSTs to the fake (sequential): {raw_before:.0f} and {raw_after:.0f} req/s")
+    print(f"real SDK alone, sequential, no database: {sdk:.0f} req/s ({sdk / floor:.0%})")
     print(f"outbox drain, one request in flight: {sequential:.0f} ops/s ({sequential / floor:.0%})")
     print(
         f"outbox drain, {Settings().stripe.sync_concurrency} lanes in flight: {ops:.0f} ops/s, "
