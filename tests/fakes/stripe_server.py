@@ -164,6 +164,12 @@ class FakeStripe:
             self.faults_injected[kind] += 1
             return kind
 
+    def arrive(self, method: str, path: str) -> None:
+        """Count a request as it arrives (before any injected fault)."""
+        with self.arrived:
+            self.requests.append((method, path))
+            self.arrived.notify_all()
+
     def wait_for_requests(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` requests have arrived (or ``timeout`` passes)."""
         with self.arrived:
@@ -212,8 +218,6 @@ class FakeStripe:
     ) -> tuple[int, dict[str, Any]]:
         """Apply one request (under the lock) and return (status, body)."""
         with self.lock:
-            self.requests.append((method, path))
-            self.arrived.notify_all()
             if key and method in ("POST", "DELETE"):
                 fingerprint = hashlib.sha256(
                     json.dumps([method, path, params], sort_keys=True).encode()
@@ -961,6 +965,7 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
             return
+        fake.arrive(method, split.path)
         fault = fake._pick_fault(split.path)
         if fault == "429":
             self._send(

@@ -123,3 +123,51 @@ def test_no_key_means_not_configured(ctx):
     status = card_status(ctx)
     assert status["configured"] is False
     assert "STRIPE_SECRET_KEY" in status["reason"]
+
+
+def test_failed_renewal_mirrors_past_due(sctx, fake, clock):
+    cid = make_customer(sctx, 3)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    card_payments.refresh(sctx, started["id"])
+    stripe_customer = sctx.store.scalar("SELECT stripe_customer_id FROM customers")
+    fake.objects["customer"][stripe_customer]["invoice_settings"]["default_payment_method"] = None
+    clock.advance(days=31)
+    fake.advance_subscriptions()
+    assert events.poll(sctx)["applied"] >= 2
+    sub = sctx.store.one("SELECT status, current_period_end FROM subscriptions")
+    assert sub == {"status": "past_due", "current_period_end": "2027-01-25T10:00:00Z"}
+    failed = sctx.store.one("SELECT status, total FROM stripe_invoices WHERE status='open'")
+    assert failed == {"status": "open", "total": 2999}
+
+
+def test_restricted_key_works(sctx, fake):
+    from backend.config import Secrets
+    from backend.services.stripe_customers import ensure_in_stripe
+
+    fake.api_keys = {"rk_test_restricted"}
+    sctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": "rk_test_restricted"}, use_keyring=False)
+    sctx.adapters.pop("stripe", None)
+    assert card_status(sctx) == {"configured": True, "reason": None}
+    ensure_in_stripe(sctx, make_customer(sctx, 4), actor="a")
+    assert outbox.drain(sctx)["sent"] == 1
+    assert len(fake.all("customer")) == 1
+
+
+def test_backoff_is_computed_from_the_clock(sctx, fake, clock):
+    from backend.services.stripe_customers import ensure_in_stripe
+
+    ensure_in_stripe(sctx, make_customer(sctx, 5), actor="a")
+    fake.inject("500", "500", "500")  # the SDK's first try and both of its retries
+    result = outbox.drain(sctx)
+    assert result["sent"] == 0
+    assert result["waiting"] == 1
+    row = sctx.store.one("SELECT attempts, next_attempt_at FROM stripe_outbox")
+    assert row == {"attempts": 1, "next_attempt_at": "2026-11-26T10:00:05Z"}
+    assert outbox.drain(sctx)["sent"] == 0  # not due yet: nothing is sent
+    assert len(fake.requests) == 3
+    clock.advance(seconds=5)
+    assert outbox.drain(sctx)["sent"] == 1
+    assert len(fake.all("customer")) == 1
