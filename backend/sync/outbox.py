@@ -249,6 +249,7 @@ class _Drain:
     busy: set[str] = field(default_factory=set)
     taken: set[int] = field(default_factory=set)
     queue: list[dict[str, Any]] = field(default_factory=list)
+    lanes: set[str] | None = None  # only these lanes (a person waits for one request)
     last_id: int = 0
     stopped: str | None = None
     sent: int = 0
@@ -300,7 +301,7 @@ class _Drain:
             if lane in seen:
                 continue
             seen.add(lane)
-            if lane in self.busy:
+            if lane in self.busy or (self.lanes is not None and lane not in self.lanes):
                 continue
             if self.until_id is not None and row["id"] > self.until_id:
                 continue
@@ -398,9 +399,10 @@ def drain(
 ) -> dict[str, Any]:
     """Send waiting rows until the queue is empty, or what is left must wait.
 
-    ``until_id`` only sends rows up to that one and raises TransientError if Stripe
-    could not be reached (a person is waiting for that very request); otherwise a
-    transient failure just ends this pass, reported in ``stopped``.
+    ``until_id`` only sends that row and what must precede it (earlier rows of its lane
+    and the catalog) and raises TransientError if Stripe could not be reached: a person
+    is waiting for that very request. Otherwise a transient failure just ends this
+    pass, reported in ``stopped``.
     """
     counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None}
     problem = gateway(ctx).problem()
@@ -411,6 +413,9 @@ def drain(
     window = max(1, ctx.settings.stripe.sync_concurrency)
     with ThreadPoolExecutor(max_workers=window, thread_name_prefix="stripe-sync") as pool:
         run = _Drain(ctx, until_id, ignore_backoff, max_ops, pool, window)
+        if until_id is not None:
+            lane = ctx.store.scalar("SELECT lane FROM stripe_outbox WHERE id=?", (until_id,))
+            run.lanes = {lane, CATALOG_LANE}
         run.run()
     stopped = run.stopped[1:] if run.stopped and run.stopped.startswith("!") else run.stopped
     counts.update(sent=run.sent, failed=run.failed, stopped=stopped)

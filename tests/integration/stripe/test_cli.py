@@ -61,6 +61,28 @@ def test_status_checkout_sync_refund_and_errors(cli, fake, clock, db_path):
     assert shown.json["tier"] == "student"
     assert shown.json["status"] == "active"
 
+    upgraded = cli("subscription", "upgrade", "1", "--tier", "employee", "--json", env=env)
+    assert upgraded.code == 0, upgraded.stderr
+    assert 0 < upgraded.json["preview"]["amount_due"] <= 239900 - 79900
+    assert upgraded.json["subscription"]["tier"] == "employee"
+    charged = [
+        i["total"] for i in fake.all("invoice") if i["billing_reason"] == "subscription_update"
+    ]
+    assert charged == [upgraded.json["preview"]["amount_due"]]
+
+    downgraded = cli("subscription", "downgrade", "1", "--tier", "student", "--json", env=env)
+    assert downgraded.code == 0, downgraded.stderr
+    assert downgraded.json["pending_tier"] == "student"
+    assert downgraded.json["queued"] == []
+
+    cancelled = cli("subscription", "cancel", "1", "--at-period-end", "--json", env=env)
+    assert cancelled.code == 0, cancelled.stderr
+    assert cancelled.json["cancel_at_period_end"] == 1
+    assert cancelled.json["pending_tier"] is None
+    [remote] = fake.all("subscription")
+    assert remote["cancel_at_period_end"] is True
+    assert remote["schedule"] is None
+
 
 def test_without_a_key_card_is_not_configured(cli):
     added = cli("customer", "add", "--name", "Ravi", "--email", "ravi@example.com", "--json")
