@@ -277,31 +277,38 @@ class _Drain:
     def _budget(self) -> bool:
         return self.max_ops is None or self.sent + self.failed + len(self.in_flight) < self.max_ops
 
+    def _mine(self, lane: str) -> bool:
+        return self.lanes is None or lane in self.lanes
+
     def _refill(self) -> None:
-        """Read waiting rows queued after the ones already seen (answers may add rows)."""
-        rows = self.ctx.store.query(
-            "SELECT * FROM stripe_outbox WHERE status='waiting' AND id>? ORDER BY id LIMIT 500",
-            (self.last_id,),
-        )
-        if rows:
+        """Read this worker's waiting rows queued after those already seen (answers and
+        other processes may add rows), until there is enough to schedule from."""
+        while len(self.queue) < self.window * 4:
+            rows = self.ctx.store.query(
+                "SELECT * FROM stripe_outbox WHERE status='waiting' AND id>? ORDER BY id LIMIT 500",
+                (self.last_id,),
+            )
+            if not rows:
+                return
             self.last_id = rows[-1]["id"]
-            self.queue.extend(rows)
+            self.queue.extend(row for row in rows if self._mine(row["lane"]))
 
     def _candidates(self) -> list[dict[str, Any]]:
         """The first untaken row of each lane that may leave now."""
         self.queue = [row for row in self.queue if row["id"] not in self.taken]
-        if len(self.queue) < self.window * 4:
-            self._refill()
+        self._refill()
         heads: list[dict[str, Any]] = []
         seen: set[str] = set()
-        first_catalog = next((r["id"] for r in self.queue if r["lane"] == CATALOG_LANE), None)
+        first_catalog = self.ctx.store.scalar(
+            "SELECT min(id) FROM stripe_outbox WHERE lane=? AND status='waiting'", (CATALOG_LANE,)
+        )
         now = self.ctx.clock.now()
         for row in self.queue:
             lane = row["lane"]
             if lane in seen:
                 continue
             seen.add(lane)
-            if lane in self.busy or (self.lanes is not None and lane not in self.lanes):
+            if lane in self.busy:
                 continue
             if self.until_id is not None and row["id"] > self.until_id:
                 continue
