@@ -66,7 +66,10 @@ def test_kill_minus_nine_at_random_points(sctx, fake, clock, db_path, tmp_path):
             break
         before = len(fake.requests)
         child = _worker(db_path, config)
-        fake.wait_for_requests(before + rng.randint(1, 6), timeout=30)
+        target = before + rng.randint(1, 6)
+        # wait for the chosen request to arrive, unless the worker finished first
+        while not fake.wait_for_requests(target, timeout=0.05) and child.poll() is None:
+            pass
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         killed_mid_run += child.returncode == -signal.SIGKILL
