@@ -113,7 +113,7 @@ class FakeStripe:
             server_fake = fake
 
         self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
@@ -924,6 +924,17 @@ class FakeStripe:
             return [self._public(copy.deepcopy(o)) for o in self.store(kind).values()]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed or timed out mid-request is expected here; stay quiet."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeStripe
     protocol_version = "HTTP/1.1"
@@ -949,8 +960,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         split = urlsplit(self.path)
+        fake.arrive(method, split.path)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
+        try:
+            raw = self.rfile.read(length) if length else b""
+        except OSError:
+            raw = b""
+        if len(raw) < length:  # the client went away mid-request: nothing happened
+            self.close_connection = True
+            return
+        body = raw.decode()
         pairs = parse_qsl(body if method != "GET" else split.query, keep_blank_values=True)
         params = decode_form(pairs)
         auth = self.headers.get("Authorization", "")
@@ -965,7 +984,6 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
             return
-        fake.arrive(method, split.path)
         fault = fake._pick_fault(split.path)
         if fault == "429":
             self._send(

@@ -80,7 +80,7 @@ def test_kill_minus_nine_at_random_points(sctx, fake, clock, db_path, tmp_path):
     assert final.returncode == 0, err
     state = outbox.sync_state(sctx)
     assert state["waiting"] == 0
-    assert state["failed"] == 0, outbox.failed_rows(sctx)
+    assert state["failed"] == 0, [(r["kind"], r["last_error"]) for r in outbox.failed_rows(sctx)]
     assert_no_duplicates(fake)
     counts = assert_mirror_equals_fake(sctx, fake)
     assert counts["customers"] == 60

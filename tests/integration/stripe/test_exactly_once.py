@@ -155,3 +155,26 @@ def test_same_key_other_body_is_refused(sctx, fake):
     with pytest.raises(RejectedError, match="same parameters"):
         gw.call("customers.create", params={"name": "B"}, idempotency_key="k-1")
     assert len(fake.all("customer")) == 1
+
+
+def test_a_request_cut_off_mid_body_changes_nothing(sctx, fake):
+    """A worker killed while sending: the fake, like Stripe, applies no partial request."""
+    import socket
+
+    from backend.adapters.stripe_gateway import gateway
+
+    body = b"name=Complete+Name&email=a%40example.com"
+    with socket.create_connection(("127.0.0.1", fake.port)) as sock:
+        sock.sendall(
+            b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_fake\r\n"
+            b"Idempotency-Key: cut-1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10]
+        )
+    fake.wait_for_requests(1, timeout=5)
+    done = gateway(sctx).call(
+        "customers.create",
+        params={"name": "Complete Name", "email": "a@example.com"},
+        idempotency_key="cut-1",
+    )
+    assert done["name"] == "Complete Name"
+    assert [c["name"] for c in fake.all("customer")] == ["Complete Name"]
