@@ -1,12 +1,13 @@
-"""With Stripe unreachable: UPI checkout, card trials and customers still work, Stripe
-work queues, card checkout says so at once; when Stripe is back the queue drains."""
+"""With Stripe unreachable: UPI checkout, free trials, card trials and customers still
+work, Stripe work queues, card checkout says so at once; when Stripe is back the queue
+drains."""
 
 from __future__ import annotations
 
 import pytest
 
 from backend.errors import TransientError
-from backend.services import card_payments, card_subscriptions, upi_payments
+from backend.services import card_payments, card_subscriptions, trials, upi_payments
 from backend.services.customers import update_customer
 from backend.services.stripe_customers import ensure_in_stripe, push_customers
 from backend.sync import outbox
@@ -30,6 +31,8 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
         upi_payments.confirm_with_utr(sctx, upi["id"], "412345678901", actor="anita")["status"]
         == "succeeded"
     )
+    free = trials.start_trial(sctx, make_customer(sctx, 2), actor="anita")
+    assert free["status"] == "active"
     trial = card_subscriptions.subscribe(
         sctx,
         customer_id=cid,
@@ -66,7 +69,7 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
     assert_no_duplicates(fake)
     assert_mirror_equals_fake(sctx, fake)
     names = sorted(c["name"] for c in fake.all("customer"))
-    assert names == ["Customer 1", "Renamed While Offline"]
+    assert names == ["Customer 1", "Customer 2", "Renamed While Offline"]
     sub = card_subscriptions.get_subscription(sctx, trial["id"])
     assert sub["stripe_subscription_id"]
     assert sub["status"] == "trialing"
