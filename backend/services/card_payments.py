@@ -26,7 +26,7 @@ from backend.errors import (
     StateError,
     TransientError,
 )
-from backend.services import audit
+from backend.services import audit, trials
 from backend.services.context import Context
 from backend.services.numbering import next_number
 from backend.services.stripe_catalog import price_id, push_catalog
@@ -215,7 +215,8 @@ def _give_up(ctx: Context, payment_id: str, row_id: int, reason: str, actor: str
 
 
 def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: str) -> None:
-    """The session is paid: mirror its subscription, then mark the payment and number it."""
+    """The session is paid: mirror its subscription, mark the payment, number it, and
+    close the customer's free trial as converted."""
     client = gateway(ctx)
     sub = None
     if session.get("subscription"):
@@ -254,6 +255,7 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
                 payment_id,
             ),
         )
+        trials.mark_converted(ctx, row["customer_id"], actor=actor)
         _event(ctx, payment_id, status, actor, session_id=session.get("id"))
         audit.record(
             ctx, actor, f"payment.{status}", "payment", payment_id, session_id=session.get("id")

@@ -6,13 +6,20 @@ from datetime import timedelta
 
 from backend.adapters.stripe_gateway import card_status
 from backend.domain.money import parse_amount
-from backend.services import card_billing, card_payments, card_refunds, card_subscriptions
+from backend.services import (
+    card_billing,
+    card_payments,
+    card_refunds,
+    card_subscriptions,
+    trials,
+)
 from backend.sync import events, outbox
 from tests.integration.stripe.conftest import make_customer
 
 
 def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     cid = make_customer(sctx, 1)
+    trials.start_trial(sctx, cid, actor="anita")
     started = card_payments.start_checkout(
         sctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="anita"
     )
@@ -32,6 +39,7 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     paid = card_payments.refresh(sctx, started["id"])
     assert paid["status"] == "succeeded"
     assert paid["receipt_no"].startswith("AC/2627/")
+    assert trials.trial_status(sctx, cid)["status"] == "converted"
     sub = card_subscriptions.get_subscription(sctx, paid["subscription_id"])
     assert (sub["tier"], sub["status"], sub["interval"], sub["currency"]) == (
         "student",
