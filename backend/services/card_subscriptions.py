@@ -288,6 +288,8 @@ def upgrade(
         tier, interval = _target(ctx, row, tier, interval)
         if ctx.catalog.rank(tier) < ctx.catalog.rank(row["tier"]):
             raise ValidationError("That is a downgrade; it happens at period end.", field="tier")
+        if (tier, interval) == (row["tier"], row["interval"]):
+            raise ValidationError("The customer is already on that plan.", field="tier")
         payload = {"subscription_id": subscription_id, "tier": tier, "interval": interval}
         if proration_date:
             payload["proration_date"] = proration_date
