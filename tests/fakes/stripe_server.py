@@ -267,6 +267,7 @@ class FakeStripe:
             ("POST", "subscription_schedules", "*", "release"): self.release_schedule,
             ("POST", "refunds"): self.create_refund,
             ("GET", "events"): self.list_events,
+            ("POST", "billing_portal", "sessions"): self.create_portal_session,
         }
         want = (method, *parts)
         matches = [
@@ -296,6 +297,29 @@ class FakeStripe:
         self.store("customer")[cus["id"]] = cus
         self.emit("customer.created", cus, key)
         return cus
+
+    def create_portal_session(self, p: dict[str, Any], key: str | None) -> dict[str, Any]:
+        """A hosted billing-portal session (Stripe's published shape; no fixture ships
+        for it). The page itself is Stripe's: tests stand in for the customer with
+        :meth:`attach_card`."""
+        self.get("customer", p["customer"])
+        flow_type = (p.get("flow_data") or {}).get("type")
+        if flow_type not in (None, "payment_method_update"):
+            raise StripeHTTPError(400, f"Unsupported flow_data[type]: {flow_type}")
+        sess_id = self.new_id("bps")
+        return {
+            "id": sess_id,
+            "object": "billing_portal.session",
+            "configuration": "bpc_fake_default",
+            "created": self.now(),
+            "customer": p["customer"],
+            "flow": {"type": flow_type} if flow_type else None,
+            "livemode": False,
+            "locale": None,
+            "on_behalf_of": None,
+            "return_url": p.get("return_url"),
+            "url": f"https://billing.stripe.com/p/session/test_{sess_id}",
+        }
 
     def update_customer(self, p: dict[str, Any], key: str | None, cus_id: str) -> dict[str, Any]:
         cus = self.get("customer", cus_id)
