@@ -23,6 +23,11 @@ ROUTE_MODULES = (
     "backend.api.routes.staff",
     "backend.api.routes.trials",
     "backend.api.routes.upi",
+    "backend.api.routes.cards",
+    "backend.api.routes.subscriptions",
+    "backend.api.routes.history",
+    "backend.api.routes.sync",
+    "backend.api.routes.webhooks",
 )
 
 DESCRIPTION = """The AUTOOS Checkout store server: pricing, trials and credits, usage

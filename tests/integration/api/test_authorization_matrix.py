@@ -363,13 +363,6 @@ CALLS = [
         STAFF,
         lambda w: {"path": f"/payments/invoices/{w.paid_payment()}/email", "json": {}},
     ),
-    Call("GET", "/payments/settings", COUNTER, plain("/payments/settings")),
-    Call(
-        "GET",
-        "/payments/list",
-        COUNTER,
-        lambda w: {"path": "/payments/list", "params": {"method": "upi_qr", "limit": 3}},
-    ),
     Call(
         "GET",
         "/payments/card-subscriptions/{subscription_id}/preview-upgrade",
