@@ -389,14 +389,15 @@ def confirm_with_utr(ctx: Context, payment_id: str, utr: str, *, actor: str) -> 
     """Staff saw the money (the payer's app shows the 12-digit UTR): confirm the payment.
 
     Staff check it themselves, so a late payment confirmed this way is accepted (the
-    plan is activated) and keeps its ``late`` flag."""
+    plan is activated) and keeps its ``late`` flag. ``confirmed_by`` is the actor as the
+    audit log names it (``staff:3``, ``cli``); the evidence's ``source`` says how."""
     clean = check_utr(utr)
     row = _expire_if_due(ctx, _row(ctx, payment_id))
     return _record_money(
         ctx,
         row,
         actor=actor,
-        confirmed_by=f"staff:{actor}",
+        confirmed_by=actor,
         paid_at=ctx.clock.now(),
         utr=clean,
         evidence={"source": "utr_entry"},

@@ -39,7 +39,7 @@ def test_request_confirm_and_errors(cli, tmp_path):
     assert ok.code == 0, ok.stderr
     assert (ok.json["status"], ok.json["receipt_no"]) == ("succeeded", "AC/2627/000001")
     status = cli("upi", "status", request["id"], "--json", env=UPI_ENV)
-    assert status.json["utr"] == "401234567890"
+    assert (status.json["utr"], status.json["confirmed_by"]) == ("401234567890", "cli")
     missing = cli("upi", "cancel", "upi_nope", "--json", env=UPI_ENV)
     assert missing.code == 2
     assert "no UPI payment" in missing.stderr

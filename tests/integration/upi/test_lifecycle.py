@@ -95,11 +95,12 @@ def test_utr_confirms_once_activates_the_plan_and_issues_a_receipt(ctx, clock, c
     p = upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
     clock.advance(minutes=3)
     with pytest.raises(ValidationError, match="12-digit"):
-        upi.confirm_with_utr(ctx, p["id"], "12345", actor="ravi")
-    done = upi.confirm_with_utr(ctx, p["id"], "4012 3456 7890", actor="ravi")
+        upi.confirm_with_utr(ctx, p["id"], "12345", actor="staff:7")
+    done = upi.confirm_with_utr(ctx, p["id"], "4012 3456 7890", actor="staff:7")
     assert (done["status"], done["utr"], done["late"]) == ("succeeded", "401234567890", False)
     assert done["receipt_no"] == "AC/2627/000001"
-    assert done["confirmed_by"] == "staff:ravi"
+    # the actor as the audit log names it, not prefixed again ("staff:staff:7")
+    assert done["confirmed_by"] == "staff:7"
     assert done["paid_at"] == "2026-11-26T10:03:00Z"
     evidence = json.loads(ctx.store.scalar("SELECT evidence FROM payments WHERE id=?", (p["id"],)))
     assert evidence["source"] == "utr_entry"
