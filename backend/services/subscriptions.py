@@ -50,16 +50,25 @@ def _load(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     )
 
 
+def _period_over(ctx: Context, sub: dict[str, Any]) -> bool:
+    """An active UPI subscription whose current period has ended by the clock."""
+    if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
+        return False
+    return ctx.clock.now() >= parse_iso(sub["current_period_end"])
+
+
 def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
     """At a UPI period's end: start the prepaid next period (applying a scheduled
     downgrade), or mark the plan canceled / past due when nothing was paid."""
-    if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
-        return sub
-    end = parse_iso(sub["current_period_end"])
-    if ctx.clock.now() < end:
+    if not _period_over(ctx, sub):
         return sub
     now = ctx.now_iso()
     with ctx.store.transaction():
+        # another terminal may have rolled it (and taken a renewal) since ``sub`` was read
+        sub = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],)) or sub
+        if not _period_over(ctx, sub):
+            return sub
+        end = parse_iso(sub["current_period_end"])
         if sub["prepaid_until"] and parse_iso(sub["prepaid_until"]) > end:
             tier = sub["pending_tier"] or sub["tier"]
             interval = sub["pending_interval"] or sub["interval"]

@@ -273,12 +273,15 @@ def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
 
 def cancel_request(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     """Cancel a pending request (staff or customer gave up); money arriving later is late."""
-    row = _expire_if_due(ctx, _row(ctx, payment_id))
-    if row["status"] == "canceled":
-        return _public(ctx, row)
-    if row["status"] != "pending":
-        raise StateError(f"This payment is {row['status']}; only a pending one can be cancelled.")
-    with ctx.store.transaction():
+    _expire_if_due(ctx, _row(ctx, payment_id))
+    with ctx.store.transaction():  # decide on the row as stored now, not as read before
+        row = _row(ctx, payment_id)
+        if row["status"] == "canceled":
+            return _public(ctx, row)
+        if row["status"] != "pending":
+            raise StateError(
+                f"This payment is {row['status']}; only a pending one can be cancelled."
+            )
         _set_canceled(ctx, row, actor, reason="cancelled by staff")
     _close_at_psp(ctx, row)
     return get_payment(ctx, payment_id)
@@ -407,10 +410,10 @@ def confirm_with_utr(ctx: Context, payment_id: str, utr: str, *, actor: str) -> 
 
 def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     """Staff accept money that arrived late: activate the plan and issue the receipt."""
-    row = _row(ctx, payment_id)
-    if row["status"] != "late":
-        raise StateError(f"This payment is {row['status']}, not a late payment.")
-    with ctx.store.transaction():
+    with ctx.store.transaction():  # two terminals accepting at once: the second is refused
+        row = _row(ctx, payment_id)
+        if row["status"] != "late":
+            raise StateError(f"This payment is {row['status']}, not a late payment.")
         receipt = next_number(ctx)
         ctx.store.execute(
             "UPDATE payments SET status='succeeded', receipt_no=?, updated_at=? WHERE id=?",
