@@ -212,7 +212,8 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
         )
     now = ctx.clock.now()
     end = parse_iso(sub["current_period_end"])
-    period_start = add_interval(end, sub["interval"], -1)
+    # the period as paid: 31 Jan -> 28 Feb is 28 days, not the 31 days back from 28 Feb
+    period_start = parse_iso(sub["current_period_start"])
     period_s = int((end - period_start).total_seconds())
     remaining_s = max(0, int((end - now).total_seconds()))
     old_price = Money(sub["amount"], "INR")

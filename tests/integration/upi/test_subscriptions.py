@@ -161,3 +161,30 @@ def test_cancel_now_ends_access_immediately(ctx, clock, customer):
         )
     ]
     assert actions == ["subscription.activate", "subscription.cancel"]
+
+
+@pytest.mark.parametrize(
+    ("paid", "interval", "now", "days_left", "days_in_period"),
+    [
+        # 31 Jan + 1 month is 28 Feb: a 28-day period, not the 31 days back from 28 Feb
+        ("2027-01-31T10:00:00Z", "month", "2027-02-14T10:00:00Z", 14, 28),
+        # 29 Feb 2028 + 1 year is 28 Feb 2029: 365 days, not 366 back from 28 Feb
+        ("2028-02-29T10:00:00Z", "year", "2028-08-31T10:00:00Z", 181, 365),
+    ],
+)
+def test_upgrade_proration_uses_the_period_actually_paid(
+    ctx, clock, customer, paid, interval, now, days_left, days_in_period
+):
+    clock.set(paid)
+    _pay(ctx, customer, "student", interval, "100000000001")
+    clock.set(now)
+    preview = subs.upgrade_preview(ctx, customer, "employee", interval)
+    day = 86400
+    assert (preview["remaining_seconds"], preview["period_seconds"]) == (
+        days_left * day,
+        days_in_period * day,
+    )
+    student = ctx.catalog.get("student").price("INR", interval).amount
+    employee = ctx.catalog.get("employee").price("INR", interval).amount
+    assert preview["amount"] == (employee - student) * days_left // days_in_period
+
