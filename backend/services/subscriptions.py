@@ -73,16 +73,24 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
             tier = sub["pending_tier"] or sub["tier"]
             interval = sub["pending_interval"] or sub["interval"]
             price = ctx.catalog.get(tier).price("INR", interval)
+            # one interval at a time (several may be prepaid), so a period is always one
+            # month or one year long, which upgrade proration relies on
+            prepaid = parse_iso(sub["prepaid_until"])
+            next_end = min(add_interval(end, interval), prepaid)
+            more = prepaid > next_end
             ctx.store.execute(
                 "UPDATE subscriptions SET tier=?, interval=?, amount=?, current_period_start=?, "
-                "current_period_end=?, prepaid_until=NULL, pending_tier=NULL, "
-                "pending_interval=NULL, updated_at=? WHERE id=?",
+                "current_period_end=?, prepaid_until=?, pending_tier=?, "
+                "pending_interval=?, updated_at=? WHERE id=?",
                 (
                     tier,
                     interval,
                     price.amount,
                     sub["current_period_end"],
-                    sub["prepaid_until"],
+                    to_iso(next_end),
+                    sub["prepaid_until"] if more else None,
+                    tier if more else None,
+                    interval if more else None,
                     now,
                     sub["id"],
                 ),
@@ -95,7 +103,7 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
                 sub["id"],
                 tier=tier,
                 interval=interval,
-                period_end=sub["prepaid_until"],
+                period_end=to_iso(next_end),
             )
         else:
             new_status = "canceled" if sub["cancel_at_period_end"] else "past_due"
@@ -257,6 +265,9 @@ def apply_upi_payment(
     customer_id, tier, interval = payment["customer_id"], payment["tier"], payment["interval"]
     price = ctx.catalog.get(tier).price("INR", interval)
     sub = _load(ctx, customer_id)
+    if sub is not None:  # bring it up to the clock first: a prepaid period is not lost
+        sub = _roll_period(ctx, sub)
+        sub = sub if sub["status"] in LIVE_STATUSES else None
     now = ctx.now_iso()
     if sub is None or sub["method"] != "upi" or sub["status"] == "trialing":
         if sub is not None:  # a trialing record is closed by the paid plan
@@ -284,7 +295,9 @@ def apply_upi_payment(
                 start, end = paid_at, add_interval(paid_at, interval)
             action = "subscription.upgrade"
         else:
-            start, end = upi_period(paid_at, interval, current_end)
+            # a renewal paid while later periods are already paid extends after them
+            paid_to = parse_iso(sub["prepaid_until"]) if sub["prepaid_until"] else current_end
+            start, end = upi_period(paid_at, interval, paid_to)
             action = "subscription.renew"
         if early and payment["purpose"] != "upgrade":
             # paid before the period ends: the next period (with any scheduled downgrade)
