@@ -275,20 +275,21 @@ def import_statement(
                     late = row["status"] == "canceled" or line.txn_date > _ist_date(
                         row["expires_at"]
                     )
-                    try:
-                        result = upi_payments.confirm_from_statement(
-                            ctx,
-                            ids[0],
-                            utr=utr,
-                            late=late,
-                            actor=actor,
-                            evidence={
-                                "statement_line": line.line_no,
-                                "statement_file": file.name,
-                                "txn_date": line.txn_date.isoformat(),
-                                "narration": line.narration,
-                            },
-                        )
+                    try:  # a line that fails half-way leaves nothing of itself behind
+                        with ctx.store.savepoint():
+                            result = upi_payments.confirm_from_statement(
+                                ctx,
+                                ids[0],
+                                utr=utr,
+                                late=late,
+                                actor=actor,
+                                evidence={
+                                    "statement_line": line.line_no,
+                                    "statement_file": file.name,
+                                    "txn_date": line.txn_date.isoformat(),
+                                    "narration": line.narration,
+                                },
+                            )
                     except CheckoutError as exc:
                         outcome, entry["reason"] = "unmatched", str(exc)
                     else:

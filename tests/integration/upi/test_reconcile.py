@@ -162,3 +162,31 @@ def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
     assert [m["payment_ids"] for m in report["matched"]] == [[p["id"]]]
     assert upi.get_payment(ctx, p["id"])["amount_text"] == "₹23,999.00"
     assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
+
+
+def test_a_line_that_fails_half_way_leaves_its_payment_untouched(ctx, customer, tmp_path):
+    """The plan cannot be activated (its price was taken out of the catalog meanwhile):
+    the line is reported, and the payment is not left 'succeeded' without a plan."""
+    import dataclasses
+
+    from backend.domain.catalog import Catalog
+
+    p = _request(ctx, customer)
+    ctx.catalog = Catalog(
+        tuple(dataclasses.replace(t, prices={}) if t.id == "student" else t for t in ctx.catalog)
+    )
+    csv_file = tmp_path / "hdfc.csv"
+    csv_file.write_text(
+        HDFC_HEAD + f'26/11/26,"UPI-ASHA RAO-401234567890-{p["tr"]}",'
+        '0000401234567890,26/11/26,,799.00,"1,00,799.00"\n',
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    assert _counts(report) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert "no monthly price" in report["unmatched"][0]["reason"]
+    row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (p["id"],))
+    assert row == {"status": "pending", "utr": None, "receipt_no": None}
+    assert ctx.store.scalar("SELECT count(*) FROM document_counters") == 0  # no number used
+    kinds = ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (p["id"],))
+    assert [k["kind"] for k in kinds] == ["created"]
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1  # report kept
