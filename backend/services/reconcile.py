@@ -104,7 +104,15 @@ def _date(text: str, formats: tuple[str, ...], line_no: int) -> date:
 
 def parse_statement(text: str, mapping: Mapping) -> list[Line]:
     """The credit lines of a statement; ValidationError naming every bad line."""
-    rows = list(csv.reader(io.StringIO(text)))
+    # universal newlines: exports ending lines with a bare CR read as lines too
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. an unclosed quote running into the field size limit
+        raise ValidationError(
+            f"The statement cannot be read as CSV at line {reader.line_num}: {exc}; "
+            "nothing was imported."
+        ) from None
     wanted = [
         _norm(c) for c in (mapping.date, mapping.narration, mapping.reference, mapping.credit)
     ]

@@ -190,3 +190,21 @@ def test_a_line_that_fails_half_way_leaves_its_payment_untouched(ctx, customer, 
     kinds = ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (p["id"],))
     assert [k["kind"] for k in kinds] == ["created"]
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1  # report kept
+
+
+def test_old_mac_line_endings_are_read_and_a_broken_csv_is_a_message(ctx, customer, tmp_path):
+    p = _request(ctx, customer)
+    mac = tmp_path / "mac.csv"  # lines ended by a bare CR, as some exports still write
+    mac.write_bytes(
+        f"date,narration,reference,credit\r2026-11-26,UPI {p['tr']},401234567895,799.00\r".encode()
+    )
+    report = reconcile.import_statement(ctx, mac, actor="admin")
+    assert _counts(report)["matched"] == 1
+    huge = tmp_path / "huge.csv"  # an unclosed quote swallows the rest of the file
+    huge.write_text(
+        'date,narration,reference,credit\n2026-11-26,"UPI ' + "x" * 200_000 + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="line 2"):
+        reconcile.import_statement(ctx, huge, actor="admin")
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
