@@ -247,4 +247,6 @@ def load_catalog(path: Path | None = None) -> Catalog:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the catalog ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the catalog must be saved as UTF-8 text.") from None
     return parse_catalog(text, str(path))
