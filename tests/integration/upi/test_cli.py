@@ -28,6 +28,12 @@ def test_request_confirm_and_errors(cli, tmp_path):
     )
     assert made.code == 0, made.stderr
     request = made.json
+    nowhere = str(tmp_path / "no-such-folder" / "qr.svg")
+    refused = cli("upi", "request", "--customer", str(added.json["id"]), "--tier", "student",
+                  "--interval", "month", "--svg", nowhere, "--json", env=UPI_ENV)  # fmt: skip
+    assert (refused.code, refused.stderr.startswith("error: Cannot write")) == (2, True)
+    listed = cli("audit", "--json").json["entries"]  # exit 2 left the database unchanged
+    assert [e["action"] for e in listed].count("payment.create") == 1
     assert set(request) == {"id", "uri", "amount", "currency", "tr", "status", "expires_at"}
     assert (request["amount"], request["currency"], request["status"]) == (79900, "INR", "pending")
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == [request["uri"]]
