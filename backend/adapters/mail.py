@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -48,12 +49,14 @@ class Mailer:
         body: str,
         attachments: Sequence[Attachment] = (),
         message_id: str | None = None,
+        date: datetime | None = None,
     ) -> EmailMessage:
+        """``date``: the sender's clock (``ctx.clock``); the wall clock only if none."""
         msg = EmailMessage()
         msg["From"] = self.settings.sender
         msg["To"] = to
         msg["Subject"] = subject
-        msg["Date"] = formatdate(usegmt=True)
+        msg["Date"] = formatdate(date.timestamp() if date else None, usegmt=True)
         msg["Message-ID"] = message_id or make_msgid(domain="autoos-checkout")
         msg.set_content(body)
         for item in attachments:
@@ -71,10 +74,16 @@ class Mailer:
         body: str,
         attachments: Sequence[Attachment] = (),
         message_id: str | None = None,
+        date: datetime | None = None,
     ) -> str:
         """Send one message; return its Message-ID."""
         msg = self.build(
-            to=to, subject=subject, body=body, attachments=attachments, message_id=message_id
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments,
+            message_id=message_id,
+            date=date,
         )
         cfg = self.settings
         try:

@@ -159,6 +159,7 @@ def email_invoice(
         subject=f"{doc['seller']['name']} {doc['title'].lower()} {doc['number']}",
         body=body,
         attachments=[Attachment(pdf_filename(doc), pdf)],
+        date=ctx.clock.now(),
     )
     with ctx.store.transaction():
         audit.record(

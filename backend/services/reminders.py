@@ -198,6 +198,7 @@ def send_due(ctx: Context, *, actor: str) -> dict[str, Any]:
                 subject=subject,
                 body=body,
                 message_id=f"<trial-reminder-{row['id']}@autoos-checkout>",
+                date=ctx.clock.now(),
             )
         except CheckoutError as exc:
             retry = isinstance(exc, TransientError) and row["email_attempts"] + 1 < MAX_ATTEMPTS

@@ -185,3 +185,12 @@ def test_two_runners_at_once_send_each_email_once(mail_ctx, smtp_server, rows, c
         mail_ctx.store.scalar("SELECT COUNT(*) FROM trial_reminders WHERE email_status='sent'")
         == 20
     )
+
+
+def test_emails_are_dated_by_the_injected_clock(mail_ctx, smtp_server, trials, clock):
+    from email.utils import parsedate_to_datetime
+
+    clock.set("2026-11-26T10:00:00Z")
+    reminders.send_due(mail_ctx, actor="cron")
+    assert smtp_server.messages
+    assert {parsedate_to_datetime(str(m["Date"])) for m in smtp_server.messages} == {clock.now()}
