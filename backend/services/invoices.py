@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.adapters.mail import Attachment
-from backend.clock import parse_iso
+from backend.clock import india_date, parse_iso
 from backend.domain.gst import split_inclusive
 from backend.domain.money import Money, format_money
 from backend.errors import NotConfigured, NotFound, StateError, ValidationError
@@ -81,7 +81,7 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         "kind": "tax_invoice" if gst else "receipt",
         "title": "Tax Invoice" if gst else "Receipt",
         "number": number,
-        "date": parse_iso(row["paid_at"]).date().isoformat(),
+        "date": india_date(parse_iso(row["paid_at"])).isoformat(),
         "paid_at": row["paid_at"],
         "payment_id": row["id"],
         "method": METHOD_NAMES.get(row["method"], row["method"]),

@@ -18,17 +18,16 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from backend.clock import parse_iso
+from backend.clock import india_date, parse_iso
 from backend.errors import CheckoutError, ValidationError
 from backend.services import audit, upi_payments
 from backend.services.context import Context
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
 UTR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{12})(?![0-9])")
 TR_IN_TEXT = re.compile(r"AC[0-9A-F]{16}", re.IGNORECASE)
 #: payments a statement credit may still belong to
@@ -172,7 +171,7 @@ def _utrs_in_reference(reference: str) -> list[str]:
 
 
 def _ist_date(iso: str) -> date:
-    return parse_iso(iso).astimezone(IST).date()
+    return india_date(parse_iso(iso))
 
 
 def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
