@@ -175,6 +175,14 @@ def test_not_configured_without_a_merchant_vpa(ctx, customer):
     assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
 
 
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_an_expiry_that_is_not_a_positive_time_is_a_settings_error(ctx, customer, minutes):
+    ctx.settings.upi.expiry_minutes = minutes  # a request would be expired when shown
+    with pytest.raises(NotConfigured, match="expiry_minutes"):
+        upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
+    assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
+
+
 def test_amount_limit_from_settings(ctx, customer):
     ctx.settings.upi.max_amount_inr = 5000
     with pytest.raises(ValidationError, match=r"above the UPI limit of ₹5,000\.00"):
