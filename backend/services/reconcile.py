@@ -239,10 +239,6 @@ def import_statement(
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # older bank exports
     digest = hashlib.sha256(data).hexdigest()
-    previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
-    if previous is not None:
-        report = json.loads(previous["report"])
-        return {**report, "already_imported": True, "applied": 0}
     lines = parse_statement(text, mapping)
     report: dict[str, Any] = {
         "file": file.name,
@@ -254,6 +250,10 @@ def import_statement(
         "already_imported": False,
     }
     with ctx.store.transaction():
+        # checked inside the transaction: two terminals importing the file at once
+        previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
+        if previous is not None:
+            return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
         cur = ctx.store.execute(
             "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, actor) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -63,3 +63,20 @@ def test_period_roll_from_a_stale_read_keeps_a_renewal_paid_meanwhile(ctx, clock
     )
     rolls = "SELECT count(*) FROM audit_log WHERE action='subscription.next_period'"
     assert ctx.store.scalar(rolls) == 1
+
+
+def test_the_same_statement_imported_by_two_terminals_at_once_applies_once(ctx, customer, tmp_path):
+    from backend.services import reconcile
+
+    p = upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
+    csv_file = tmp_path / "statement.csv"
+    csv_file.write_text(
+        f"date,narration,reference,credit\n2026-11-26,UPI {p['tr']},401234567895,799.00\n",
+        encoding="utf-8",
+    )
+    first = lambda: reconcile.import_statement(ctx, csv_file, actor="staff:1")  # noqa: E731
+    with before_next_write(ctx.store, first):
+        second = reconcile.import_statement(ctx, csv_file, actor="staff:2")
+    assert (second["already_imported"], second["applied"]) == (True, 0)
+    assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
