@@ -189,14 +189,19 @@ def test_upgrade_proration_uses_the_period_actually_paid(
     assert preview["amount"] == (employee - student) * days_left // days_in_period
 
 
-def test_two_early_renewals_paid_both_extend_the_plan(ctx, clock, customer):
-    """Two renewal requests (two tills) both paid: the second month is not swallowed."""
-    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
+def _two_renewal_requests(ctx, clock, customer):
+    """A plan from 26 Nov to 26 Dec, and on 20 Dec two renewal requests (two tills)."""
+    _pay(ctx, customer, "student", "month", "100000000001")
     clock.set("2026-12-20T08:00:00Z")
-    first, second = (
+    return [
         upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
         for _ in range(2)
-    )
+    ]
+
+
+def test_two_early_renewals_paid_both_extend_the_plan(ctx, clock, customer):
+    """Two renewal requests (two tills) both paid: the second month is not swallowed."""
+    first, second = _two_renewal_requests(ctx, clock, customer)
     upi.confirm_with_utr(ctx, first["id"], "100000000002", actor="staff:1")
     upi.confirm_with_utr(ctx, second["id"], "100000000003", actor="staff:2")
     sub = subs.current_subscription(ctx, customer)
@@ -223,12 +228,7 @@ def test_two_early_renewals_paid_both_extend_the_plan(ctx, clock, customer):
 
 def test_a_renewal_paid_after_the_end_keeps_the_prepaid_period(ctx, clock, customer):
     """The second till's renewal is paid after the period ended, before anyone looked."""
-    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
-    clock.set("2026-12-20T08:00:00Z")
-    first, second = (
-        upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
-        for _ in range(2)
-    )
+    first, second = _two_renewal_requests(ctx, clock, customer)
     upi.confirm_with_utr(ctx, first["id"], "100000000002", actor="staff:1")  # to 26 Jan
     clock.set("2026-12-27T09:00:00Z")
     upi.confirm_with_utr(ctx, second["id"], "100000000003", actor="staff:2")
