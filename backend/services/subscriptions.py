@@ -212,6 +212,12 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     target = ctx.catalog.get(tier)
     if not target.purchasable:
         raise ValidationError(f"{target.name} cannot be bought at the counter.", field="tier")
+    if not ctx.settings.features.proration:
+        raise ValidationError(
+            "Upgrades take effect at the next period here (proration is switched off): "
+            f"schedule {target.name} for {sub['current_period_end']}.",
+            field="tier",
+        )
     if not _is_upgrade(ctx, sub, tier, interval):
         raise ValidationError(
             f"{target.name} ({interval}ly) is not an upgrade of {sub['tier_name']} "
@@ -343,11 +349,15 @@ def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
 def schedule_downgrade(
     ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
 ) -> dict[str, Any]:
-    """Switch to a smaller plan (or monthly) when the current period ends."""
+    """Switch to a smaller plan (or monthly) when the current period ends; with proration
+    switched off, upgrades are scheduled this way too."""
     sub = _require_upi(ctx, customer_id)
     target = ctx.catalog.get(tier)
     target.price("INR", interval)
-    if (tier, interval) == (sub["tier"], sub["interval"]) or _is_upgrade(ctx, sub, tier, interval):
+    upgrade = _is_upgrade(ctx, sub, tier, interval)
+    if (tier, interval) == (sub["tier"], sub["interval"]) or (
+        upgrade and ctx.settings.features.proration
+    ):
         raise ValidationError(f"{target.name} ({interval}ly) is not a downgrade.", field="tier")
     with ctx.store.transaction():
         ctx.store.execute(
@@ -357,7 +367,7 @@ def schedule_downgrade(
         audit.record(
             ctx,
             actor,
-            "subscription.downgrade_scheduled",
+            "subscription.upgrade_scheduled" if upgrade else "subscription.downgrade_scheduled",
             "subscription",
             sub["id"],
             tier=tier,

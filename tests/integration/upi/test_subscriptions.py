@@ -238,3 +238,26 @@ def test_a_renewal_paid_after_the_end_keeps_the_prepaid_period(ctx, clock, custo
         "2027-01-26T10:00:00Z",
         "2027-02-26T10:00:00Z",
     )
+
+
+def test_with_proration_off_an_upgrade_waits_for_the_next_period(ctx, clock, customer, settings):
+    """ENABLE_PRORATION=0 (docs/configuration.md): upgrades take effect at the next
+    period instead of being prorated now."""
+    settings.features.proration = False
+    _pay(ctx, customer, "student", "month", "100000000001")
+    clock.set("2026-12-11T10:00:00Z")
+    with pytest.raises(ValidationError, match="next period"):
+        subs.upgrade_preview(ctx, customer, "employee", "month")
+    with pytest.raises(ValidationError, match="next period"):
+        upi.create_request(
+            ctx, customer_id=customer, tier="employee", interval="month", actor="t",
+            purpose="upgrade",
+        )  # fmt: skip
+    sub = subs.schedule_downgrade(ctx, customer, "employee", "month", actor="staff:1")
+    assert (sub["tier"], sub["pending_tier"]) == ("student", "employee")
+    due = subs.renewal_due(ctx, customer)
+    assert (due["tier"], due["amount"], due["due_at"]) == (
+        "employee",
+        239900,
+        "2026-12-26T10:00:00Z",
+    )
