@@ -69,13 +69,18 @@ def _plan_line(ctx: Context, row: dict[str, Any]) -> str:
 def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
     """Everything printed on the invoice or receipt, as plain data (amounts in minor units)."""
     row = _payment(ctx, payment_id)
-    number = row["receipt_no"] or issue_number(ctx, payment_id)
-    customer = ctx.store.one("SELECT * FROM customers WHERE id=?", (row["customer_id"],)) or {}
     shop = ctx.settings.shop
     currency = row["currency"]
     gst = currency == "INR"
     if gst and not shop.gstin.strip():
         raise NotConfigured("A GST invoice needs the shop's GSTIN: set shop.gstin in the settings.")
+    if gst and not shop.state.strip():
+        raise NotConfigured(
+            "A GST invoice needs the shop's state (to choose CGST+SGST or IGST): "
+            "set shop.state in the settings."
+        )
+    number = row["receipt_no"] or issue_number(ctx, payment_id)
+    customer = ctx.store.one("SELECT * FROM customers WHERE id=?", (row["customer_id"],)) or {}
     total = int(row["amount"])
     doc: dict[str, Any] = {
         "kind": "tax_invoice" if gst else "receipt",

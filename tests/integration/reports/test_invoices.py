@@ -114,6 +114,11 @@ def test_unpaid_payment_has_no_invoice_and_gstin_is_required(ctx, rows, settings
     rows.payment("pay-5", cid, paid_at="2026-11-26T09:00:00Z")
     with pytest.raises(NotConfigured, match="GSTIN"):
         invoices.invoice_for_payment(ctx, "pay-5")
+    # without the shop's state every buyer with a state would be charged IGST
+    settings.shop.gstin = "29ABCDE1234F1Z5"
+    with pytest.raises(NotConfigured, match="state"):
+        invoices.invoice_for_payment(ctx, "pay-5")
+    assert ctx.store.scalar("SELECT receipt_no FROM payments WHERE id='pay-5'") is None
 
 
 CHILD = textwrap.dedent(
