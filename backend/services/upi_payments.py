@@ -370,11 +370,14 @@ def _record_money(
             receipt_no=receipt,
         )
         if succeeded:
-            sub_id = subscriptions.apply_upi_payment(ctx, row, paid_at, actor=actor)
-            ctx.store.execute(
-                "UPDATE payments SET subscription_id=? WHERE id=?", (sub_id, row["id"])
-            )
+            _link_subscription(ctx, row, paid_at, actor)
     return get_payment(ctx, row["id"])
+
+
+def _link_subscription(ctx: Context, row: dict[str, Any], paid_at: datetime, actor: str) -> None:
+    """Activate/renew/upgrade the plan the payment paid for, and link the payment to it."""
+    sub_id = subscriptions.apply_upi_payment(ctx, row, paid_at, actor=actor)
+    ctx.store.execute("UPDATE payments SET subscription_id=? WHERE id=?", (sub_id, row["id"]))
 
 
 def check_utr(utr: str) -> str:
@@ -421,7 +424,7 @@ def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
         )
         _event(ctx, payment_id, "late_accepted", actor, receipt_no=receipt)
         audit.record(ctx, actor, "payment.accept_late", "payment", payment_id, receipt_no=receipt)
-        subscriptions.apply_upi_payment(ctx, row, ctx.clock.now(), actor=actor)
+        _link_subscription(ctx, row, ctx.clock.now(), actor)
     return get_payment(ctx, payment_id)
 
 

@@ -156,7 +156,13 @@ def test_explicit_cancel_is_audited_and_late_money_is_kept_for_staff(ctx, clock,
     accepted = upi.accept_late(ctx, p["id"], actor="ravi")
     assert (accepted["status"], accepted["late"]) == ("succeeded", True)
     assert accepted["receipt_no"] == "AC/2627/000001"
-    assert subscriptions.current_subscription(ctx, customer)["tier"] == "student"
+    sub = subscriptions.current_subscription(ctx, customer)
+    assert sub["tier"] == "student"
+    # linked to the plan it paid for, like a payment confirmed in time
+    assert (
+        ctx.store.scalar("SELECT subscription_id FROM payments WHERE id=?", (p["id"],))
+        == (sub["id"])
+    )
     assert _events(ctx, p["id"]) == ["created", "canceled", "late", "late_accepted"]
 
 
