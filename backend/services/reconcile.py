@@ -81,12 +81,14 @@ def _norm(name: str) -> str:
 
 def _amount(text: str, line_no: int) -> int | None:
     raw = text.strip().replace(",", "").replace("₹", "").replace("INR", "").strip()
-    if raw in ("", "-", "0", "0.00"):
+    if raw in ("", "-"):
         return None
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise ValueError(f"line {line_no}: the credit amount {text!r} is not a number") from None
+    if value == 0:  # a debit line, however the bank writes its empty credit (0, 0.0, 0.000)
+        return None
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError(f"line {line_no}: the credit amount {text!r} is not a valid amount")
     return int(value.scaleb(2))

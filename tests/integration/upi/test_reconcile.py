@@ -208,3 +208,14 @@ def test_old_mac_line_endings_are_read_and_a_broken_csv_is_a_message(ctx, custom
     with pytest.raises(ValidationError, match="line 2"):
         reconcile.import_statement(ctx, huge, actor="admin")
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
+
+
+@pytest.mark.parametrize("zero", ["0.0", "0.000", "00.00", "₹0"])
+def test_a_zero_credit_is_a_debit_line_however_the_bank_writes_it(ctx, customer, tmp_path, zero):
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD + f"26 Nov 2026,26 Nov 2026,ATM WDL 401234567893,,500.00,{zero},10299.00\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 0}
