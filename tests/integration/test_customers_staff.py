@@ -130,3 +130,14 @@ def test_pin_guesses_racing_each_other_are_all_counted(ctx):
     with before_next_write(ctx.store, guess("2222")), pytest.raises(AccountLocked):
         staff.authenticate(ctx, "Meena", "4821")
     assert ctx.store.scalar("SELECT locked_until FROM staff") is not None
+
+
+def test_two_terminals_editing_different_fields_keep_both_changes(ctx):
+    from tests.integration.interleave import before_next_write
+
+    cid = customers.add_customer(ctx, name="Asha Rao", email="asha@example.in", actor="t")["id"]
+    phone = lambda: customers.update_customer(ctx, cid, phone="9876543210", actor="staff:1")  # noqa: E731
+    with before_next_write(ctx.store, phone):
+        customers.update_customer(ctx, cid, state="Karnataka", actor="staff:2")
+    row = customers.get_customer(ctx, cid)
+    assert (row["phone"], row["state"]) == ("+919876543210", "Karnataka")
