@@ -58,10 +58,7 @@ def issue_number(ctx: Context, payment_id: str, *, actor: str = "system") -> str
 def _plan_line(ctx: Context, row: dict[str, Any]) -> str:
     if not row["tier"]:
         return "AUTOOS subscription"
-    try:
-        name = ctx.catalog.get(row["tier"]).name
-    except NotFound:
-        name = str(row["tier"]).replace("_", " ").title()
+    name = ctx.catalog.name_of(row["tier"])
     period = {"month": "monthly", "year": "yearly"}.get(row["interval"] or "", "")
     return f"AUTOOS {name} plan" + (f" ({period})" if period else "")
 

@@ -125,11 +125,10 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    tier = ctx.catalog.get(sub["tier"])
     return {
         **sub,
         "cancel_at_period_end": bool(sub["cancel_at_period_end"]),
-        "tier_name": tier.name,
+        "tier_name": ctx.catalog.name_of(sub["tier"]),
         "amount_text": format_money(Money(sub["amount"], sub["currency"])),
     }
 

@@ -73,7 +73,7 @@ def _row(ctx: Context, payment_id: str) -> dict[str, Any]:
 def _public(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     money = Money(row["amount"], row["currency"])
     evidence = json.loads(row["evidence"] or "{}")
-    tier_name = ctx.catalog.get(row["tier"]).name if row["tier"] else None
+    tier_name = ctx.catalog.name_of(row["tier"]) if row["tier"] else None
     return {
         "id": row["id"],
         "customer_id": row["customer_id"],

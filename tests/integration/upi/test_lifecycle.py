@@ -205,3 +205,14 @@ def test_contact_sales_and_trial_tiers_cannot_be_paid(ctx, customer):
     for tier in ("enterprise", "free_trial"):
         with pytest.raises(ValidationError, match="cannot be paid"):
             upi.create_request(ctx, customer_id=customer, tier=tier, interval="month", actor="t")
+
+
+def test_a_payment_for_a_plan_since_removed_from_the_catalog_still_shows(ctx, customer):
+    from backend.domain.catalog import Catalog
+
+    p = upi.create_request(ctx, customer_id=customer, tier="employee", interval="month", actor="t")
+    upi.confirm_with_utr(ctx, p["id"], "401234567890", actor="staff:1")
+    ctx.catalog = Catalog(tuple(t for t in ctx.catalog if t.id != "employee"))
+    shown = upi.get_payment(ctx, p["id"])
+    assert (shown["status"], shown["tier_name"]) == ("succeeded", "Employee")
+    assert subscriptions.current_subscription(ctx, customer)["tier_name"] == "Employee"
