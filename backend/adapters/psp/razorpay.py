@@ -155,7 +155,13 @@ class RazorpayQr:
 
     def fetch_payments(self, qr_ref: str) -> list[PspPayment]:
         data = self._request("GET", f"/v1/payments/qr_codes/{qr_ref}/payments")
-        return [self._payment(item, qr_ref) for item in data.get("items", [])]
+        try:
+            return [self._payment(item, qr_ref) for item in data.get("items", [])]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise RejectedError(
+                f"Razorpay's list of payments for QR {qr_ref} cannot be read; "
+                "check the payment in the Razorpay dashboard."
+            ) from None
 
     def close_qr(self, qr_ref: str) -> None:
         try:
