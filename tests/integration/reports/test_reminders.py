@@ -194,3 +194,22 @@ def test_emails_are_dated_by_the_injected_clock(mail_ctx, smtp_server, trials, c
     reminders.send_due(mail_ctx, actor="cron")
     assert smtp_server.messages
     assert {parsedate_to_datetime(str(m["Date"])) for m in smtp_server.messages} == {clock.now()}
+
+
+def test_mail_set_up_wrongly_stops_the_run_and_keeps_the_reminders(
+    mail_ctx, smtp_server, trials, settings
+):
+    """A missing SMTP password is the shop's problem: the run stops with the reason and
+    every reminder is still sent once it is fixed, none is given up as 'failed'."""
+    from backend.errors import NotConfigured
+
+    settings.mail.username = "shop"  # a login is needed, SMTP_PASSWORD is not set
+    with pytest.raises(NotConfigured, match="SMTP_PASSWORD"):
+        reminders.send_due(mail_ctx, actor="cron")
+    statuses = mail_ctx.store.query(
+        "SELECT email_status, email_attempts FROM trial_reminders WHERE email_to IS NOT NULL"
+    )
+    assert {(r["email_status"], r["email_attempts"]) for r in statuses} == {("pending", 0)}
+    settings.mail.username = ""  # fixed
+    assert reminders.send_due(mail_ctx, actor="cron")["emailed"] == 4
+    assert len(smtp_server.messages) == 4
