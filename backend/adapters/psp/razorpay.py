@@ -175,7 +175,8 @@ class RazorpayQr:
         if not secret:
             raise NotConfigured("Razorpay webhooks are not set up: RAZORPAY_WEBHOOK_SECRET.")
         expected = webhook_signature(raw_body, secret)
-        if not signature or not hmac.compare_digest(expected, signature.strip()):
+        given = (signature or "").strip().encode("utf-8")  # bytes: any header compares
+        if not given or not hmac.compare_digest(expected.encode("ascii"), given):
             raise SignatureError("The Razorpay webhook signature does not match; ignored.")
         try:
             event = json.loads(raw_body)

@@ -65,6 +65,8 @@ def test_webhook_good_signature_confirms_once_bad_signature_changes_nothing(
         upi.handle_razorpay_webhook(psp_ctx, body, "0" * 64)
     with pytest.raises(SignatureError):
         upi.handle_razorpay_webhook(psp_ctx, body + b" ", razorpay.sign(body))
+    with pytest.raises(SignatureError):  # a header that is not even ASCII
+        upi.handle_razorpay_webhook(psp_ctx, body, "é" + razorpay.sign(body)[1:])
     assert upi.get_payment(psp_ctx, p["id"])["status"] == "pending"
     result = upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))
     assert result["handled"] is True
