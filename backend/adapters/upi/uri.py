@@ -205,7 +205,12 @@ def parse_uri(text: str) -> UpiUri:
     if not isinstance(text, str):
         raise ValidationError("A UPI link must be text.")
     raw = text.strip()
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unbalanced "[" taken for an IPv6 host
+        raise ValidationError(
+            "This is not a UPI payment link (it must start with upi://pay?)."
+        ) from None
     if parts.scheme.lower() != SCHEME or (parts.netloc or parts.path.strip("/")).lower() != "pay":
         raise ValidationError("This is not a UPI payment link (it must start with upi://pay?).")
     values: dict[str, str] = {}
