@@ -3,8 +3,9 @@
 Settings come from ``[mail]`` (host, port, username, sender, starttls); the password only
 from ``ctx.secrets`` (``SMTP_PASSWORD``). Port 465 means TLS from the first byte;
 otherwise STARTTLS when ``starttls`` is on. SMTP failures become
-:class:`~backend.errors.TransientError` (try again later: offline, timeouts, 4xx) or
-:class:`~backend.errors.RejectedError` (5xx: a bad address, a refused login). No
+:class:`~backend.errors.TransientError` (try again later: offline, timeouts, 4xx),
+:class:`~backend.errors.RejectedError` (5xx: a bad address) or
+:class:`~backend.errors.ConfigError` (a refused login: the settings need fixing). No
 connection is made until :meth:`Mailer.send`.
 """
 
@@ -19,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from backend.config import MailSettings, Secrets
-from backend.errors import NotConfigured, RejectedError, TransientError
+from backend.errors import ConfigError, NotConfigured, RejectedError, TransientError
 
 TIMEOUT_SECONDS = 20
 
@@ -107,7 +108,9 @@ class Mailer:
                     client.login(cfg.username, password)
                 client.send_message(msg)
         except smtplib.SMTPAuthenticationError:
-            raise RejectedError(
+            # the shop's settings are wrong, not this message: a ConfigError, so callers
+            # stop instead of giving every message up
+            raise ConfigError(
                 "The mail server refused the login: check the SMTP user name and password."
             ) from None
         except smtplib.SMTPRecipientsRefused:

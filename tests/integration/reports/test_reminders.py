@@ -213,3 +213,49 @@ def test_mail_set_up_wrongly_stops_the_run_and_keeps_the_reminders(
     settings.mail.username = ""  # fixed
     assert reminders.send_due(mail_ctx, actor="cron")["emailed"] == 4
     assert len(smtp_server.messages) == 4
+
+
+def test_a_refused_mail_login_stops_the_run_and_keeps_the_reminders(rows, clock, ctx, settings):
+    """A wrong SMTP password is fixed in the settings, not per message: nothing is given
+    up as 'failed', the run ends with the reason."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from backend.adapters.mail import Mailer
+    from backend.config import Secrets
+    from backend.errors import ConfigError
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password == b"right", handled=False)
+
+    controller = Controller(
+        Inbox(), hostname="127.0.0.1", port=port, authenticator=authenticator,
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    try:
+        settings.mail.host, settings.mail.port, settings.mail.starttls = "127.0.0.1", port, False
+        settings.mail.sender, settings.mail.username = "shop@autoos.example", "shop"
+        cid = rows.customer("Login Test", email="login@example.com")
+        rows.trial(cid, *ends_in(clock, days=3))
+        ctx.adapters["mail"] = Mailer(settings.mail, Secrets(env={"SMTP_PASSWORD": "wrong"}))
+        with pytest.raises(ConfigError, match="refused the login"):
+            reminders.send_due(ctx, actor="cron")
+        status = ctx.store.one(
+            "SELECT email_status, email_attempts FROM trial_reminders WHERE done_at IS NULL"
+        )
+        assert status == {"email_status": "pending", "email_attempts": 0}
+        ctx.adapters["mail"] = Mailer(settings.mail, Secrets(env={"SMTP_PASSWORD": "right"}))
+        assert reminders.send_due(ctx, actor="cron")["emailed"] == 1
+    finally:
+        controller.stop()
