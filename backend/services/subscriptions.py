@@ -313,12 +313,26 @@ def apply_upi_payment(
                 (to_iso(end), tier, interval, now, sub_id),
             )
         else:
+            # an upgrade for the rest of this period leaves a next period already paid
+            # (by a renewal at another till) as it is; otherwise nothing is pending now
+            keep = end == current_end and sub["prepaid_until"] is not None
             ctx.store.execute(
                 "UPDATE subscriptions SET tier=?, interval=?, amount=?, currency='INR', "
                 "status='active', current_period_start=?, current_period_end=?, "
-                "cancel_at_period_end=0, pending_tier=NULL, pending_interval=NULL, "
-                "prepaid_until=NULL, canceled_at=NULL, updated_at=? WHERE id=?",
-                (tier, interval, price.amount, to_iso(start), to_iso(end), now, sub_id),
+                "cancel_at_period_end=0, pending_tier=?, pending_interval=?, "
+                "prepaid_until=?, canceled_at=NULL, updated_at=? WHERE id=?",
+                (
+                    tier,
+                    interval,
+                    price.amount,
+                    to_iso(start),
+                    to_iso(end),
+                    sub["pending_tier"] if keep else None,
+                    sub["pending_interval"] if keep else None,
+                    sub["prepaid_until"] if keep else None,
+                    now,
+                    sub_id,
+                ),
             )
     audit.record(
         ctx,

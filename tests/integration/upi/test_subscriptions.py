@@ -261,3 +261,23 @@ def test_with_proration_off_an_upgrade_waits_for_the_next_period(ctx, clock, cus
         239900,
         "2026-12-26T10:00:00Z",
     )
+
+
+def test_an_upgrade_paid_after_a_renewal_keeps_the_renewed_period(ctx, clock, customer):
+    """Upgrade requested at one till, next month renewed at another, then the upgrade is
+    paid: the upgrade covers this period, the renewal still buys the next one."""
+    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
+    clock.set("2026-12-11T10:00:00Z")
+    upgrade = upi.create_request(
+        ctx, customer_id=customer, tier="employee", interval="month", actor="t",
+        purpose="upgrade",
+    )  # fmt: skip
+    _pay(ctx, customer, "student", "month", "100000000002")  # renewal: prepaid to 26 Jan
+    upi.confirm_with_utr(ctx, upgrade["id"], "100000000003", actor="staff:1")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["tier"], sub["current_period_end"], sub["prepaid_until"], sub["pending_tier"]) == (
+        "employee",
+        "2026-12-26T10:00:00Z",
+        "2027-01-26T10:00:00Z",
+        "student",
+    )
