@@ -11,6 +11,7 @@ server is back the waiting call goes through and the window carries on by itself
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.clock import SystemClock
-from backend.errors import AuthError
+from backend.errors import TransientError
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,10 @@ def run_remote(app: QApplication, mode: str, server: str, token: str) -> int:
     def ready(view: Mapping[str, Any]) -> None:
         window = (build_kiosk if mode == "kiosk" else build_display)(service, runner, view)
         windows.append(window)
+        if os.environ.get("AUTOOS_CHECKOUT_FIRST_PAINT"):  # start-up smoke test and benchmark
+            from app.startup_probe import quit_after_first_paint
+
+            quit_after_first_paint(window)
         if mode == "kiosk":
             window.showFullScreen()
         else:
@@ -136,11 +141,13 @@ def run_remote(app: QApplication, mode: str, server: str, token: str) -> int:
         waiting.close()
 
     def failed(exc: Exception) -> None:
-        if isinstance(exc, AuthError):  # a wrong or revoked token will not fix itself
-            waiting.setText(f"The store server refused this screen: {exc}")
+        if not isinstance(exc, TransientError):  # a wrong token or server will not fix itself
+            waiting.setText(f"The store server cannot serve this screen: {exc}")
+            log.error("store server refused the %s: %s", mode, exc)
             return
         log.warning("store server not reachable yet: %s", exc)
-        runner.run_net(service.settings_view, ready, failed)
+        waiting.setText(f"Connecting to the store server at {service.url}… (still trying)")
+        runner.run_net(service.settings_view, ready, failed)  # the client backs off
 
     waiting.showFullScreen()
     runner.run_net(service.settings_view, ready, failed)
