@@ -228,9 +228,10 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         )
     invoice = None
     if session.get("invoice"):
-        inv_ref = session["invoice"]
-        invoice = (
-            inv_ref if isinstance(inv_ref, dict) else client.call("invoices.retrieve", [inv_ref])
+        # ``payments`` (which PaymentIntent paid it: what a refund needs) is not in the
+        # default invoice object of this API version; it must be expanded
+        invoice = client.call(
+            "invoices.retrieve", [_ref(session["invoice"])], {"expand": ["payments"]}
         )
     with ctx.store.transaction():
         row = _payment(ctx, payment_id)

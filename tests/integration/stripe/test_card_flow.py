@@ -48,6 +48,9 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
         "INR",
     )
     assert sub["current_period_end"] == "2026-12-26T10:00:00Z"
+    # the charge to refund comes from the invoice's (expanded) payments
+    [intent] = fake.all("payment_intent")
+    assert sctx.store.scalar("SELECT stripe_payment_intent_id FROM payments") == intent["id"]
 
     part = card_refunds.refund(
         sctx, started["id"], amount=parse_amount("199.50", "INR"), actor="anita"
