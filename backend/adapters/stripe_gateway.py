@@ -58,7 +58,7 @@ class StripeGateway:
 
     def problem(self) -> str | None:
         if not self._enabled:
-            return "Card payments are switched off in the settings."
+            return "Card payments are not configured: switched off in the settings."
         return key_problem(self._secrets.get(SECRET_NAME))
 
     @property
@@ -140,6 +140,14 @@ def gateway(ctx: Any) -> StripeGateway:
         )
         ctx.adapters["stripe"] = found
     return found
+
+
+def require_card(ctx: Any) -> None:
+    """Refuse a card action at once when Stripe is not set up (nothing is queued that
+    could never be sent); the message names what is missing."""
+    problem = gateway(ctx).problem()
+    if problem:
+        raise NotConfigured(problem)
 
 
 def card_status(ctx: Any) -> dict[str, Any]:

@@ -16,11 +16,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from backend.adapters.stripe_gateway import gateway
+from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import (
-    NotConfigured,
     NotFound,
     RejectedError,
     StateError,
@@ -146,9 +145,7 @@ def start_checkout(
     ctx: Context, *, customer_id: int, tier: str, interval: str, currency: str, actor: str
 ) -> dict[str, Any]:
     """Create a Checkout Session for a plan; its ``url`` becomes the customer's QR."""
-    problem = gateway(ctx).problem()
-    if problem:
-        raise NotConfigured(problem)
+    require_card(ctx)
     plan = ctx.catalog.get(tier)
     money = plan.price(currency, interval)
     push_catalog(ctx, actor=actor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.adapters.stripe_gateway import require_card
 from backend.domain.money import Money, format_money
 from backend.errors import NotFound, RejectedError, StateError, ValidationError
 from backend.services import audit
@@ -98,6 +99,7 @@ def refund(
     actor: str,
 ) -> dict[str, Any]:
     """Refund all (``amount=None``) or part of a card payment; queued, sent when online."""
+    require_card(ctx)
     with ctx.store.transaction():
         payment = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
         if payment is None:

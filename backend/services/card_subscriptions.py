@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from backend.adapters.stripe_gateway import gateway
+from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import NotFound, StateError, ValidationError
@@ -178,6 +178,7 @@ def subscribe(
     actor: str,
 ) -> dict[str, Any]:
     """Start a card-billed trial (no card needed); works offline, Stripe follows."""
+    require_card(ctx)
     plan = ctx.catalog.get(tier)
     money = plan.price(currency, interval)
     if trial_days <= 0:
@@ -235,6 +236,7 @@ def preview_upgrade(
     ctx: Context, subscription_id: int, *, tier: str, interval: str | None = None
 ) -> dict[str, Any]:
     """What the upgrade costs today (Stripe computes the proration); needs the network."""
+    require_card(ctx)
     row = _live(ctx, subscription_id)
     tier, interval = _target(ctx, row, tier, interval)
     if ctx.catalog.rank(tier) <= ctx.catalog.rank(row["tier"]) and interval == row["interval"]:
@@ -283,6 +285,7 @@ def upgrade(
     actor: str,
 ) -> dict[str, Any]:
     """Switch now, charging the prorated difference (pass the preview's proration_date)."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         tier, interval = _target(ctx, row, tier, interval)
@@ -327,6 +330,7 @@ def downgrade(
     ctx: Context, subscription_id: int, *, tier: str, interval: str | None = None, actor: str
 ) -> dict[str, Any]:
     """Schedule the cheaper plan from the end of the current period."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         tier, interval = _target(ctx, row, tier, interval)
@@ -366,6 +370,7 @@ def cancel(
     ctx: Context, subscription_id: int, *, at_period_end: bool, actor: str
 ) -> dict[str, Any]:
     """Cancel now, or let the paid period run out first."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         if row["stripe_schedule_id"]:

@@ -115,3 +115,61 @@ def test_card_checkout_not_configured_without_a_key(ctx):
         )
     assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
     assert sync_once(ctx)["configured"] is False
+
+
+@pytest.mark.parametrize("why", ["no key", "switched off"])
+def test_every_card_entry_point_says_not_configured(ctx, why):
+    """No key, or ENABLE_CARD_PAYMENTS=0: each card action refuses with the same words and
+    queues nothing that could never be sent; UPI and trials are untouched."""
+    from backend.config import Secrets
+    from backend.errors import NotConfigured
+    from backend.services import card_refunds, card_subscriptions, trials
+
+    if why == "switched off":
+        ctx.settings.features.card_payments = False
+        ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": "sk_test_x"}, use_keyring=False)
+        ctx.adapters.pop("stripe", None)
+    cid = make_customer(ctx, 1)
+    now = ctx.now_iso()
+    with ctx.store.transaction():  # a card payment and subscription from before
+        ctx.store.execute(
+            "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
+            "interval, created_at, expires_at, updated_at, created_by, paid_at, "
+            "stripe_payment_intent_id) VALUES ('pay_old', ?, 'stripe_checkout', 'succeeded', "
+            "79900, 'INR', 'student', 'month', ?, ?, ?, 'a', ?, 'pi_old')",
+            (cid, now, now, now, now),
+        )
+        sub_id = ctx.store.execute(
+            "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
+            "status, current_period_start, current_period_end, created_at, updated_at, "
+            "stripe_subscription_id, stripe_item_id) VALUES (?, 'employee', 'month', 'USD', 2999, "
+            "'card', 'active', ?, ?, ?, ?, 'sub_old', 'si_old')",
+            (cid, now, now, now, now),
+        ).lastrowid
+    attempts = {
+        "checkout": lambda: card_payments.start_checkout(
+            ctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="a"
+        ),
+        "subscribe": lambda: card_subscriptions.subscribe(
+            ctx,
+            customer_id=cid,
+            tier="student",
+            interval="month",
+            currency="USD",
+            trial_days=14,
+            actor="a",
+        ),
+        "preview": lambda: card_subscriptions.preview_upgrade(ctx, sub_id, tier="professional"),
+        "upgrade": lambda: card_subscriptions.upgrade(ctx, sub_id, tier="professional", actor="a"),
+        "downgrade": lambda: card_subscriptions.downgrade(ctx, sub_id, tier="student", actor="a"),
+        "cancel": lambda: card_subscriptions.cancel(ctx, sub_id, at_period_end=True, actor="a"),
+        "refund": lambda: card_refunds.refund(ctx, "pay_old", actor="a"),
+    }
+    for attempt in attempts.values():
+        with pytest.raises(NotConfigured, match=r"^Card payments are not configured"):
+            attempt()
+    assert ctx.store.scalar("SELECT count(*) FROM stripe_outbox") == 0, "queued for nobody"
+    assert ctx.store.scalar("SELECT count(*) FROM refunds") == 0
+    assert ctx.store.scalar("SELECT count(*) FROM subscriptions") == 1
+    other = make_customer(ctx, 2)
+    assert trials.start_trial(ctx, other, actor="a")["status"] == "active"
