@@ -39,6 +39,11 @@ from backend.services.stripe_mirror import (
 from backend.sync import outbox
 
 METHOD = "stripe_checkout"
+#: Stripe takes a session's expires_at 30 minutes to 24 hours after it creates the session
+STRIPE_MIN_EXPIRY = timedelta(minutes=30)
+STRIPE_MAX_EXPIRY = timedelta(hours=24)
+#: room for the request (and the SDK's own retries of it) to reach Stripe
+SEND_MARGIN = timedelta(minutes=1)
 OFFLINE_MESSAGE = (
     "Card payment needs the internet and Stripe cannot be reached right now. "
     "Take the payment by UPI, or try the card again in a moment."
@@ -82,6 +87,17 @@ def _event(ctx: Context, payment_id: str, kind: str, actor: str, **detail: Any) 
     )
 
 
+def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
+    """The payment's expiry, moved to within Stripe's window as seen when the request is
+    built: catalog and customer requests sent first take time, so the expiry taken when
+    the payment was created may already be under Stripe's 30-minute minimum."""
+    now = ctx.clock.now()
+    wanted = parse_iso(row["expires_at"])
+    earliest = now + STRIPE_MIN_EXPIRY + SEND_MARGIN
+    latest = now + STRIPE_MAX_EXPIRY - SEND_MARGIN
+    return int(min(max(wanted, earliest), latest).timestamp())
+
+
 def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     row = _payment(ctx, payload["payment_id"])
     return {
@@ -101,7 +117,7 @@ def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             "subscription_data": {"metadata": {"autoos_customer_id": str(row["customer_id"])}},
             "success_url": ctx.settings.stripe.checkout_success_url,
             "cancel_url": ctx.settings.stripe.checkout_cancel_url,
-            "expires_at": int(parse_iso(row["expires_at"]).timestamp()),
+            "expires_at": _session_expiry(ctx, row),
         },
     }
 

@@ -13,6 +13,7 @@ from backend.services import (
     card_subscriptions,
     trials,
 )
+from backend.services.stripe_mirror import from_unix
 from backend.sync import events, outbox
 from tests.integration.stripe.conftest import make_customer
 
@@ -182,3 +183,23 @@ def test_backoff_is_computed_from_the_clock(sctx, fake, clock):
     clock.advance(seconds=5)
     assert outbox.drain(sctx)["sent"] == 1
     assert len(fake.all("customer")) == 1
+
+
+def test_checkout_on_a_fresh_install_survives_a_slow_catalog_push(sctx, fake, clock):
+    """Each request takes a second: pushing the price list first must not leave the
+    session's expires_at under Stripe's 30-minute minimum by the time it is sent."""
+    arrive = fake.arrive
+
+    def slow_arrive(method: str, path: str) -> None:
+        clock.advance(seconds=1)
+        arrive(method, path)
+
+    fake.arrive = slow_arrive  # type: ignore[method-assign]
+    cid = make_customer(sctx, 6)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
+    )
+    assert started["status"] == "pending"
+    [session] = fake.all("checkout.session")
+    assert session["expires_at"] >= fake.now() + 30 * 60 - 5
+    assert started["expires_at"] == from_unix(session["expires_at"])  # the shop shows Stripe's
