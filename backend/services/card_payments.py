@@ -11,7 +11,6 @@ cancelled or expired is kept as ``late`` for staff, never lost.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -25,7 +24,7 @@ from backend.errors import (
     StateError,
     TransientError,
 )
-from backend.services import audit, trials
+from backend.services import audit, payment_events, trials
 from backend.services.context import Context
 from backend.services.numbering import next_number
 from backend.services.stripe_catalog import price_id, push_catalog
@@ -78,13 +77,6 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
         "subscription_id": row["subscription_id"],
         "refunded_amount": row["refunded_amount"],
     }
-
-
-def _event(ctx: Context, payment_id: str, kind: str, actor: str, **detail: Any) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, json.dumps(detail, sort_keys=True, default=str)),
-    )
 
 
 def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
@@ -141,12 +133,12 @@ def _build_expire(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_expire(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
-    _event(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
+    payment_events.record(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
 
 
 def _rejected_expire(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
     """Usually: the customer paid just before we expired it. Events will mark it late."""
-    _event(
+    payment_events.record(
         ctx, payload["payment_id"], "stripe_expire_refused", outbox.SYNC_ACTOR, error=err.message
     )
 
@@ -188,7 +180,7 @@ def start_checkout(
                 actor,
             ),
         )
-        _event(ctx, payment_id, "created", actor)
+        payment_events.record(ctx, payment_id, "created", actor)
         row_id = outbox.enqueue(
             ctx, "checkout.create", "payment", payment_id, {"payment_id": payment_id}, actor=actor
         )
@@ -223,7 +215,7 @@ def _give_up(ctx: Context, payment_id: str, row_id: int, reason: str, actor: str
             "UPDATE payments SET status='failed', updated_at=? WHERE id=? AND status='pending'",
             (ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, "failed", actor, reason=reason)
+        payment_events.record(ctx, payment_id, "failed", actor, reason=reason)
         audit.record(ctx, actor, "payment.fail", "payment", payment_id, reason=reason)
 
 
@@ -270,7 +262,7 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
             ),
         )
         trials.mark_converted(ctx, row["customer_id"], actor=actor)
-        _event(ctx, payment_id, status, actor, session_id=session.get("id"))
+        payment_events.record(ctx, payment_id, status, actor, session_id=session.get("id"))
         audit.record(
             ctx, actor, f"payment.{status}", "payment", payment_id, session_id=session.get("id")
         )
@@ -291,7 +283,7 @@ def _expire_locally(
             "UPDATE payments SET status=?, updated_at=? WHERE id=?",
             (status, ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, status, actor)
+        payment_events.record(ctx, payment_id, status, actor)
         audit.record(ctx, actor, f"payment.{status}", "payment", payment_id)
         if tell_stripe and row["stripe_session_id"]:
             outbox.enqueue(

@@ -13,18 +13,11 @@ from typing import Any
 from backend.adapters.stripe_gateway import require_card
 from backend.domain.money import Money, format_money
 from backend.errors import NotFound, RejectedError, StateError, ValidationError
-from backend.services import audit
+from backend.services import audit, payment_events
 from backend.services.context import Context
 from backend.sync import outbox
 
 CARD_METHODS = ("stripe_checkout", "stripe_terminal", "card_on_file")
-
-
-def _payment_event(ctx: Context, payment_id: str, kind: str, actor: str, detail: str) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, detail),
-    )
 
 
 def _build(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
@@ -59,19 +52,31 @@ def _apply(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> Non
         "updated_at=? WHERE id=?",
         (refund["amount"], refund["amount"], ctx.now_iso(), refund["payment_id"]),
     )
-    _payment_event(
-        ctx,
-        refund["payment_id"],
-        "refunded",
-        outbox.SYNC_ACTOR,
-        f'{{"amount": {refund["amount"]}}}',
-    )
+    _refund_event(ctx, refund, "refunded", outbox.SYNC_ACTOR)
 
 
 def _rejected(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
     ctx.store.execute(
         "UPDATE refunds SET status='failed', reason=?, updated_at=? WHERE id=?",
         (err.message, ctx.now_iso(), payload["refund_id"]),
+    )
+    refund = ctx.store.one("SELECT * FROM refunds WHERE id=?", (payload["refund_id"],))
+    if refund is not None:
+        _refund_event(ctx, refund, "refund_failed", outbox.SYNC_ACTOR, error=err.message)
+
+
+def _refund_event(
+    ctx: Context, refund: dict[str, Any], kind: str, actor: str, **extra: Any
+) -> None:
+    payment_events.record(
+        ctx,
+        refund["payment_id"],
+        kind,
+        actor,
+        refund_id=refund["id"],
+        amount=refund["amount"],
+        currency=refund["currency"],
+        **extra,
     )
 
 
@@ -126,6 +131,7 @@ def refund(
             (payment_id, money.amount, money.currency, reason, now, now, actor),
         )
         refund_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        _refund_event(ctx, get_refund(ctx, refund_id), "refund_requested", actor)
         outbox.enqueue(
             ctx, "refund.create", "refund", refund_id, {"refund_id": refund_id}, actor=actor
         )

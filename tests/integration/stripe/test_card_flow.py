@@ -203,3 +203,26 @@ def test_checkout_on_a_fresh_install_survives_a_slow_catalog_push(sctx, fake, cl
     [session] = fake.all("checkout.session")
     assert session["expires_at"] >= fake.now() + 30 * 60 - 5
     assert started["expires_at"] == from_unix(session["expires_at"])  # the shop shows Stripe's
+
+
+def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
+    """Requested, then refunded or refused: staff see each step with the same details as
+    any other payment event (one writer for UPI, card and refunds)."""
+    from backend.services.payment_events import history
+
+    cid = make_customer(sctx, 7)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    card_payments.refresh(sctx, started["id"])
+    part = card_refunds.refund(sctx, started["id"], amount=parse_amount("1.50", "USD"), actor="b")
+    fake.inject("drop", "drop", "drop")  # the SDK's try and both retries: it waits
+    waiting = card_refunds.refund(sctx, started["id"], amount=parse_amount("2", "USD"), actor="b")
+    assert waiting["status"] == "pending"
+    steps = [(e["kind"], e["detail"]) for e in history(sctx, started["id"])]
+    assert steps[-3:] == [
+        ("refund_requested", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
+        ("refunded", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
+        ("refund_requested", {"refund_id": waiting["id"], "amount": 200, "currency": "USD"}),
+    ]
