@@ -163,12 +163,15 @@ def _set_meta(ctx: Context, **values: str | None) -> None:
 def mark_online(ctx: Context, online: bool, error: str | None = None) -> None:
     """Remember whether the last contact with Stripe worked (for the GUI indicator)."""
     with ctx.store.transaction():
-        values: dict[str, str | None] = {"online": "1" if online else "0"}
         if online:
-            values["last_sync_at"] = ctx.now_iso()
+            _set_online(ctx)
         else:
-            values["last_error"] = error
-        _set_meta(ctx, **values)
+            _set_meta(ctx, online="0", last_error=error)
+
+
+def _set_online(ctx: Context) -> None:
+    """Stripe answered: online, and the error that made us offline is no longer true."""
+    _set_meta(ctx, online="1", last_sync_at=ctx.now_iso(), last_error=None)
 
 
 def _freeze(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
@@ -372,7 +375,7 @@ class _Drain:
         with self.ctx.store.transaction():
             for row, result in batch:
                 _apply(self.ctx, row, result)
-            _set_meta(self.ctx, online="1", last_sync_at=self.ctx.now_iso())
+            _set_online(self.ctx)
         self.sent += len(batch)
         for row, _ in batch:
             self.busy.discard(row["lane"])
@@ -467,7 +470,10 @@ def _meta(ctx: Context, key: str) -> str | None:
 
 
 def sync_state(ctx: Context) -> dict[str, Any]:
-    """What the always-visible indicator shows: online / offline / N waiting / failed."""
+    """What the always-visible indicator shows: online / offline / N waiting / failed.
+
+    ``last_error`` is why Stripe could not be reached, cleared when it answers again;
+    requests it refused for good are counted in ``failed`` (see :func:`failed_rows`)."""
     online = _meta(ctx, "online")
     return {
         "online": None if online is None else online == "1",

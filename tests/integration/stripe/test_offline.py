@@ -173,3 +173,17 @@ def test_every_card_entry_point_says_not_configured(ctx, why):
     assert ctx.store.scalar("SELECT count(*) FROM subscriptions") == 1
     other = make_customer(ctx, 2)
     assert trials.start_trial(ctx, other, actor="a")["status"] == "active"
+
+
+def test_sync_state_forgets_the_error_once_stripe_answers_again(sctx, fake, clock):
+    """The indicator must not show 'online' next to yesterday's 'cannot be reached'."""
+    ensure_in_stripe(sctx, make_customer(sctx, 1), actor="test")
+    fake.stop()
+    offline = sync_once(sctx)["state"]
+    assert offline["online"] is False
+    assert offline["waiting"] > 0
+    assert "cannot be reached" in offline["last_error"]
+    fake.start()
+    clock.advance(seconds=outbox.BACKOFF_MAX_SECONDS)
+    back = sync_once(sctx)["state"]
+    assert (back["online"], back["waiting"], back["last_error"]) == (True, 0, None)
