@@ -414,7 +414,7 @@ def drain(
     is waiting for that very request. Otherwise a transient failure just ends this
     pass, reported in ``stopped``.
     """
-    counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None}
+    counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None, "unreachable": False}
     problem = gateway(ctx).problem()
     if problem:
         counts.update(stopped=problem, waiting=_count(ctx, "waiting"))
@@ -427,10 +427,13 @@ def drain(
             lane = ctx.store.scalar("SELECT lane FROM stripe_outbox WHERE id=?", (until_id,))
             run.lanes = {lane, CATALOG_LANE}
         run.run()
-    stopped = run.stopped[1:] if run.stopped and run.stopped.startswith("!") else run.stopped
-    counts.update(sent=run.sent, failed=run.failed, stopped=stopped)
+    unreachable = bool(run.stopped and run.stopped.startswith("!"))
+    stopped = run.stopped[1:] if unreachable and run.stopped else run.stopped
+    # ``unreachable``: Stripe failed us in this pass; otherwise ``stopped`` may only mean
+    # that some rows wait out their backoff
+    counts.update(sent=run.sent, failed=run.failed, stopped=stopped, unreachable=unreachable)
     counts["waiting"] = _count(ctx, "waiting")
-    if until_id is not None and run.stopped and run.stopped.startswith("!"):
+    if until_id is not None and unreachable:
         still = ctx.store.scalar("SELECT status FROM stripe_outbox WHERE id=?", (until_id,))
         if still == "waiting":
             raise TransientError(stopped or "Stripe cannot be reached.")

@@ -187,3 +187,19 @@ def test_sync_state_forgets_the_error_once_stripe_answers_again(sctx, fake, cloc
     clock.advance(seconds=outbox.BACKOFF_MAX_SECONDS)
     back = sync_once(sctx)["state"]
     assert (back["online"], back["waiting"], back["last_error"]) == (True, 0, None)
+
+
+def test_one_request_in_backoff_does_not_stop_events_being_pulled(sctx, fake):
+    """A 500 on one customer's request must not hide a payment made meanwhile."""
+    paying = make_customer(sctx, 1)
+    started = card_payments.start_checkout(
+        sctx, customer_id=paying, tier="student", interval="month", currency="USD", actor="a"
+    )
+    ensure_in_stripe(sctx, make_customer(sctx, 2), actor="test")
+    fake.inject("500", "500", "500")  # the SDK's try and both retries
+    assert sync_once(sctx)["outbox"]["waiting"] == 1
+    fake.complete_session(started["session_id"])
+    result = sync_once(sctx)  # the customer row is still in its backoff
+    assert result["outbox"]["waiting"] == 1
+    assert result["events"]["applied"] > 0
+    assert card_payments.view(sctx, started["id"])["status"] == "succeeded"
