@@ -109,9 +109,11 @@ class StripeGateway:
             result = target(*args, **kwargs)
         except stripe.StripeError as exc:
             raise translate(exc) from None
-        if hasattr(result, "to_dict"):
-            return result.to_dict(recursive=True, for_json=True)
-        return {"data": [item.to_dict(recursive=True, for_json=True) for item in result]}
+        # the JSON Stripe sent, as the SDK already parsed it: no second walk of the object
+        response = getattr(result, "last_response", None)
+        if response is not None and isinstance(response.data, dict):
+            return response.data
+        return result.to_dict(recursive=True, for_json=True)
 
 
 def translate(exc: stripe.StripeError) -> TransientError | RejectedError:

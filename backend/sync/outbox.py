@@ -29,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
@@ -302,12 +303,21 @@ class _Drain:
         self._refill()
         heads: list[dict[str, Any]] = []
         seen: set[str] = set()
-        first_catalog = self.ctx.store.scalar(
-            "SELECT min(id) FROM stripe_outbox WHERE lane=? AND status='waiting'", (CATALOG_LANE,)
+        # the oldest catalog row not yet done: sent and not yet applied, or else the first
+        # one met below (the queue holds every waiting row up to last_id, oldest first)
+        first_catalog = min(
+            (
+                row["id"]
+                for row in chain(self.in_flight.values(), (pair[0] for pair in self.answered))
+                if row["lane"] == CATALOG_LANE
+            ),
+            default=None,
         )
         now = self.ctx.clock.now()
         for row in self.queue:
             lane = row["lane"]
+            if lane == CATALOG_LANE and first_catalog is None:
+                first_catalog = row["id"]
             if lane in seen:
                 continue
             seen.add(lane)
