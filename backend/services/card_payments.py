@@ -19,6 +19,7 @@ from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import (
+    NotConfigured,
     NotFound,
     RejectedError,
     StateError,
@@ -200,6 +201,9 @@ def start_checkout(
     except TransientError:
         _give_up(ctx, payment_id, row_id, OFFLINE_MESSAGE, actor)
         raise TransientError(OFFLINE_MESSAGE) from None
+    except NotConfigured as err:  # Stripe refused the key
+        _give_up(ctx, payment_id, row_id, err.message, actor)
+        raise
     sent = ctx.store.one("SELECT status, last_error FROM stripe_outbox WHERE id=?", (row_id,))
     if sent is None or sent["status"] != "done":
         message = (sent or {}).get("last_error") or "Stripe did not create the payment page."

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
-from backend.errors import TransientError
+from backend.errors import NotConfigured, TransientError
 from backend.services import card_payments
 from backend.services.context import Context
 from backend.services.stripe_mirror import (
@@ -209,7 +209,7 @@ def poll(ctx: Context) -> dict[str, Any]:
                 counts["seen"] += 1
                 counts["applied"] += apply_event(ctx, event, source="poll")
                 _store_cursor(ctx, event["id"])
-    except TransientError as err:
+    except (TransientError, NotConfigured) as err:  # offline, or the key was refused
         outbox.mark_online(ctx, False, err.message)
         counts["stopped"] = err.message
     else:

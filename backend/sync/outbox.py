@@ -34,7 +34,14 @@ from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
 from backend.clock import parse_iso, to_iso
-from backend.errors import CheckoutError, NotFound, RejectedError, StateError, TransientError
+from backend.errors import (
+    CheckoutError,
+    NotConfigured,
+    NotFound,
+    RejectedError,
+    StateError,
+    TransientError,
+)
 from backend.services import audit
 from backend.services.context import Context
 
@@ -256,6 +263,7 @@ class _Drain:
     lanes: set[str] | None = None  # only these lanes (a person waits for one request)
     last_id: int = 0
     stopped: str | None = None
+    halted_by: TransientError | NotConfigured | None = None  # why this pass stopped sending
     sent: int = 0
     failed: int = 0
 
@@ -366,7 +374,15 @@ class _Drain:
         except TransientError as err:
             _postpone(self.ctx, row, err)
             self.busy.discard(row["lane"])
-            self.stopped = "!" + err.message  # offline or overloaded: start nothing new
+            self._halt(err)  # offline or overloaded: start nothing new
+            return
+        except NotConfigured as err:
+            # the key was refused: the shop's setup, not this request, is wrong; the row
+            # keeps its place and tries again once the key is fixed
+            with self.ctx.store.transaction():
+                _set_meta(self.ctx, online="0", last_error=err.message)
+            self.busy.discard(row["lane"])
+            self._halt(err)
             return
         except RejectedError as err:
             self._flush()
@@ -375,6 +391,10 @@ class _Drain:
             self.busy.discard(row["lane"])
             return
         self.answered.append((row, result))
+
+    def _halt(self, err: TransientError | NotConfigured) -> None:
+        self.halted_by = self.halted_by or err
+        self.stopped = "!" + err.message
 
     def _flush(self) -> None:
         """Apply the collected answers in one transaction, in the order they were queued."""
@@ -420,7 +440,8 @@ def drain(
     """Send waiting rows until the queue is empty, or what is left must wait.
 
     ``until_id`` only sends that row and what must precede it (earlier rows of its lane
-    and the catalog) and raises TransientError if Stripe could not be reached: a person
+    and the catalog) and raises TransientError if Stripe could not be reached (or
+    NotConfigured if it refused the key): a person
     is waiting for that very request. Otherwise a transient failure just ends this
     pass, reported in ``stopped``.
     """
@@ -446,7 +467,7 @@ def drain(
     if until_id is not None and unreachable:
         still = ctx.store.scalar("SELECT status FROM stripe_outbox WHERE id=?", (until_id,))
         if still == "waiting":
-            raise TransientError(stopped or "Stripe cannot be reached.")
+            raise run.halted_by or TransientError("Stripe cannot be reached.")
     return counts
 
 

@@ -203,3 +203,24 @@ def test_one_request_in_backoff_does_not_stop_events_being_pulled(sctx, fake):
     assert result["outbox"]["waiting"] == 1
     assert result["events"]["applied"] > 0
     assert card_payments.view(sctx, started["id"])["status"] == "succeeded"
+
+
+def test_a_refused_api_key_keeps_the_queue_waiting(sctx, fake, clock):
+    """A revoked or mistyped key is the shop's configuration, not the requests: nothing
+    is marked failed for good, the indicator says why, and the queue goes once fixed."""
+    from backend.config import Secrets
+
+    for n in range(3):
+        ensure_in_stripe(sctx, make_customer(sctx, n), actor="test")
+    fake.api_keys = {"sk_test_rotated"}
+    result = sync_once(sctx)
+    assert result["outbox"]["failed"] == 0
+    state = result["state"]
+    queued = sctx.store.scalar("SELECT count(*) FROM stripe_outbox")  # catalog too
+    assert (state["waiting"], state["failed"], state["online"]) == (queued, 0, False)
+    assert "API key" in state["last_error"]
+    sctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": "sk_test_rotated"}, use_keyring=False)
+    sctx.adapters.pop("stripe", None)
+    clock.advance(seconds=outbox.BACKOFF_MAX_SECONDS)
+    assert sync_once(sctx)["state"]["waiting"] == 0
+    assert len(fake.all("customer")) == 3
