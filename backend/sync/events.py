@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
-from backend.errors import NotConfigured, TransientError
+from backend.errors import NotConfigured, RejectedError, TransientError
 from backend.services import card_payments
 from backend.services.context import Context
 from backend.services.stripe_mirror import (
@@ -141,7 +141,12 @@ def apply_event(ctx: Context, event: dict[str, Any], *, source: str) -> bool:
     if already_applied(ctx, event["id"]):
         return False
     handler = HANDLERS.get(event.get("type", ""))
-    write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    try:
+        write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    except RejectedError as err:
+        if getattr(err, "stripe_code", None) != "resource_missing":
+            raise
+        write = _nothing  # the object is gone at Stripe: nothing left to mirror
     with ctx.store.transaction():
         inserted = ctx.store.execute(
             "INSERT OR IGNORE INTO stripe_events (event_id, type, created, source, applied_at) "
@@ -212,6 +217,8 @@ def poll(ctx: Context) -> dict[str, Any]:
     except (TransientError, NotConfigured) as err:  # offline, or the key was refused
         outbox.mark_online(ctx, False, err.message)
         counts["stopped"] = err.message
+    except RejectedError as err:  # e.g. a restricted key may not read subscriptions
+        counts["stopped"] = err.message  # reported; this event is tried again next time
     else:
         outbox.mark_online(ctx, True)
     counts["cursor"] = _cursor(ctx)

@@ -226,3 +226,28 @@ def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
         ("refunded", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
         ("refund_requested", {"refund_id": waiting["id"], "amount": 200, "currency": "USD"}),
     ]
+
+
+def test_an_event_about_an_object_stripe_no_longer_has_does_not_block_the_rest(sctx, fake):
+    """A 404 while applying one event must not stop every later event (nor raise out of
+    the sync pass): the object is gone, so there is nothing to mirror."""
+    from backend.sync.worker import sync_once
+
+    cid = make_customer(sctx, 8)
+    sub = card_subscriptions.subscribe(
+        sctx,
+        customer_id=cid,
+        tier="student",
+        interval="month",
+        currency="USD",
+        trial_days=7,
+        actor="a",
+    )
+    sync_once(sctx, pull=False)  # sent; its events not read yet
+    remote = card_subscriptions.get_subscription(sctx, sub["id"])["stripe_subscription_id"]
+    fake.objects["subscription"].pop(remote)  # e.g. test data deleted in the dashboard
+    later = make_customer(sctx, 9)
+    result = sync_once(sctx)
+    assert result["events"].get("stopped") is None
+    assert sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (later,))
+    assert sctx.store.scalar("SELECT count(*) FROM stripe_events") == len(fake.events)
