@@ -101,15 +101,37 @@ def _apply_schedule_create(ctx: Context, payload: dict[str, Any], result: dict[s
         "UPDATE subscriptions SET stripe_schedule_id=?, updated_at=? WHERE id=?",
         (result["id"], ctx.now_iso(), payload["subscription_id"]),
     )
+    # Stripe's own current phase (the local copy may not know of a renewal yet) goes to
+    # the update that follows, which is built only when it is sent
+    phases = result.get("phases") or []
+    if phases:
+        first = phases[0]
+        ctx.store.execute(
+            "UPDATE stripe_outbox SET payload=json_set(payload, '$.phase_start', ?, "
+            "'$.phase_end', ?, '$.phase_price', ?) WHERE kind='schedule.update' "
+            "AND entity='subscription' AND entity_id=? AND status='waiting' AND request IS NULL",
+            (
+                first.get("start_date"),
+                first.get("end_date"),
+                _price_ref((first.get("items") or [{}])[0].get("price")),
+                str(payload["subscription_id"]),
+            ),
+        )
+
+
+def _price_ref(price: Any) -> str | None:
+    return price.get("id") if isinstance(price, dict) else price
 
 
 def _build_schedule_update(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     row = get_subscription(ctx, payload["subscription_id"])
     if not row["stripe_schedule_id"]:
         raise StateError("The downgrade schedule was not created in Stripe.")
-    start = int(parse_iso(row["current_period_start"]).timestamp())
-    end = int(parse_iso(row["current_period_end"]).timestamp())
-    current = price_id(ctx, row["tier"], row["currency"], row["interval"])
+    start = payload.get("phase_start") or int(parse_iso(row["current_period_start"]).timestamp())
+    end = payload.get("phase_end") or int(parse_iso(row["current_period_end"]).timestamp())
+    current = payload.get("phase_price") or price_id(
+        ctx, row["tier"], row["currency"], row["interval"]
+    )
     new = price_id(ctx, payload["tier"], row["currency"], payload["interval"])
     return {
         "op": "subscription_schedules.update",

@@ -186,7 +186,12 @@ def _freeze(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     """Build the request once and store it with the row, before anything is sent."""
     if row["request"]:
         return json.loads(row["request"])
-    request = OPERATIONS[row["kind"]].build(ctx, json.loads(row["payload"]))
+    # read again: an earlier answer may have completed the payload since the row was read
+    fresh = ctx.store.one("SELECT payload, request FROM stripe_outbox WHERE id=?", (row["id"],))
+    if fresh and fresh["request"]:
+        return json.loads(fresh["request"])
+    payload = fresh["payload"] if fresh else row["payload"]
+    request = OPERATIONS[row["kind"]].build(ctx, json.loads(payload))
     with ctx.store.transaction():
         ctx.store.execute(
             "UPDATE stripe_outbox SET request=?, updated_at=? WHERE id=? AND request IS NULL",

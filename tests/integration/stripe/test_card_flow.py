@@ -251,3 +251,25 @@ def test_an_event_about_an_object_stripe_no_longer_has_does_not_block_the_rest(s
     assert result["events"].get("stopped") is None
     assert sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (later,))
     assert sctx.store.scalar("SELECT count(*) FROM stripe_events") == len(fake.events)
+
+
+def test_downgrade_after_an_unseen_renewal_uses_the_schedules_own_phase(sctx, fake, clock):
+    """The subscription renewed at Stripe and its events are not read yet: the downgrade's
+    schedule must start its first phase where Stripe's schedule does, not where the stale
+    local copy says."""
+    cid = make_customer(sctx, 10)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    paid = card_payments.refresh(sctx, started["id"])
+    clock.advance(days=31)
+    fake.advance_subscriptions()  # renewed at Stripe; no events polled here
+    card_subscriptions.downgrade(sctx, paid["subscription_id"], tier="student", actor="a")
+    result = outbox.drain(sctx)
+    assert result["failed"] == 0, [r["last_error"] for r in outbox.failed_rows(sctx)]
+    [schedule] = fake.all("subscription_schedule")
+    [student] = [
+        p["id"] for p in fake.all("price") if p["lookup_key"] == "autoos_student_usd_month"
+    ]
+    assert schedule["phases"][-1]["items"][0]["price"] == student
