@@ -19,6 +19,7 @@ from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import (
+    CheckoutError,
     NotConfigured,
     NotFound,
     RejectedError,
@@ -137,7 +138,7 @@ def _apply_expire(ctx: Context, payload: dict[str, Any], result: dict[str, Any])
     payment_events.record(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
 
 
-def _rejected_expire(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
+def _rejected_expire(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     """Usually: the customer paid just before we expired it. Events will mark it late."""
     payment_events.record(
         ctx, payload["payment_id"], "stripe_expire_refused", outbox.SYNC_ACTOR, error=err.message

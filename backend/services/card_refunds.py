@@ -12,7 +12,7 @@ from typing import Any
 
 from backend.adapters.stripe_gateway import require_card
 from backend.domain.money import Money, format_money
-from backend.errors import NotFound, RejectedError, StateError, ValidationError
+from backend.errors import CheckoutError, NotFound, RejectedError, StateError, ValidationError
 from backend.services import audit, payment_events
 from backend.services.context import Context
 from backend.sync import outbox
@@ -55,7 +55,7 @@ def _apply(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> Non
     _refund_event(ctx, refund, "refunded", outbox.SYNC_ACTOR)
 
 
-def _rejected(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
+def _rejected(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     ctx.store.execute(
         "UPDATE refunds SET status='failed', reason=?, updated_at=? WHERE id=?",
         (err.message, ctx.now_iso(), payload["refund_id"]),

@@ -150,6 +150,20 @@ def _build_schedule_update(ctx: Context, payload: dict[str, Any]) -> dict[str, A
     }
 
 
+def _drop_downgrade(ctx: Context, payload: dict[str, Any], err: Exception) -> None:
+    """Stripe refused the downgrade (its schedule, or the schedule's change): forget it
+    here (staff see Stripe's message among the failed requests) and free the subscription
+    from a one-phase schedule, so a later change at period end is not blocked."""
+    row = get_subscription(ctx, payload["subscription_id"])
+    ctx.store.execute(
+        "UPDATE subscriptions SET pending_tier=NULL, pending_interval=NULL, "
+        "stripe_schedule_id=NULL, updated_at=? WHERE id=?",
+        (ctx.now_iso(), row["id"]),
+    )
+    if row["stripe_schedule_id"]:
+        _queue_release(ctx, row, outbox.SYNC_ACTOR)
+
+
 def _apply_nothing(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
     """The mirror changes when the schedule acts, reported by events."""
 
@@ -182,9 +196,13 @@ outbox.operation(
 )
 outbox.operation("subscription.change", outbox.Operation(_build_change, _apply_mirror))
 outbox.operation(
-    "schedule.create", outbox.Operation(_build_schedule_create, _apply_schedule_create)
+    "schedule.create",
+    outbox.Operation(_build_schedule_create, _apply_schedule_create, _drop_downgrade),
 )
-outbox.operation("schedule.update", outbox.Operation(_build_schedule_update, _apply_nothing))
+outbox.operation(
+    "schedule.update",
+    outbox.Operation(_build_schedule_update, _apply_nothing, _drop_downgrade),
+)
 outbox.operation("schedule.release", outbox.Operation(_build_release, _apply_release))
 outbox.operation("subscription.cancel", outbox.Operation(_build_cancel, _apply_mirror))
 

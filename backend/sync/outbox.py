@@ -67,12 +67,13 @@ class Operation:
 
     ``build(ctx, payload) -> {"op", "args", "params"}`` runs once, before the first send.
     ``apply(ctx, payload, result)`` runs inside the transaction that marks the row done.
-    ``rejected(ctx, payload, error)`` (optional) runs inside the one that marks it failed.
+    ``rejected(ctx, payload, error)`` (optional) runs inside the one that marks it failed
+    (Stripe refused it, or it could not be built: either way it will not be sent).
     """
 
     build: Callable[[Context, dict[str, Any]], dict[str, Any]]
     apply: Callable[[Context, dict[str, Any], dict[str, Any]], None]
-    rejected: Callable[[Context, dict[str, Any], RejectedError], None] | None = None
+    rejected: Callable[[Context, dict[str, Any], CheckoutError], None] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -209,7 +210,7 @@ def _fail(ctx: Context, row: dict[str, Any], err: CheckoutError) -> None:
             "updated_at=? WHERE id=? AND status='waiting'",
             (err.message, ctx.now_iso(), row["id"]),
         ).rowcount
-        if changed and op.rejected and isinstance(err, RejectedError):
+        if changed and op.rejected:  # refused by Stripe, or impossible to build: for good
             op.rejected(ctx, json.loads(row["payload"]), err)
         if changed:
             audit.record(

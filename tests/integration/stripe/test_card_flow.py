@@ -273,3 +273,23 @@ def test_downgrade_after_an_unseen_renewal_uses_the_schedules_own_phase(sctx, fa
         p["id"] for p in fake.all("price") if p["lookup_key"] == "autoos_student_usd_month"
     ]
     assert schedule["phases"][-1]["items"][0]["price"] == student
+
+
+def test_a_refused_downgrade_can_be_asked_for_again(sctx, fake):
+    """Stripe refuses the schedule change: the pending downgrade is cleared (with Stripe's
+    message for staff), not left blocking every later change at period end."""
+    cid = make_customer(sctx, 11)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    sub_id = card_payments.refresh(sctx, started["id"])["subscription_id"]
+    card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")
+    outbox.drain(sctx, max_ops=1)  # the schedule exists; its change is not sent yet
+    [schedule] = fake.all("subscription_schedule")
+    fake.objects["subscription_schedule"][schedule["id"]]["status"] = "canceled"
+    outbox.drain(sctx)
+    row = card_subscriptions.get_subscription(sctx, sub_id)
+    assert (row["pending_tier"], row["stripe_schedule_id"]) == (None, None)
+    assert "schedule.update" in [f["kind"] for f in outbox.failed_rows(sctx)]
+    card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")  # not refused
