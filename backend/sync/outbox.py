@@ -74,6 +74,9 @@ class Operation:
     build: Callable[[Context, dict[str, Any]], dict[str, Any]]
     apply: Callable[[Context, dict[str, Any], dict[str, Any]], None]
     rejected: Callable[[Context, dict[str, Any], CheckoutError], None] | None = None
+    #: for objects created with our own fixed id: the answer to apply when Stripe says it
+    #: already exists (another till, or an earlier install, created it)
+    exists: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -146,12 +149,19 @@ def _lane(ctx: Context, entity: str, entity_id: object) -> str:
     return f"{entity}:{entity_id}"
 
 
-def pending(ctx: Context, entity: str, entity_id: object, kind: str) -> dict[str, Any] | None:
-    """The newest row of that kind for that record that is waiting or done, if any."""
+def pending(
+    ctx: Context,
+    entity: str,
+    entity_id: object,
+    kind: str,
+    statuses: tuple[str, ...] = ("waiting", "done"),
+) -> dict[str, Any] | None:
+    """The newest row of that kind for that record in one of ``statuses``, if any."""
+    marks = ", ".join("?" for _ in statuses)
     return ctx.store.one(
         "SELECT * FROM stripe_outbox WHERE entity=? AND entity_id=? AND kind=? "
-        "AND status IN ('waiting', 'done') ORDER BY id DESC LIMIT 1",
-        (entity, str(entity_id), kind),
+        f"AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+        (entity, str(entity_id), kind, *statuses),
     )
 
 
@@ -391,6 +401,10 @@ class _Drain:
             self._halt(err)
             return
         except RejectedError as err:
+            op = OPERATIONS[row["kind"]]
+            if op.exists and getattr(err, "stripe_code", None) == "resource_already_exists":
+                self.answered.append((row, op.exists(json.loads(row["payload"]))))
+                return
             self._flush()
             _fail(self.ctx, row, err)
             self.failed += 1

@@ -224,3 +224,17 @@ def test_a_refused_api_key_keeps_the_queue_waiting(sctx, fake, clock):
     clock.advance(seconds=outbox.BACKOFF_MAX_SECONDS)
     assert sync_once(sctx)["state"]["waiting"] == 0
     assert len(fake.all("customer")) == 3
+
+
+def test_a_second_till_finds_the_products_already_in_stripe(sctx, fake):
+    """Products have fixed ids (autoos_<tier>): on a new till (or a fresh database) they
+    already exist at Stripe. That is success, not a failure queued again on every pass."""
+    for tier in ("student", "employee", "professional"):
+        fake.handle("POST", "/v1/products", {"id": f"autoos_{tier}", "name": tier}, None)
+    for _ in range(3):
+        state = sync_once(sctx)["state"]
+    assert (state["failed"], state["waiting"]) == (0, 0)
+    assert sctx.store.scalar("SELECT count(*) FROM stripe_products") == 3
+    creates = sctx.store.scalar("SELECT count(*) FROM stripe_outbox WHERE kind='product.create'")
+    assert creates == 3
+    assert len(fake.all("product")) == 3
