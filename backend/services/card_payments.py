@@ -6,7 +6,7 @@ page), so when Stripe cannot be reached :func:`start_checkout` says so at once a
 session request is withdrawn from the outbox: a session created minutes later, with the
 customer gone, would only confuse. The customer and catalog writes it needed stay queued.
 Expiry is computed from the clock; a paid session whose local payment was already
-cancelled or expired is kept as ``late`` for staff, never lost.
+cancelled or expired is kept as succeeded with ``late=1`` for staff, never lost.
 """
 
 from __future__ import annotations
@@ -250,12 +250,17 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         sub_id = mirror_subscription(ctx, sub) if sub else None
         if invoice:
             mirror_invoice(ctx, invoice)
-        status = "late" if row["status"] in ("expired", "canceled", "failed") else "succeeded"
+        # Paid after we gave up on it: Stripe has taken the money and started the plan,
+        # so it is an accepted late payment (succeeded, receipt, late=1 for staff), as a
+        # late UPI payment becomes once accepted; not a 'late' status nobody can settle.
+        late = row["status"] in ("expired", "canceled", "failed")
+        status = "succeeded"
         ctx.store.execute(
-            "UPDATE payments SET status=?, paid_at=?, receipt_no=?, subscription_id=?, "
+            "UPDATE payments SET status=?, late=?, paid_at=?, receipt_no=?, subscription_id=?, "
             "stripe_invoice_id=?, stripe_payment_intent_id=?, updated_at=? WHERE id=?",
             (
                 status,
+                int(late),
                 ctx.now_iso(),
                 next_number(ctx),
                 sub_id,
@@ -267,9 +272,17 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
             ),
         )
         trials.mark_converted(ctx, row["customer_id"], actor=actor)
-        payment_events.record(ctx, payment_id, status, actor, session_id=session.get("id"))
+        payment_events.record(
+            ctx, payment_id, status, actor, session_id=session.get("id"), late=late
+        )
         audit.record(
-            ctx, actor, f"payment.{status}", "payment", payment_id, session_id=session.get("id")
+            ctx,
+            actor,
+            f"payment.{status}",
+            "payment",
+            payment_id,
+            session_id=session.get("id"),
+            late=late,
         )
 
 

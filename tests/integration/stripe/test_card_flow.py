@@ -293,3 +293,25 @@ def test_a_refused_downgrade_can_be_asked_for_again(sctx, fake):
     assert (row["pending_tier"], row["stripe_schedule_id"]) == (None, None)
     assert "schedule.update" in [f["kind"] for f in outbox.failed_rows(sctx)]
     card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")  # not refused
+
+
+def test_a_card_paid_after_staff_cancelled_is_flagged_late_and_counted(sctx, fake):
+    """The customer paid on the phone just as staff cancelled: Stripe took the money and
+    started the plan. Like an accepted late UPI payment it is succeeded with late=1 (a
+    receipt, revenue, refundable), not a 'late' status that no one can settle."""
+    from backend.domain.periods import last_days
+    from backend.services import dashboard
+
+    cid = make_customer(sctx, 12)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    card_payments.cancel_checkout(sctx, started["id"], actor="a")  # expire is refused
+    assert card_payments.view(sctx, started["id"])["status"] == "canceled"
+    events.poll(sctx)
+    row = sctx.store.one("SELECT status, late, receipt_no FROM payments")
+    assert (row["status"], row["late"]) == ("succeeded", 1)
+    assert row["receipt_no"]
+    board = dashboard.load(sctx, last_days(sctx.clock.now().date(), 1), "USD")
+    assert board.revenue_today == 999
