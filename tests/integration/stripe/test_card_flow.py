@@ -15,7 +15,7 @@ from backend.services import (
 )
 from backend.services.stripe_mirror import from_unix
 from backend.sync import events, outbox
-from tests.integration.stripe.conftest import make_customer
+from tests.integration.stripe.conftest import make_customer, paid_checkout
 
 
 def test_checkout_paid_refunded_and_mirrored(sctx, fake):
@@ -139,11 +139,7 @@ def test_no_key_means_not_configured(ctx):
 
 def test_failed_renewal_mirrors_past_due(sctx, fake, clock):
     cid = make_customer(sctx, 3)
-    started = card_payments.start_checkout(
-        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
-    )
-    fake.complete_session(started["session_id"])
-    card_payments.refresh(sctx, started["id"])
+    paid_checkout(sctx, fake, cid, "employee")
     stripe_customer = sctx.store.scalar("SELECT stripe_customer_id FROM customers")
     fake.objects["customer"][stripe_customer]["invoice_settings"]["default_payment_method"] = None
     clock.advance(days=31)
@@ -211,11 +207,7 @@ def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
     from backend.services.payment_events import history
 
     cid = make_customer(sctx, 7)
-    started = card_payments.start_checkout(
-        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
-    )
-    fake.complete_session(started["session_id"])
-    card_payments.refresh(sctx, started["id"])
+    started = paid_checkout(sctx, fake, cid, "student")
     part = card_refunds.refund(sctx, started["id"], amount=parse_amount("1.50", "USD"), actor="b")
     fake.inject("drop", "drop", "drop")  # the SDK's try and both retries: it waits
     waiting = card_refunds.refund(sctx, started["id"], amount=parse_amount("2", "USD"), actor="b")
@@ -258,11 +250,7 @@ def test_downgrade_after_an_unseen_renewal_uses_the_schedules_own_phase(sctx, fa
     schedule must start its first phase where Stripe's schedule does, not where the stale
     local copy says."""
     cid = make_customer(sctx, 10)
-    started = card_payments.start_checkout(
-        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
-    )
-    fake.complete_session(started["session_id"])
-    paid = card_payments.refresh(sctx, started["id"])
+    paid = paid_checkout(sctx, fake, cid, "employee")
     clock.advance(days=31)
     fake.advance_subscriptions()  # renewed at Stripe; no events polled here
     card_subscriptions.downgrade(sctx, paid["subscription_id"], tier="student", actor="a")
@@ -279,11 +267,7 @@ def test_a_refused_downgrade_can_be_asked_for_again(sctx, fake):
     """Stripe refuses the schedule change: the pending downgrade is cleared (with Stripe's
     message for staff), not left blocking every later change at period end."""
     cid = make_customer(sctx, 11)
-    started = card_payments.start_checkout(
-        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
-    )
-    fake.complete_session(started["session_id"])
-    sub_id = card_payments.refresh(sctx, started["id"])["subscription_id"]
+    sub_id = paid_checkout(sctx, fake, cid, "employee")["subscription_id"]
     card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")
     outbox.drain(sctx, max_ops=1)  # the schedule exists; its change is not sent yet
     [schedule] = fake.all("subscription_schedule")
