@@ -191,9 +191,20 @@ def _first_run(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _newer_pages(ctx: Context, cursor: str):  # type: ignore[no-untyped-def]
-    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first)."""
+    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first).
+
+    Stripe keeps events 30 days: when the stored cursor is gone (a long time offline),
+    every event it still keeps is read instead; those applied before are skipped."""
+    first = True
     while True:
-        page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        try:
+            page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        except RejectedError as err:
+            if not first or getattr(err, "stripe_code", None) != "resource_missing":
+                raise
+            yield _first_run(ctx)
+            return
+        first = False
         events = list(reversed(page.get("data", [])))
         if not events:
             return

@@ -1011,6 +1011,9 @@ class FakeStripe:
         newest_first = list(reversed(self.events))
         limit = int(p.get("limit", 10))
         ids = [e["id"] for e in newest_first]
+        for cursor in (p.get("ending_before"), p.get("starting_after")):
+            if cursor and cursor not in ids:  # older than 30 days, or never ours
+                raise _missing("event", cursor)
         if p.get("ending_before"):
             end = ids.index(p["ending_before"]) if p["ending_before"] in ids else 0
             window = newest_first[max(end - limit, 0) : end]

@@ -238,3 +238,23 @@ def test_a_second_till_finds_the_products_already_in_stripe(sctx, fake):
     creates = sctx.store.scalar("SELECT count(*) FROM stripe_outbox WHERE kind='product.create'")
     assert creates == 3
     assert len(fake.all("product")) == 3
+
+
+def test_a_cursor_stripe_no_longer_keeps_falls_back_to_what_it_keeps(sctx, fake):
+    """Events live 30 days: after a long time offline the stored cursor is gone at Stripe.
+    Polling then reads every event Stripe still keeps (each applied once), not nothing."""
+    from backend.sync import events
+
+    ensure_in_stripe(sctx, make_customer(sctx, 1), actor="test")
+    sync_once(sctx)
+    fake.events.clear()  # all older than 30 days
+    later = make_customer(sctx, 2)
+    ensure_in_stripe(sctx, later, actor="test")
+    outbox.drain(sctx)
+    # the link came from the outbox answer; forget it to see the event do it
+    with sctx.store.transaction():
+        sctx.store.execute("UPDATE customers SET stripe_customer_id=NULL WHERE id=?", (later,))
+    result = events.poll(sctx)
+    assert result.get("stopped") is None
+    assert result["applied"] == 1
+    assert sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (later,))
