@@ -292,11 +292,12 @@ def _ref(value: Any) -> str | None:
 
 def _expire_locally(
     ctx: Context, payment_id: str, *, status: str, actor: str, tell_stripe: bool
-) -> None:
+) -> int | None:
+    """Mark a pending payment expired/canceled; the outbox row telling Stripe, if any."""
     with ctx.store.transaction():
         row = _payment(ctx, payment_id)
         if row["status"] != "pending":
-            return
+            return None
         ctx.store.execute(
             "UPDATE payments SET status=?, updated_at=? WHERE id=?",
             (status, ctx.now_iso(), payment_id),
@@ -304,7 +305,7 @@ def _expire_locally(
         payment_events.record(ctx, payment_id, status, actor)
         audit.record(ctx, actor, f"payment.{status}", "payment", payment_id)
         if tell_stripe and row["stripe_session_id"]:
-            outbox.enqueue(
+            return outbox.enqueue(
                 ctx,
                 "checkout.expire",
                 "payment",
@@ -312,6 +313,7 @@ def _expire_locally(
                 {"payment_id": payment_id, "session_id": row["stripe_session_id"]},
                 actor=actor,
             )
+    return None
 
 
 def refresh(ctx: Context, payment_id: str, *, actor: str = outbox.SYNC_ACTOR) -> dict[str, Any]:
@@ -331,8 +333,10 @@ def refresh(ctx: Context, payment_id: str, *, actor: str = outbox.SYNC_ACTOR) ->
     elif session.get("status") == "expired":
         _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=False)
     elif overdue:
-        _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True)
-        _try_drain(ctx)
+        outbox.send_now(
+            ctx,
+            _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True),
+        )
     return view(ctx, payment_id)
 
 
@@ -341,14 +345,10 @@ def cancel_checkout(ctx: Context, payment_id: str, *, actor: str) -> dict[str, A
     row = _payment(ctx, payment_id)
     if row["status"] != "pending":
         raise StateError(f"This payment is already {row['status']}.")
-    _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
-    _try_drain(ctx)
+    outbox.send_now(
+        ctx, _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
+    )
     return view(ctx, payment_id)
-
-
-def _try_drain(ctx: Context) -> None:
-    """Send what is queued now if Stripe answers; otherwise it waits for the sync worker."""
-    outbox.drain(ctx)
 
 
 def find_by_session(ctx: Context, session: dict[str, Any]) -> str | None:

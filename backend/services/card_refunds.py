@@ -132,7 +132,7 @@ def refund(
         )
         refund_id = int(cur.lastrowid)  # type: ignore[arg-type]
         _refund_event(ctx, get_refund(ctx, refund_id), "refund_requested", actor)
-        outbox.enqueue(
+        row_id = outbox.enqueue(
             ctx, "refund.create", "refund", refund_id, {"refund_id": refund_id}, actor=actor
         )
         audit.record(
@@ -144,7 +144,7 @@ def refund(
             amount=money.amount,
             currency=money.currency,
         )
-    outbox.drain(ctx)
+    outbox.send_now(ctx, row_id)
     return get_refund(ctx, refund_id)
 
 

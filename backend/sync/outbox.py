@@ -23,6 +23,7 @@ with the same keys and Stripe replays its answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -489,6 +490,15 @@ def drain(
         if still == "waiting":
             raise run.halted_by or TransientError("Stripe cannot be reached.")
     return counts
+
+
+def send_now(ctx: Context, outbox_id: int | None) -> None:
+    """Send one row (and what must precede it) for a person waiting on it; the rest of the
+    queue is the sync worker's. Offline or a refused key: the row waits, nothing raised."""
+    if outbox_id is None:
+        return
+    with contextlib.suppress(TransientError, NotConfigured):  # it waits; sync_state says why
+        drain(ctx, until_id=outbox_id)
 
 
 def drop(ctx: Context, outbox_id: int, reason: str) -> None:

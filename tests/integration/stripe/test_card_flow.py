@@ -299,3 +299,16 @@ def test_a_card_paid_after_staff_cancelled_is_flagged_late_and_counted(sctx, fak
     assert row["receipt_no"]
     board = dashboard.load(sctx, last_days(sctx.clock.now().date(), 1), "USD")
     assert board.revenue_today == 999
+
+
+def test_a_refund_click_sends_its_own_request_not_the_whole_queue(sctx, fake):
+    """Staff wait for the refund's answer; a backlog of other customers' writes (after a
+    day offline, say) is the sync worker's job, not theirs."""
+    from backend.services.stripe_customers import ensure_in_stripe
+
+    paid = paid_checkout(sctx, fake, make_customer(sctx, 13), "student")
+    for n in range(14, 24):
+        ensure_in_stripe(sctx, make_customer(sctx, n), actor="test")
+    refund = card_refunds.refund(sctx, paid["id"], actor="b")
+    assert refund["status"] == "succeeded"
+    assert outbox.sync_state(sctx)["waiting"] == 10
