@@ -19,7 +19,7 @@ from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
-from backend.errors import Conflict, NotFound, ValidationError
+from backend.errors import Conflict, NotFound, StateError, ValidationError
 from backend.services import audit, trials
 from backend.services.context import Context
 
@@ -359,12 +359,17 @@ def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
     return sub
 
 
-def schedule_downgrade(
-    ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
-) -> dict[str, Any]:
-    """Switch to a smaller plan (or monthly) when the current period ends; with proration
-    switched off, upgrades are scheduled this way too."""
-    sub = _require_upi(ctx, customer_id)
+def _fresh(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    """The subscription as stored now, inside the caller's transaction: another terminal
+    may have cancelled or changed it since it was read."""
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],))
+    if row is None or row["status"] not in LIVE_STATUSES:
+        raise StateError("This plan was cancelled meanwhile (at another till).")
+    return _public(ctx, row)
+
+
+def _check_downgrade(ctx: Context, sub: dict[str, Any], tier: str, interval: str) -> bool:
+    """Refuse what is not a downgrade (or a scheduled upgrade); True for an upgrade."""
     target = ctx.catalog.get(tier)
     target.price("INR", interval)
     upgrade = _is_upgrade(ctx, sub, tier, interval)
@@ -372,7 +377,19 @@ def schedule_downgrade(
         upgrade and ctx.settings.features.proration
     ):
         raise ValidationError(f"{target.name} ({interval}ly) is not a downgrade.", field="tier")
+    return upgrade
+
+
+def schedule_downgrade(
+    ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
+) -> dict[str, Any]:
+    """Switch to a smaller plan (or monthly) when the current period ends; with proration
+    switched off, upgrades are scheduled this way too."""
+    sub = _require_upi(ctx, customer_id)
+    _check_downgrade(ctx, sub, tier, interval)  # a clear answer before taking the lock
     with ctx.store.transaction():
+        sub = _fresh(ctx, sub)  # decided on the row as stored now
+        upgrade = _check_downgrade(ctx, sub, tier, interval)
         ctx.store.execute(
             "UPDATE subscriptions SET pending_tier=?, pending_interval=?, updated_at=? WHERE id=?",
             (tier, interval, ctx.now_iso(), sub["id"]),
@@ -397,6 +414,7 @@ def cancel_subscription(
     sub = _require_upi(ctx, customer_id)
     now = ctx.now_iso()
     with ctx.store.transaction():
+        sub = _fresh(ctx, sub)  # another till may have cancelled it since it was read
         if at_period_end:
             ctx.store.execute(
                 "UPDATE subscriptions SET cancel_at_period_end=1, updated_at=? WHERE id=?",
