@@ -7,13 +7,15 @@ computed here. Every change runs inside the caller's or its own transaction, aud
 Proration (docs/decisions.md): the unused part of the current period is worth
 ``price × remaining_seconds / period_seconds``; an upgrade in the same interval costs
 the price difference for the remaining time, an upgrade to yearly costs the new
-yearly price minus the unused value and starts a new period. Amounts are integer paise,
+yearly price minus the unused value (and minus any period already paid in advance) and
+starts a new period. Amounts are integer paise,
 rounded down (the customer never pays a fraction of a paisa more), at least ₹1.00.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -198,15 +200,32 @@ def _is_upgrade(ctx: Context, sub: dict[str, Any], tier: str, interval: str) -> 
     return new_rank == old_rank and sub["interval"] == "month" and interval == "year"
 
 
+def prepaid_value(ctx: Context, sub: dict[str, Any]) -> int:
+    """What the periods paid in advance (after the current one) cost at the plan they
+    were paid for, one interval at a time, in paise."""
+    if not sub["prepaid_until"] or not sub["current_period_end"]:
+        return 0
+    tier = sub["pending_tier"] or sub["tier"]
+    interval = sub["pending_interval"] or sub["interval"]
+    price = ctx.catalog.get(tier).price("INR", interval).amount
+    start, until = parse_iso(sub["current_period_end"]), parse_iso(sub["prepaid_until"])
+    total = 0
+    while start < until:
+        total += price
+        start = add_interval(start, interval)
+    return total
+
+
 def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) -> dict[str, Any]:
     """What upgrading now costs (integer paise, rounded down) and what period follows."""
     sub = current_subscription(ctx, customer_id)
     if sub is None or sub["method"] != "upi" or sub["status"] != "active":
         raise Conflict("Only an active UPI plan can be upgraded here; sell a new plan instead.")
-    if sub["prepaid_until"]:
+    if sub["prepaid_until"] and interval == sub["interval"]:
         raise Conflict(
             "The next period is already paid; upgrade once it starts "
-            f"({sub['current_period_end']})."
+            f"({sub['current_period_end']}), or upgrade to yearly now (the prepaid time is "
+            "credited)."
         )
     target = ctx.catalog.get(tier)
     if not target.purchasable:
@@ -232,12 +251,20 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     old_price = Money(sub["amount"], "INR")
     new_price = target.price("INR", interval)
     unused = old_price.amount * remaining_s // period_s
+    prepaid = prepaid_value(ctx, sub)
     if interval == sub["interval"]:
         charge = (new_price.amount - old_price.amount) * remaining_s // period_s
         new_start, new_end = now, end
     else:
-        charge = new_price.amount - unused
+        # a new yearly period starts now: the rest of this period and any period already
+        # paid in advance are credited against its price
+        charge = new_price.amount - unused - prepaid
         new_start, new_end = now, add_interval(now, interval)
+        if charge < MIN_UPGRADE_CHARGE and prepaid:
+            raise Conflict(
+                f"The time already paid is worth {format_money(Money(unused + prepaid, 'INR'))}, "
+                f"about as much as {target.name} yearly; renew when it runs out instead."
+            )
     charge = max(charge, MIN_UPGRADE_CHARGE)
     amount = Money(charge, "INR")
     return {
@@ -252,6 +279,8 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
         "currency": "INR",
         "amount_text": format_money(amount),
         "unused_value": unused,
+        "prepaid_credit": prepaid,
+        "prepaid_until": sub["prepaid_until"],
         "remaining_seconds": remaining_s,
         "period_seconds": period_s,
         "new_period_start": to_iso(new_start),
@@ -298,6 +327,7 @@ def apply_upi_payment(
                 start, end = parse_iso(sub["current_period_start"]), current_end
             else:
                 start, end = paid_at, add_interval(paid_at, interval)
+                end += _uncredited_prepaid(payment, sub)
             action = "subscription.upgrade"
         else:
             # a renewal paid while later periods are already paid extends after them
@@ -348,6 +378,18 @@ def apply_upi_payment(
     )
     trials.mark_converted(ctx, customer_id, actor=actor)
     return sub_id
+
+
+def _uncredited_prepaid(payment: dict[str, Any], sub: dict[str, Any]) -> timedelta:
+    """Time paid in advance that the upgrade's price did not credit (a renewal paid at
+    another till after the upgrade was asked for): added to the new period, not lost."""
+    if not sub["prepaid_until"] or not sub["current_period_end"]:
+        return timedelta(0)
+    credited = json.loads(payment.get("evidence") or "{}").get("prepaid_until")
+    start = parse_iso(sub["current_period_end"])
+    if credited:
+        start = max(start, parse_iso(credited))
+    return max(parse_iso(sub["prepaid_until"]) - start, timedelta(0))
 
 
 def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:

@@ -144,10 +144,15 @@ def create_request(
         raise ValidationError("Yearly billing is switched off.", field="interval")
     if purpose is not None and purpose not in PURPOSES:
         raise ValidationError(f"Unknown payment purpose {purpose!r}.")
+    credited: dict[str, Any] = {}
     if purpose == "upgrade":
-        amount = Money(
-            subscriptions.upgrade_preview(ctx, customer_id, tier, interval)["amount"], "INR"
-        )
+        preview = subscriptions.upgrade_preview(ctx, customer_id, tier, interval)
+        amount = Money(preview["amount"], "INR")
+        if preview["prepaid_credit"]:  # the periods paid in advance this price credits
+            credited = {
+                "prepaid_until": preview["prepaid_until"],
+                "prepaid_credit": preview["prepaid_credit"],
+            }
     else:
         purpose = subscriptions.purpose_for(ctx, customer_id, tier, interval)
         amount = plan.price("INR", interval)
@@ -164,7 +169,7 @@ def create_request(
         amount=amount,
         max_amount=merchant.max_amount,
     )
-    evidence: dict[str, Any] = {"vpa": merchant.vpa, "payee_name": merchant.name}
+    evidence: dict[str, Any] = {"vpa": merchant.vpa, "payee_name": merchant.name, **credited}
     if merchant.merchant_id:
         evidence["merchant_id"] = merchant.merchant_id
     psp_name = psp_ref = None
