@@ -40,6 +40,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
         m0004_stripe,
         m0005_reports,
         m0006_api,
+        m0007_card_invoices,
     )
 
     with store.transaction() as db:
