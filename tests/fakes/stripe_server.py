@@ -86,6 +86,13 @@ def _bool(value: Any) -> bool:
 #: ``parameter_unknown`` — so must the fake, or a misspelt name passes the tests.
 _ITEM = {"id": None, "price": None, "quantity": None, "deleted": None, "metadata": None}
 PARAMS: dict[tuple[str, ...], dict[str, Any]] = {
+    ("POST", "billing_portal", "sessions"): {
+        "customer": None,
+        "return_url": None,
+        "configuration": None,
+        "locale": None,
+        "flow_data": {"type": None, "after_completion": None},
+    },
     ("POST", "customers"): {"name": None, "email": None, "phone": None, "metadata": None},
     ("POST", "customers", "*"): {"name": None, "email": None, "phone": None, "metadata": None},
     ("GET", "customers", "*"): {},
