@@ -20,10 +20,12 @@ def run_gui(argv: list[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.style import apply_style
     from backend.bootstrap import build_context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
+    apply_style(app)
     try:
         ctx = build_context(db=args.db, config=args.config)
     except CheckoutError as exc:
@@ -31,7 +33,19 @@ def run_gui(argv: list[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from app.staff_window import StaffWindow
+    from app.tasks import TaskRunner
+    from backend.facade import LocalCheckoutService
 
-    window = StaffWindow(ctx)
+    runner = TaskRunner()
+    window = StaffWindow(
+        LocalCheckoutService(ctx, "anonymous"),
+        runner,
+        now=ctx.clock.now,
+        shop_name=ctx.settings.shop.name,
+    )
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown(wait=True)
+        ctx.store.close()

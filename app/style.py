@@ -1,0 +1,34 @@
+"""The one look: ``resources/style.qss`` and a font that has the ₹ glyph."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QWidget
+
+from resources import read_text
+
+
+def apply_style(app: QApplication) -> None:
+    """Apply the shipped style sheet to the whole application."""
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(11)
+    app.setFont(font)
+    app.setStyleSheet(read_text("style.qss"))
+
+
+def set_flag(widget: QWidget, name: str, value: object) -> None:
+    """Set a dynamic property used by the style sheet and restyle the widget."""
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_role(label: QWidget, role: str) -> None:
+    """Give a label another text role (``error``, ``success``, ``hint``) and restyle it."""
+    label.setObjectName(role)
+    style = label.style()
+    style.unpolish(label)
+    style.polish(label)
+    label.update()
