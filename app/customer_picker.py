@@ -43,6 +43,7 @@ class CustomerSearch(QWidget):
         self.service = service
         self.runner = runner
         self._generation = 0
+        self._pick_single = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.query = QLineEdit()
@@ -59,7 +60,7 @@ class CustomerSearch(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self.search)
+        self._debounce.timeout.connect(lambda: self.search())
         self.query.textChanged.connect(lambda _t: self._debounce.start())
         self.query.returnPressed.connect(self._enter_in_query)
         self.results.itemActivated.connect(
@@ -69,7 +70,9 @@ class CustomerSearch(QWidget):
     def set_service(self, service: CheckoutService) -> None:
         self.service = service
 
-    def search(self) -> None:
+    def search(self, *, pick_single: bool = False) -> None:
+        """Search now; with ``pick_single``, a single match is chosen straight away."""
+        self._pick_single = pick_single
         self._generation += 1
         generation = self._generation
         text = self.query.text()
@@ -90,6 +93,8 @@ class CustomerSearch(QWidget):
         if rows:
             self.results.setCurrentRow(0)
             self.empty.setText("")
+            if self._pick_single and len(rows) == 1:
+                self.activated.emit(rows[0])
         else:
             self.empty.setText("No customer found. Add them on the right.")
 
@@ -100,7 +105,7 @@ class CustomerSearch(QWidget):
     def _enter_in_query(self) -> None:
         if self._debounce.isActive():
             self._debounce.stop()
-            self.search()
+            self.search(pick_single=True)
             return
         chosen = self.selected()
         if chosen is not None:

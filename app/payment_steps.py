@@ -138,6 +138,7 @@ class WaitingStep(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.request: dict[str, Any] = {}
+        self.kind = "upi"
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(24)
@@ -210,6 +211,7 @@ class WaitingStep(QWidget):
 
     def begin(self, request: dict[str, Any], kind: str, customer: dict[str, Any], now: datetime):
         self.request = request
+        self.kind = kind
         self.error.hide()
         self.heading.setText("Waiting for payment")
         what = f"{request.get('tier_name', '')} · {request.get('interval', '')}ly"
@@ -225,7 +227,6 @@ class WaitingStep(QWidget):
         else:
             self.details.setText(f"Stripe Checkout link:\n{request.get('url', '')}")
             self.qr_caption.setText("Card payment link — also on the customer display")
-        self.utr.setVisible(kind == "upi")
         if request.get("expires_at"):
             start = request.get("created_at") or None
             total = (
@@ -243,7 +244,7 @@ class WaitingStep(QWidget):
         self.status.setText(STATUS_WORDS.get(status, status))
         open_ = status in ("pending", "open")
         self.cancel.setVisible(open_)
-        self.utr.setVisible(self.utr.isVisible() and status in ("pending", "expired"))
+        self.utr.setVisible(self.kind == "upi" and status in ("pending", "expired"))
         self.retry.setVisible(status in ("expired", "failed"))
         self.done.setVisible(status in ("expired", "failed", "canceled"))
         if status == "expired":

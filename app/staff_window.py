@@ -82,9 +82,9 @@ class SignedInArea(QWidget):
             is_admin=self.is_admin,
             today=QDate(today.year, today.month, today.day),
         )
-        self.tabs.addTab(self.checkout, "&Checkout")
-        self.tabs.addTab(self.customers, "C&ustomers")
-        self.tabs.addTab(self.payments, "&Payments")
+        self.tabs.addTab(self.checkout, "Checkout")
+        self.tabs.addTab(self.customers, "Customers")
+        self.tabs.addTab(self.payments, "Payments")
         self.admin_pages: dict[str, QWidget] = {}
         if self.is_admin:
             self._add_admin_pages(service, runner)
@@ -100,11 +100,11 @@ class SignedInArea(QWidget):
         dashboard = self._dashboard(service, runner)
         if dashboard is not None:
             self.admin_pages["dashboard"] = dashboard
-            self.tabs.addTab(dashboard, "&Dashboard")
+            self.tabs.addTab(dashboard, "Dashboard")
         self.admin_pages["settings"] = SettingsView(service, runner)
-        self.tabs.addTab(self.admin_pages["settings"], "&Settings")
+        self.tabs.addTab(self.admin_pages["settings"], "Settings")
         self.admin_pages["staff"] = StaffAdminView(service, runner)
-        self.tabs.addTab(self.admin_pages["staff"], "S&taff")
+        self.tabs.addTab(self.admin_pages["staff"], "Staff")
 
     @staticmethod
     def _dashboard(service: CheckoutService, runner: TaskRunner) -> QWidget | None:

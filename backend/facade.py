@@ -256,9 +256,9 @@ class LocalCheckoutService:
 
     # card (Stripe Checkout) -----------------------------------------------------------
     def card_status(self) -> Row:
-        from backend.services import card_payments
+        from backend.adapters import stripe_gateway
 
-        return card_payments.card_status(self.ctx)
+        return stripe_gateway.card_status(self.ctx)
 
     def start_checkout(self, *, customer_id: int, tier: str, interval: str, currency: str) -> Row:
         from backend.services import card_payments

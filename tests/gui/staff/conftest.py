@@ -1,0 +1,78 @@
+"""Fixtures for driving the real staff window against a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.staff_window import StaffWindow
+from app.tasks import TaskRunner
+from backend.facade import LocalCheckoutService
+from backend.services import staff
+from backend.services.context import Context
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[TaskRunner]:
+    task_runner = TaskRunner()
+    yield task_runner
+    task_runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def people(ctx: Context) -> dict[str, dict[str, Any]]:
+    return {
+        "admin": staff.add_staff(ctx, name="Asha", role="admin", pin="4821", actor="test"),
+        "staff": staff.add_staff(ctx, name="Ravi", role="staff", pin="1357", actor="test"),
+    }
+
+
+@pytest.fixture
+def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Callable[..., StaffWindow]:
+    def make(display_factory: Any = None) -> StaffWindow:
+        window = StaffWindow(
+            LocalCheckoutService(ctx, "anonymous"),
+            runner,
+            now=ctx.clock.now,
+            display_factory=display_factory,
+        )
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        return window
+
+    return make
+
+
+def sign_in(qtbot, window: StaffWindow, name: str, pin: str) -> None:
+    """Pick the name and type the PIN, as a person would."""
+    login = window.login
+    qtbot.waitUntil(lambda: login.name_box.findData(name) >= 0)
+    login.name_box.setCurrentIndex(login.name_box.findData(name))
+    login.pin_edit.clear()
+    qtbot.keyClicks(login.pin_edit, pin)
+    qtbot.keyClick(login.pin_edit, "\r")
+
+
+def when_dialog_opens(dialog_type: type, action: Callable[[Any], None]) -> QTimer:
+    """Run ``action(dialog)`` as soon as a modal dialog of that type is open.
+
+    A modal ``exec()`` blocks the test's call, so the test arranges what to type first.
+    """
+    timer = QTimer()
+    timer.setInterval(10)
+
+    def look() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, dialog_type) and widget.isVisible():
+                timer.stop()
+                action(widget)
+                return
+
+    timer.timeout.connect(look)
+    timer.start()
+    return timer
