@@ -196,16 +196,17 @@ class CustomersView(QWidget):
         self.history.set_rows(details["payments"])
 
     def _show_trial(self, trial: dict[str, Any] | None, usage: dict[str, Any]) -> None:
-        credits = usage.get("credits") or {}
-        granted = int(credits.get("granted") or 0)
-        used = int(credits.get("used") or 0)
-        left = int(credits.get("left") or 0)
+        granted = int(usage.get("credits_granted") or 0) + int(usage.get("credits_purchased") or 0)
+        used = int(usage.get("credits_used") or 0)
+        left = int(usage.get("credits_left") or 0)
         if trial is None:
             self.trial_text.setText("No trial yet.")
         else:
+            days = trial.get("days_left")
+            left_text = f" · {days} day(s) left" if trial["status"] == "active" else ""
             self.trial_text.setText(
-                f"{trial['status'].capitalize()} · {_date(trial.get('started_at'))} "
-                f"to {_date(trial.get('ends_at'))}"
+                f"{trial['status'].capitalize()}{left_text}\n"
+                f"{_date(trial.get('started_at'))} to {_date(trial.get('ends_at'))}"
             )
         self.credits.setRange(0, max(granted, 1))
         self.credits.setValue(min(used, max(granted, 1)))
@@ -213,19 +214,14 @@ class CustomersView(QWidget):
         self.credits_text.setText(f"{left} credit(s) left")
 
     def _show_usage(self, usage: dict[str, Any]) -> None:
-        meter(
-            self.workflows,
-            int(usage.get("workflows_this_month") or 0),
-            usage.get("workflows_limit"),
-            "workflows",
-        )
-        meter(
-            self.agents,
-            int(usage.get("agents_running") or 0),
-            usage.get("agents_limit"),
-            "agents",
-        )
-        self.plan_text.setText(f"Limits of the plan: {usage.get('tier_name') or usage['tier']}")
+        meter(self.workflows, usage["workflows_used"], usage["workflows_limit"], "workflows")
+        meter(self.agents, usage["agents_running"], usage["agents_limit"], "agents")
+        if usage.get("tier") is None:
+            self.plan_text.setText("No plan in force: AUTOOS refuses new workflows.")
+        else:
+            status = usage.get("plan_status") or "active"
+            extra = "" if status == "active" else " — " + status.replace("_", " ")
+            self.plan_text.setText(f"Limits of the {usage['tier_name']} plan{extra}")
 
     def _show_subscription(self, sub: dict[str, Any] | None) -> None:
         if sub is None:
