@@ -24,6 +24,7 @@ from app.receipt_actions import ReceiptActions
 from app.tasks import TaskRunner
 from app.tier_picker import TierPicker, tier_price
 from app.utr_dialog import UtrDialog
+from backend.adapters.upi.qr import qr_matrix
 from backend.clock import parse_iso
 from backend.domain.money import format_money
 from backend.facade import CheckoutService
@@ -56,7 +57,7 @@ class CheckoutView(QWidget):
         *,
         now: Callable[[], datetime],
         display: Any = None,
-        qr_factory: Callable[[], QWidget] | None = None,
+        qr_factory: Callable[[], QWidget | None] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
@@ -271,7 +272,8 @@ class CheckoutView(QWidget):
         self.sale["payment"] = request["id"]
         self.waiting_step.begin(request, self.sale["method"], self.sale["customer"], self.now())
         if self.qr_preview is not None:
-            self.qr_preview.set_text(self._qr_text(request))
+            text = self._qr_text(request)
+            self.qr_preview.set_matrix(qr_matrix(text), text)
         self._call_display("show_payment", request)
         self._go(STEP_WAITING)
         self.waiting_step.setFocus()

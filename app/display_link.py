@@ -12,14 +12,35 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
 log = logging.getLogger(__name__)
 
 
-def make_customer_display(now: Callable[[], datetime]) -> Any | None:
-    """A new customer display window driven by ``now``, or ``None`` in a build without it."""
+def make_customer_display(
+    now: Callable[[], datetime], *, display_screen: str, anchor: QWidget
+) -> Any | None:
+    """A customer display driven by ``now``, placed on its screen; ``None`` without one."""
     try:
         from app.customer_display import CustomerDisplay
     except ImportError:
         log.warning("this build has no customer display; the QR shows on the staff screen")
         return None
-    return CustomerDisplay(now=now)
+    display = CustomerDisplay(now=now, display_screen=display_screen, anchor=anchor)
+    # the cashier keeps the keyboard: opening the display must not take the focus
+    display.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    display.place()
+    anchor.activateWindow()
+    return display
+
+
+def make_qr_preview() -> QWidget | None:
+    """The staff screen's own small copy of the QR (for a till with one screen)."""
+    try:
+        from app.widgets.qr_view import QrView
+    except ImportError:
+        return None
+    view = QrView()
+    view.setMinimumSize(220, 220)
+    return view

@@ -29,14 +29,15 @@ from PySide6.QtWidgets import (
 from app.admin_views import SettingsView, StaffAdminView
 from app.checkout_view import CheckoutView
 from app.customers_view import CustomersView
-from app.display_link import make_customer_display
+from app.display_link import make_customer_display, make_qr_preview
 from app.login_view import LoginView
 from app.payments_view import PaymentsView
 from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
-DisplayFactory = Callable[[Callable[[], datetime]], Any]
+#: ``factory(now, display_screen=..., anchor=...)`` → a customer display, or ``None``
+DisplayFactory = Callable[..., Any]
 
 
 class SignedInArea(QWidget):
@@ -50,7 +51,7 @@ class SignedInArea(QWidget):
         *,
         now: Callable[[], datetime],
         display: Any,
-        qr_factory: Callable[[], QWidget] | None,
+        qr_factory: Callable[[], QWidget | None] | None,
     ) -> None:
         super().__init__()
         self.staff = staff
@@ -112,7 +113,8 @@ class SignedInArea(QWidget):
             from app.dashboard_view import DashboardView
         except ImportError:
             return None
-        return DashboardView(service, runner)
+        # the dashboard reads the store directly (a read-only connection) when it is local
+        return DashboardView(getattr(service, "ctx", service), runner)
 
     def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
         self.tabs.setCurrentWidget(self.checkout)
@@ -137,7 +139,7 @@ class StaffWindow(QMainWindow):
         now: Callable[[], datetime],
         shop_name: str = "AUTOOS",
         display_factory: DisplayFactory | None = make_customer_display,
-        qr_factory: Callable[[], QWidget] | None = None,
+        qr_factory: Callable[[], QWidget | None] | None = make_qr_preview,
     ) -> None:
         super().__init__()
         self.service = service
@@ -146,7 +148,7 @@ class StaffWindow(QMainWindow):
         self.qr_factory = qr_factory
         self.setWindowTitle(f"{shop_name} Checkout")
         self.setMinimumSize(1280, 720)
-        self.display = display_factory(now) if display_factory is not None else None
+        self.display: Any = None
         self.stack = QStackedWidget()
         self.login = LoginView(service, runner, shop_name)
         self.login.signed_in.connect(self.sign_in)
@@ -166,9 +168,24 @@ class StaffWindow(QMainWindow):
         runner.busy_changed.connect(lambda n: self.busy.setVisible(n > 0))
         self.sync.start()
         self.login.refresh()
-        if self.display is not None:
-            self.runner.run_db(service.catalog, self.display.show_idle)
-            self.display.show()
+        if display_factory is not None:
+            self.runner.run_db(
+                lambda: (service.catalog(), service.settings_view()),
+                lambda result: self._open_display(display_factory, *result),
+            )
+
+    def _open_display(
+        self, factory: DisplayFactory, tiers: list[dict[str, Any]], settings: dict[str, Any]
+    ) -> None:
+        """Open the customer display once the plans and the screen setting are read."""
+        self.display = factory(
+            self.now, display_screen=settings["ui"]["display_screen"], anchor=self
+        )
+        if self.display is None:
+            return
+        self.display.show_idle(tiers)
+        if self.area is not None:
+            self.area.checkout.display = self.display
 
     def sign_in(self, staff: dict[str, Any]) -> None:
         """Build the signed-in area for this person (admin pages only for an admin)."""

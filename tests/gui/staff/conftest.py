@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.staff_window import StaffWindow
 from app.tasks import TaskRunner
@@ -76,3 +77,14 @@ def when_dialog_opens(dialog_type: type, action: Callable[[Any], None]) -> QTime
     timer.timeout.connect(look)
     timer.start()
     return timer
+
+
+def decode_qr(widget: QWidget) -> list[str]:
+    """What an independent reader (zxing-cpp) finds in a screenshot of ``widget``."""
+    import zxingcpp
+    from PIL import Image
+
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    pixels = Image.frombuffer("L", (width, height), bytes(image.constBits()), "raw", "L", stride, 1)
+    return [found.text for found in zxingcpp.read_barcodes(pixels)]
