@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.login_view import pin_edit
 from app.messages import say
-from app.style import set_role
+from app.style import add_form_row, set_role
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
@@ -121,9 +121,9 @@ class StaffAdminView(QWidget):
         self.role.addItem("Staff (sales)", "staff")
         self.role.addItem("Admin", "admin")
         self.pin = pin_edit("4 to 8 digits")
-        form.addRow("&Name", self.name)
-        form.addRow("&Role", self.role)
-        form.addRow("&PIN", self.pin)
+        add_form_row(form, "&Name", self.name)
+        add_form_row(form, "&Role", self.role)
+        add_form_row(form, "&PIN", self.pin)
         self.message = QLabel()
         self.message.setWordWrap(True)
         form.addRow(self.message)

@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.messages import field_of, say
-from app.style import set_flag
+from app.style import add_form_row, set_flag
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
 
 def customer_line(customer: dict[str, Any]) -> str:
+    """Name on the first line, how to reach them on the second."""
     contact = " · ".join(x for x in (customer.get("email"), customer.get("phone")) if x)
-    return f"{customer['name']}    {contact}"
+    return f"{customer['name']}\n{contact}"
 
 
 class CustomerSearch(QWidget):
@@ -53,6 +54,9 @@ class CustomerSearch(QWidget):
         lay.addWidget(self.query)
         self.results = QListWidget()
         self.results.setAccessibleName("Customers found")
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setWordWrap(False)
         lay.addWidget(self.results, 1)
         self.empty = QLabel()
         self.empty.setObjectName("hint")
@@ -134,7 +138,7 @@ class CustomerForm(QGroupBox):
             edit.setPlaceholderText(hint)
             edit.setAccessibleName(label.replace("&", ""))
             edit.textEdited.connect(lambda _t, e=edit: set_flag(e, "invalid", False))
-            form.addRow(label, edit)
+            add_form_row(form, label, edit)
             self.fields[key] = edit
         lay.addLayout(form)
         note = QLabel("An email or a phone number is needed.")
@@ -145,6 +149,7 @@ class CustomerForm(QGroupBox):
         self.error.setWordWrap(True)
         self.error.hide()
         lay.addWidget(self.error)
+        lay.addStretch(1)
         self.submit = QPushButton("&Add customer and continue")
         self.submit.clicked.connect(self.save)
         self.fields["state"].returnPressed.connect(self.save)

@@ -84,7 +84,7 @@ class CustomersView(QWidget):
         right.addWidget(self.message)
 
         boxes = QHBoxLayout()
-        trial = QGroupBox("Free trial")
+        trial = QGroupBox("Free trial and credits")
         tl = QVBoxLayout(trial)
         self.trial_text = QLabel()
         self.trial_text.setWordWrap(True)
@@ -138,6 +138,7 @@ class CustomersView(QWidget):
         self.history = PaymentsModel()
         table = QTableView()
         table.setModel(self.history)
+        table.setColumnHidden(1, True)  # the customer: it is this one
         table.verticalHeader().hide()
         table.setAlternatingRowColors(True)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -199,8 +200,11 @@ class CustomersView(QWidget):
         granted = int(usage.get("credits_granted") or 0) + int(usage.get("credits_purchased") or 0)
         used = int(usage.get("credits_used") or 0)
         left = int(usage.get("credits_left") or 0)
+        has_credits = granted > 0
+        self.credits.setVisible(has_credits)
+        self.credits_text.setVisible(has_credits)
         if trial is None:
-            self.trial_text.setText("No trial yet.")
+            self.trial_text.setText("No free trial and no credits.")
         else:
             days = trial.get("days_left")
             left_text = f" · {days} day(s) left" if trial["status"] == "active" else ""

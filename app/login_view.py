@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.messages import say
+from app.style import add_form_row
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
@@ -78,8 +79,8 @@ class LoginView(QStackedWidget):
         self.name_box.setAccessibleName("Staff name")
         self.pin_edit = pin_edit("4 to 8 digits")
         self.pin_edit.setAccessibleName("PIN")
-        form.addRow("&Name", self.name_box)
-        form.addRow("&PIN", self.pin_edit)
+        add_form_row(form, "&Name", self.name_box)
+        add_form_row(form, "&PIN", self.pin_edit)
         lay.addLayout(form)
         self.login_error = QLabel()
         self.login_error.setObjectName("error")
@@ -162,9 +163,9 @@ class LoginView(QStackedWidget):
         self.admin_name.setPlaceholderText("e.g. Asha")
         self.admin_pin = pin_edit("4 to 8 digits")
         self.admin_pin2 = pin_edit("the same PIN again")
-        form.addRow("&Name", self.admin_name)
-        form.addRow("&PIN", self.admin_pin)
-        form.addRow("PIN &again", self.admin_pin2)
+        add_form_row(form, "&Name", self.admin_name)
+        add_form_row(form, "&PIN", self.admin_pin)
+        add_form_row(form, "PIN &again", self.admin_pin2)
         lay.addLayout(form)
         self.admin_error = QLabel()
         self.admin_error.setObjectName("error")

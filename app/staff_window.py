@@ -68,6 +68,7 @@ class SignedInArea(QWidget):
         who.setObjectName("userChip")
         corner_lay.addWidget(who)
         self.sign_out = QPushButton("Sign &out")
+        self.sign_out.setObjectName("small")
         corner_lay.addWidget(self.sign_out)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         lay.addWidget(self.tabs)
@@ -122,7 +123,8 @@ class SignedInArea(QWidget):
 
     def _tab_shown(self, index: int) -> None:
         page = self.tabs.widget(index)
-        reload = getattr(page, "reload", None)
+        # each page reads fresh data when shown (the dashboard calls it refresh)
+        reload = getattr(page, "reload", None) or getattr(page, "refresh", None)
         if callable(reload):
             reload()
 
@@ -214,6 +216,9 @@ class StaffWindow(QMainWindow):
         self.login.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.timer.stop()
+        if self.area is not None:
+            self.area.checkout.reset()
         if self.display is not None:
             self.display.close()
         super().closeEvent(event)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
 
-from resources import read_text
+from resources import read_text, resource_path
 
 
 def apply_style(app: QApplication) -> None:
@@ -13,7 +14,8 @@ def apply_style(app: QApplication) -> None:
     font = QFont("DejaVu Sans")
     font.setPointSizeF(11)
     app.setFont(font)
-    app.setStyleSheet(read_text("style.qss"))
+    icons = resource_path("icons").as_posix()
+    app.setStyleSheet(read_text("style.qss").replace("@ICONS@", icons))
 
 
 def set_flag(widget: QWidget, name: str, value: object) -> None:
@@ -32,3 +34,13 @@ def set_role(label: QWidget, role: str) -> None:
     style.unpolish(label)
     style.polish(label)
     label.update()
+
+
+def add_form_row(form: QFormLayout, text: str, field: QWidget) -> QLabel:
+    """A form row whose label sits level with the middle of its (tall, touch-sized) field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    label.setMinimumHeight(field.sizeHint().height())
+    form.addRow(label, field)
+    return label

@@ -40,6 +40,12 @@ def limit_lines(tier: dict[str, Any]) -> list[str]:
     return lines
 
 
+def extra_features(tier: dict[str, Any]) -> list[str]:
+    """Catalog features that the limit lines and the price line do not already say."""
+    said = ("workflow", "agent", "days free", "custom price")
+    return [f for f in tier["features"] if not any(word in f.lower() for word in said)]
+
+
 def _toggle(text: str, group: QButtonGroup, key: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName("toggle")
@@ -61,18 +67,19 @@ class TierCard(QFrame):
         self.setProperty("recommended", bool(tier["recommended"]))
         self.setMinimumWidth(200)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 16, 16, 16)
-        lay.setSpacing(6)
-        top = QHBoxLayout()
+        lay.setContentsMargins(18, 18, 18, 18)
+        lay.setSpacing(9)
+        badge = QLabel("★ Recommended" if tier["recommended"] else "")
+        badge.setObjectName("badge" if tier["recommended"] else "badgeSpace")
+        badge.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        badge.setFixedHeight(24)
+        row = QHBoxLayout()
+        row.addWidget(badge)
+        row.addStretch(1)
+        lay.addLayout(row)
         name = QLabel(tier["name"])
         name.setObjectName("tierName")
-        top.addWidget(name)
-        top.addStretch(1)
-        if tier["recommended"]:
-            badge = QLabel("Recommended")
-            badge.setObjectName("badge")
-            top.addWidget(badge)
-        lay.addLayout(top)
+        lay.addWidget(name)
         self.price = QLabel()
         self.price.setObjectName("tierPrice")
         lay.addWidget(self.price)
@@ -85,14 +92,13 @@ class TierCard(QFrame):
             label = QLabel("• " + line)
             label.setWordWrap(True)
             lay.addWidget(label)
-        for feature in tier["features"]:
-            if any(feature.lower() == line.lower() for line in limit_lines(tier)):
-                continue
+        for feature in extra_features(tier):
             label = QLabel("• " + feature)
             label.setObjectName("hint")
             label.setWordWrap(True)
             lay.addWidget(label)
         lay.addStretch(1)
+        lay.addSpacing(12)
         self.button = QPushButton()
         self.button.clicked.connect(lambda: self.chosen.emit(self.tier))
         if tier["recommended"]:
@@ -156,7 +162,12 @@ class TierPicker(QWidget):
         lay.addLayout(bar)
         self.cards_row = QHBoxLayout()
         self.cards_row.setSpacing(14)
-        lay.addLayout(self.cards_row, 1)
+        lay.addLayout(self.cards_row)
+        self.note = QLabel()
+        self.note.setObjectName("hint")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        lay.addStretch(1)
         self.interval_group.buttonClicked.connect(lambda _b: self._refresh())
         self.currency_group.buttonClicked.connect(lambda _b: self._refresh())
 
@@ -196,3 +207,11 @@ class TierPicker(QWidget):
     def _refresh(self) -> None:
         for card in self.cards:
             card.show_price(self.currency, self.interval)
+        notes = ["Tab moves between plans, Space or Enter chooses."]
+        if self.yearly.isVisible():
+            notes.insert(0, "Alt+M monthly · Alt+Y yearly · Alt+I rupees · Alt+D dollars.")
+        if self.currency == "INR":
+            notes.insert(0, "Rupee prices include 18% GST.")
+        else:
+            notes.insert(0, "Dollar plans are paid by card; UPI takes rupees only.")
+        self.note.setText("  ".join(notes))
