@@ -169,9 +169,16 @@ class CheckoutView(QWidget):
             self.reset()
 
     def _go(self, step: int) -> None:
+        """Show a step and put the keyboard focus on its main action (Enter does it)."""
         self.stack.setCurrentIndex(step)
         if step == STEP_TIERS:
             self.tier_step.focus_recommended()
+        elif step == STEP_METHOD:
+            self.method_step.focus_default()
+        elif step == STEP_WAITING:
+            self.waiting_step.focus_default()
+        elif step == STEP_DONE:
+            self.success_step.next.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reset(self) -> None:
         """A clean start for the next sale (and the idle screen on the display)."""
@@ -276,7 +283,6 @@ class CheckoutView(QWidget):
             self.qr_preview.set_matrix(qr_matrix(text), text)
         self._call_display("show_payment", request)
         self._go(STEP_WAITING)
-        self.waiting_step.setFocus()
         self.poll_timer.start()
         self.tick_timer.start()
 

@@ -70,6 +70,7 @@ class MethodStep(QWidget):
         lay.addSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
         self.reasons: dict[str, QLabel] = {}
+        self.first: QPushButton | None = None
         texts = {
             "upi": "&UPI QR  —  customer scans with any UPI app   (Alt+U)",
             "card": "&Card  —  Stripe Checkout QR on the customer's phone   (Alt+C)",
@@ -114,8 +115,12 @@ class MethodStep(QWidget):
                 first = self.buttons[method]
         for button in self.buttons.values():
             button.setDefault(button is first)
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.first = first
+        self.focus_default()
+
+    def focus_default(self) -> None:
+        target = self.first if self.first is not None and self.first.isEnabled() else None
+        (target or self).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def busy(self, busy: bool) -> None:
         for button in self.buttons.values():
@@ -268,6 +273,14 @@ class WaitingStep(QWidget):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+    def focus_default(self) -> None:
+        """The UTR button when it is there (Enter confirms), else the new-QR button."""
+        for button in (self.utr, self.retry, self.done, self.cancel):
+            if button.isVisible():
+                button.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class SuccessStep(QWidget):

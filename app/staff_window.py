@@ -208,10 +208,13 @@ class StaffWindow(QMainWindow):
     def sign_out(self) -> None:
         if self.area is None:
             return
-        self.area.checkout.reset()
-        self.stack.removeWidget(self.area)
-        self.area.deleteLater()
-        self.area = None
+        area, self.area = self.area, None
+        area.checkout.reset()
+        self.stack.removeWidget(area)
+        # Hide and let go (no deleteLater): answers still on their way hold the old page
+        # alive until they arrive, so they never touch a deleted widget.
+        area.hide()
+        area.setParent(None)
         self.stack.setCurrentWidget(self.login)
         self.login.refresh()
 

@@ -1,0 +1,100 @@
+"""A card sale at the staff window against the fake Stripe server (real SDK, real HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_WAITING
+from app.display_link import make_customer_display
+from backend.clock import ManualClock
+from backend.config import Secrets
+from backend.services import customers
+from tests.fakes.stripe_server import FakeStripe
+from tests.gui.staff.conftest import decode_qr, sign_in
+
+API_KEY = "sk_test_fake"
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> Iterator[FakeStripe]:
+    server = FakeStripe(clock, api_key=API_KEY).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def card_ctx(ctx, fake):
+    ctx.settings.stripe.api_base = fake.url
+    ctx.settings.stripe.max_network_retries = 1
+    ctx.settings.stripe.network_retry_max_delay_ms = 0
+    ctx.settings.stripe.timeout_ms = 2000
+    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
+    ctx.adapters.pop("stripe", None)
+    return ctx
+
+
+def test_card_sale_shows_the_session_url_as_a_qr_and_completes(
+    qtbot, make_window, people, card_ctx, fake
+):
+    buyer = customers.add_customer(
+        card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test"
+    )
+    window = make_window(make_customer_display)
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5 and checkout.card["configured"])
+    qtbot.waitUntil(lambda: checkout.display is not None)
+    checkout.tier_step.usd.click()
+    student = next(c for c in checkout.tier_step.cards if c.tier["id"] == "student")
+    assert student.price.text() == "$9.99"
+    student.button.click()
+    checkout.customer_step.search.query.setText("dev@example.com")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    assert checkout.method_step.reasons["upi"].text().startswith("UPI takes rupees only")
+    assert checkout.method_step.buttons["card"].isEnabled()
+
+    qtbot.keyClick(checkout.method_step, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    request = checkout.sale["request"]
+    [session] = fake.all("checkout.session")
+    assert request["url"] == session["url"]
+    assert decode_qr(window.display) == [session["url"]]
+    assert decode_qr(checkout.qr_preview) == [session["url"]]
+    assert checkout.waiting_step.amount.text() == "$9.99"
+    assert not checkout.waiting_step.utr.isVisible()
+
+    fake.complete_session(session["id"])
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE, timeout=10_000)
+    assert window.display.state == "paid"
+    receipt = checkout.success_step.values["receipt_no"].text()
+    row = card_ctx.store.one(
+        "SELECT status, receipt_no, amount, currency FROM payments WHERE id=?", (request["id"],)
+    )
+    assert row == {"status": "succeeded", "receipt_no": receipt, "amount": 999, "currency": "USD"}
+    sub = card_ctx.store.one(
+        "SELECT tier, interval, status, method FROM subscriptions WHERE customer_id=?",
+        (buyer["id"],),
+    )
+    assert sub == {"tier": "student", "interval": "month", "status": "active", "method": "card"}
+
+
+def test_card_button_says_why_when_stripe_is_not_configured(qtbot, make_window, people, ctx):
+    customers.add_customer(ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
+    qtbot.waitUntil(lambda: "not configured" in window.sync.text())
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == "student").button.click()
+    checkout.customer_step.search.query.setText("Dev")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    assert not checkout.method_step.buttons["card"].isEnabled()
+    assert "Card payments are not configured" in checkout.method_step.reasons["card"].text()
+    assert checkout.method_step.buttons["upi"].isEnabled()
