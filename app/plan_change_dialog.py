@@ -150,10 +150,15 @@ class PlanChangeDialog(QDialog):
         if kind != "cancel":
             self.runner.run_db(self.service.catalog, self._fill_targets, self._failed)
 
+    def chosen(self) -> tuple[str, str]:
+        """The (tier, interval) picked in the list."""
+        tier, _, interval = str(self.target.currentData()).partition("/")
+        return tier, interval
+
     def _fill_targets(self, tiers: list[dict[str, Any]]) -> None:
         options = choices(tiers, self.sub, self.kind)
         for label, tier, interval in options:
-            self.target.addItem(label, (tier, interval))
+            self.target.addItem(label, f"{tier}/{interval}")
         if not options:
             self._tell(f"There is no plan to {self.kind} to.", ok=False)
             self.preview_button.setEnabled(False)
@@ -178,7 +183,7 @@ class PlanChangeDialog(QDialog):
         """Ask what the upgrade costs today; nothing changes yet."""
         if self.target.currentData() is None:
             return
-        tier, interval = self.target.currentData()
+        tier, interval = self.chosen()
         self.preview_button.setEnabled(False)
         if self.sub["method"] == "upi":
             customer_id = self.customer["id"]
@@ -226,7 +231,7 @@ class PlanChangeDialog(QDialog):
                 op = partial(service.card_cancel, sub["id"], at_period_end=at_end)
             self._run(sub["method"], op, "The subscription is cancelled.")
             return
-        tier, interval = self.target.currentData()
+        tier, interval = self.chosen()
         if self.kind == "downgrade":
             if sub["method"] == "upi":
                 op = partial(service.schedule_downgrade, customer_id, tier, interval)

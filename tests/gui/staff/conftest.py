@@ -64,14 +64,19 @@ def when_dialog_opens(dialog_type: type, action: Callable[[Any], None]) -> QTime
 
     A modal ``exec()`` blocks the test's call, so the test arranges what to type first.
     """
-    timer = QTimer()
+    timer = QTimer(QApplication.instance())  # owned by the app: lives until it fires
     timer.setInterval(10)
 
     def look() -> None:
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, dialog_type) and widget.isVisible():
                 timer.stop()
-                action(widget)
+                timer.deleteLater()
+                try:
+                    action(widget)
+                except BaseException:
+                    widget.reject()  # do not leave the test stuck in a modal dialog
+                    raise
                 return
 
     timer.timeout.connect(look)

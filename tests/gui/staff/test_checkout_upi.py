@@ -73,10 +73,9 @@ def test_upi_sale_from_the_keyboard(qtbot, make_window, people, ctx):
     ctx.clock.advance(timedelta(minutes=1))
     qtbot.waitUntil(lambda: checkout.waiting_step.countdown.text() == "14:00 left", timeout=3000)
 
-    typing = _type_utr(qtbot, "412345678901")
+    _type_utr(qtbot, "412345678901")
     qtbot.keyClick(checkout.waiting_step, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
-    assert not typing.isActive()
     assert display.state == "paid"
     receipt = checkout.success_step.values["receipt_no"].text()
     assert receipt.startswith("AC/")

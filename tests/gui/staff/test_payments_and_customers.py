@@ -1,0 +1,148 @@
+"""Payments table (a checked Qt model, filters, UTR confirmation) and the Customers page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from app.payments_model import PaymentsModel
+from app.plan_change_dialog import PlanChangeDialog
+from app.utr_dialog import UtrDialog
+from backend.facade import LocalCheckoutService
+from backend.services import customers, subscriptions, trials, upi_payments, usage
+from tests.gui.staff.conftest import sign_in, when_dialog_opens
+
+
+def _shop(ctx):
+    """Three customers: one paid, one pending, one on a trial with some credits used."""
+    ids = {}
+    for name, email in (("Arjun", "arjun@example.com"), ("Neha", "neha@example.com")):
+        ids[name] = customers.add_customer(ctx, name=name, email=email, actor="test")["id"]
+    ids["Kavya"] = customers.add_customer(
+        ctx, name="Kavya", email="kavya@example.com", actor="test"
+    )["id"]
+    paid = upi_payments.create_request(
+        ctx, customer_id=ids["Arjun"], tier="student", interval="month", actor="test"
+    )
+    upi_payments.confirm_with_utr(ctx, paid["id"], "412345678901", actor="test")
+    ctx.clock.advance(timedelta(days=1))
+    pending = upi_payments.create_request(
+        ctx, customer_id=ids["Neha"], tier="employee", interval="month", actor="test"
+    )
+    trials.start_trial(ctx, ids["Kavya"], actor="test")
+    for n in range(3):
+        usage.record_usage(
+            ctx, customer_id=ids["Kavya"], kind="workflow", event_id=f"k{n}", actor="test"
+        )
+    return ids, paid, pending
+
+
+def test_payments_model_passes_qt_model_checks(qtmodeltester, ctx):
+    _shop(ctx)
+    model = PaymentsModel()
+    model.set_rows(LocalCheckoutService(ctx, "test").list_payments())
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 2
+    texts = {model.data(model.index(r, 4)) for r in range(2)}
+    assert texts == {"Paid", "Pending"}
+
+
+def test_filters_and_utr_confirmation_from_the_payments_page(qtbot, make_window, people, ctx):
+    _ids, paid, pending = _shop(ctx)
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    area = window.area
+    area.tabs.setCurrentWidget(area.payments)
+    page = area.payments
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page.status.setCurrentIndex(page.status.findData("succeeded"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.row_at(0)["id"] == paid["id"]
+    assert page.model.data(page.model.index(0, 5)) == "₹799.00"
+    page.status.setCurrentIndex(page.status.findData("pending"))
+    qtbot.waitUntil(
+        lambda: page.model.rowCount() == 1 and page.model.row_at(0)["id"] == pending["id"]
+    )
+    page.use_dates.setChecked(True)
+    page.date_from.setDate(page.date_to.date().addDays(5))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    page.use_dates.setChecked(False)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+
+    page.table.selectRow(0)
+    assert page.utr_button.isEnabled()
+
+    def type_utr(dialog: UtrDialog) -> None:
+        qtbot.keyClicks(dialog.edit, "998877665544")
+        qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+
+    when_dialog_opens(UtrDialog, type_utr)
+    page.utr_button.click()
+    qtbot.waitUntil(lambda: "Confirmed" in page.message.text())
+    row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (pending["id"],))
+    assert row["status"] == "succeeded"
+    assert row["utr"] == "998877665544"
+    assert row["receipt_no"] in page.message.text()
+
+
+def test_customer_page_shows_credits_usage_and_history(qtbot, make_window, people, ctx):
+    ids, _paid, _pending = _shop(ctx)
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    area = window.area
+    area.tabs.setCurrentWidget(area.customers)
+    view = area.customers
+    view.search.query.setText("Kavya")
+    qtbot.waitUntil(lambda: view.name.text() == "Kavya")
+    assert (view.credits.value(), view.credits.maximum()) == (3, 10)
+    assert view.credits.text() == "3 of 10 credits used"
+    assert view.credits_text.text() == "7 credit(s) left"
+    assert view.workflows.text() == "3 of 10 workflows"
+    assert not view.upgrade_button.isEnabled()
+
+    view.search.query.setText("Arjun")
+    qtbot.waitUntil(lambda: view.name.text() == "Arjun")
+    assert "Student" in view.sub_text.text()
+    assert view.history.rowCount() == 1
+    assert view.upgrade_button.isEnabled()
+    assert ids["Arjun"] == view.customer["id"]
+
+
+def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_window, people, ctx):
+    ids, _paid, _pending = _shop(ctx)
+    ctx.clock.advance(timedelta(days=10))
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    area = window.area
+    area.tabs.setCurrentWidget(area.customers)
+    view = area.customers
+    view.search.query.setText("Arjun")
+    qtbot.waitUntil(lambda: view.upgrade_button.isEnabled())
+    expected = subscriptions.upgrade_preview(ctx, ids["Arjun"], "employee", "month")
+    before = ctx.store.scalar("SELECT count(*) FROM payments")
+    seen = {}
+
+    def agree(dialog: PlanChangeDialog) -> None:
+        qtbot.waitUntil(lambda: dialog.target.count() > 0)
+        dialog.target.setCurrentIndex(dialog.target.findData("employee/month"))
+        assert not dialog.confirm.isEnabled()  # no agreeing before the price is seen
+        dialog.preview_button.click()
+        qtbot.waitUntil(lambda: dialog.confirm.isEnabled())
+        seen["text"] = dialog.price.text()
+        seen["payments"] = ctx.store.scalar("SELECT count(*) FROM payments")
+        dialog.confirm.click()
+
+    when_dialog_opens(PlanChangeDialog, agree)
+    view.upgrade_button.click()
+    assert expected["amount_text"] in seen["text"]
+    assert seen["payments"] == before
+    checkout = area.checkout
+    qtbot.waitUntil(lambda: area.tabs.currentWidget() is checkout)
+    request = checkout.sale["request"]
+    assert request["amount"] == expected["amount"]
+    assert request["purpose"] == "upgrade"
+    assert checkout.waiting_step.amount.text() == expected["amount_text"]
