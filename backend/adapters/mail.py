@@ -3,8 +3,9 @@
 Settings come from ``[mail]`` (host, port, username, sender, starttls); the password only
 from ``ctx.secrets`` (``SMTP_PASSWORD``). Port 465 means TLS from the first byte;
 otherwise STARTTLS when ``starttls`` is on. SMTP failures become
-:class:`~backend.errors.TransientError` (try again later: offline, timeouts, 4xx) or
-:class:`~backend.errors.RejectedError` (5xx: a bad address, a refused login). No
+:class:`~backend.errors.TransientError` (try again later: offline, timeouts, 4xx),
+:class:`~backend.errors.RejectedError` (5xx: a bad address) or
+:class:`~backend.errors.ConfigError` (a refused login: the settings need fixing). No
 connection is made until :meth:`Mailer.send`.
 """
 
@@ -14,11 +15,12 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from backend.config import MailSettings, Secrets
-from backend.errors import NotConfigured, RejectedError, TransientError
+from backend.errors import ConfigError, NotConfigured, RejectedError, TransientError
 
 TIMEOUT_SECONDS = 20
 
@@ -48,12 +50,14 @@ class Mailer:
         body: str,
         attachments: Sequence[Attachment] = (),
         message_id: str | None = None,
+        date: datetime | None = None,
     ) -> EmailMessage:
+        """``date``: the sender's clock (``ctx.clock``); the wall clock only if none."""
         msg = EmailMessage()
         msg["From"] = self.settings.sender
         msg["To"] = to
         msg["Subject"] = subject
-        msg["Date"] = formatdate(usegmt=True)
+        msg["Date"] = formatdate(date.timestamp() if date else None, usegmt=True)
         msg["Message-ID"] = message_id or make_msgid(domain="autoos-checkout")
         msg.set_content(body)
         for item in attachments:
@@ -71,10 +75,16 @@ class Mailer:
         body: str,
         attachments: Sequence[Attachment] = (),
         message_id: str | None = None,
+        date: datetime | None = None,
     ) -> str:
         """Send one message; return its Message-ID."""
         msg = self.build(
-            to=to, subject=subject, body=body, attachments=attachments, message_id=message_id
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments,
+            message_id=message_id,
+            date=date,
         )
         cfg = self.settings
         try:
@@ -98,7 +108,9 @@ class Mailer:
                     client.login(cfg.username, password)
                 client.send_message(msg)
         except smtplib.SMTPAuthenticationError:
-            raise RejectedError(
+            # the shop's settings are wrong, not this message: a ConfigError, so callers
+            # stop instead of giving every message up
+            raise ConfigError(
                 "The mail server refused the login: check the SMTP user name and password."
             ) from None
         except smtplib.SMTPRecipientsRefused:
