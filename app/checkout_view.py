@@ -445,7 +445,9 @@ class CheckoutView(QWidget):
                 "paid_at": _when(payment.get("paid_at")),
                 "reference": reference,
             },
-            receipt_reasons=self.receipts.reasons(self.sale["customer"]),
+            receipt_reasons=self.receipts.reasons(
+                self.sale["customer"], payment.get("currency") or "INR"
+            ),
         )
         self._go(STEP_DONE)
         self.sale_completed.emit(payment)

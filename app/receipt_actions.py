@@ -1,28 +1,23 @@
 """What the cashier can do with a receipt: save it as PDF, print it, email it.
 
-Each action says honestly why it is unavailable (mail not set up, the customer has no
-email, this build has no receipt PDF) instead of failing after a click.
+The PDF is the backend's (``invoice_pdf``: the same bytes the email attaches); printing
+goes through ``app.printing.print_pdf``. An action that cannot work says why (mail not
+set up, the customer has no email) instead of failing after a click.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.messages import say
+from app.printing import print_pdf
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
-
-
-def _has_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 class ReceiptActions:
@@ -35,20 +30,17 @@ class ReceiptActions:
     def configure(self, settings: dict[str, Any]) -> None:
         self.settings = settings
 
-    def reasons(self, customer: dict[str, Any]) -> dict[str, str | None]:
+    def reasons(self, customer: dict[str, Any], currency: str) -> dict[str, str | None]:
         """``None`` for each action that can be used; otherwise why not."""
-        pdf_ok = _has_module("backend.services.invoices")
-        no_pdf = "Receipt PDFs are not part of this build (the invoices module is missing)."
-        reasons: dict[str, str | None] = {"pdf": None if pdf_ok else no_pdf}
-        if not pdf_ok:
-            reasons["print"] = no_pdf
-        elif not _has_module("app.printing"):
-            reasons["print"] = "Printing is not part of this build."
-        else:
-            reasons["print"] = None
-        if not pdf_ok:
-            reasons["email"] = no_pdf
-        elif not self.settings.get("mail", {}).get("host"):
+        shop = self.settings.get("shop", {})
+        if currency == "INR" and not (shop.get("gstin") and shop.get("state")):
+            missing = (
+                "A GST invoice needs the shop's GSTIN and state: an admin must set them "
+                "in the settings. The sale itself is recorded."
+            )
+            return {"pdf": missing, "print": missing, "email": missing}
+        reasons: dict[str, str | None] = {"pdf": None, "print": None}
+        if not self.settings.get("mail", {}).get("host"):
             reasons["email"] = "Email is not set up: an admin must enter the mail server."
         elif not customer.get("email"):
             reasons["email"] = "This customer has no email address."
@@ -72,13 +64,25 @@ class ReceiptActions:
         )
 
     def print_receipt(self, payment_id: str) -> None:
-        from app.printing import print_pdf
-
+        """Draw the PDF in the background, then ask which printer."""
         self.runner.run_db(
             lambda: self.service.invoice_pdf(payment_id),
-            lambda pdf: print_pdf(pdf, self.parent),
+            self._choose_printer,
             lambda exc: self._tell(say(exc), False),
         )
+
+    def _choose_printer(self, pdf: bytes) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self.parent)
+        dialog.setWindowTitle("Print receipt")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            pages = print_pdf(pdf, printer)
+        except Exception as exc:
+            self._tell(say(exc), False)
+            return
+        self._tell(f"Sent {pages} page(s) to the printer.", True)
 
     def email(self, payment_id: str, tell: Callable[[str, bool], None]) -> None:
         self.runner.run_net(

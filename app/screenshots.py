@@ -79,6 +79,9 @@ def render_all(outdir: Path = OUT) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings()
         settings.shop.name = "AUTOOS"
+        settings.shop.address = "12 MG Road, Bengaluru 560001"
+        settings.shop.gstin = "29ABCDE1234F1Z5"
+        settings.shop.state = "Karnataka"
         settings.upi.vpa = "autoos.shop@okaxis"
         settings.upi.payee_name = "AUTOOS Shop"
         settings.upi.mcc = "5734"

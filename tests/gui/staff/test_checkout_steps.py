@@ -132,3 +132,49 @@ def test_yearly_prices_and_usd(qtbot, make_window, people):
     enterprise = next(c for c in checkout.tier_step.cards if c.tier["id"] == "enterprise")
     assert enterprise.button.text() == "Contact sales"
     assert not enterprise.button.isEnabled()
+
+
+def _upi_sale(qtbot, checkout, utr):
+    _choose(checkout, "student")
+    checkout.customer_step.search.query.setText("Kavya")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["upi"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    checkout.submit_utr(utr)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
+    return checkout.success_step.values["receipt_no"].text()
+
+
+def test_receipt_buttons_say_what_is_missing(qtbot, make_window, people, ctx):
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    _window, checkout = _signed_in(qtbot, make_window)
+    receipt = _upi_sale(qtbot, checkout, "412345678901")
+    assert receipt.startswith("AC/")
+    assert not checkout.success_step.pdf.isEnabled()  # the shop has no GSTIN yet
+    assert "GSTIN" in checkout.success_step.receipt_note.text()
+
+
+def test_receipt_pdf_is_saved_from_the_success_screen(
+    qtbot, make_window, people, ctx, tmp_path, monkeypatch
+):
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog
+
+    ctx.settings.shop.gstin = "29ABCDE1234F1Z5"
+    ctx.settings.shop.state = "Karnataka"
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    _window, checkout = _signed_in(qtbot, make_window)
+    receipt = _upi_sale(qtbot, checkout, "412345678902")
+    assert checkout.success_step.pdf.isEnabled()
+    assert not checkout.success_step.email.isEnabled()  # no mail server in these settings
+    assert "Email is not set up" in checkout.success_step.receipt_note.text()
+
+    target = tmp_path / "receipt.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF"))
+    checkout.success_step.pdf.click()
+    qtbot.waitUntil(lambda: checkout.success_step.feedback.text() != "")
+    assert "Saved" in checkout.success_step.feedback.text()
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert receipt in text
+    assert "799.00" in text
