@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -167,7 +167,12 @@ class StaffWindow(QMainWindow):
         self.busy.setAccessibleName("Working")
         self.busy.hide()
         self.statusBar().addWidget(self.busy)
-        runner.busy_changed.connect(lambda n: self.busy.setVisible(n > 0))
+        # show "working" only for work that takes a noticeable time (no flicker)
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(400)
+        self._busy_delay.timeout.connect(lambda: self.busy.setVisible(self.runner.running > 0))
+        runner.busy_changed.connect(self._busy_changed)
         self.sync.start()
         self.login.refresh()
         if display_factory is not None:
@@ -188,6 +193,13 @@ class StaffWindow(QMainWindow):
         self.display.show_idle(tiers)
         if self.area is not None:
             self.area.checkout.display = self.display
+
+    def _busy_changed(self, running: int) -> None:
+        if running == 0:
+            self._busy_delay.stop()
+            self.busy.hide()
+        elif not self._busy_delay.isActive() and not self.busy.isVisible():
+            self._busy_delay.start()
 
     def sign_in(self, staff: dict[str, Any]) -> None:
         """Build the signed-in area for this person (admin pages only for an admin)."""
