@@ -25,7 +25,7 @@ def make_customer_display(
     try:
         from app.customer_display import CustomerDisplay
     except ImportError:
-        log.warning("this build has no customer display; the QR shows on the staff screen")
+        log.warning("this build has no customer display; the staff window sells without one")
         return None
     display = CustomerDisplay(now=now, display_screen=display_screen, anchor=anchor)
     # the cashier keeps the keyboard: opening the display must not take the focus

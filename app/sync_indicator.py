@@ -21,6 +21,8 @@ def describe(state: dict[str, Any], card: dict[str, Any] | None) -> tuple[str, s
         return "● " + (card.get("reason") or "Card payments not configured"), "waiting"
     waiting = int(state.get("waiting") or 0)
     failed = int(state.get("failed") or 0)
+    if state.get("online") is None:
+        return "● Not synced with Stripe yet", "waiting"
     if not state.get("online"):
         text = "● Offline"
         if waiting:
@@ -36,7 +38,8 @@ def describe(state: dict[str, Any], card: dict[str, Any] | None) -> tuple[str, s
 
 
 class SyncIndicator(QLabel):
-    """Asks ``sync_state`` and ``card_status`` every ten seconds, off the GUI thread."""
+    """Every ten seconds, off the GUI thread: when card payments are configured, one pass
+    of the Stripe sync (push, drain the outbox, pull events), then the sync state."""
 
     def __init__(self, service: CheckoutService, runner: TaskRunner) -> None:
         super().__init__("● Checking sync…")
@@ -58,8 +61,15 @@ class SyncIndicator(QLabel):
             return
         self._busy = True
 
+        service = self.service
+
         def read() -> tuple[dict[str, Any], dict[str, Any]]:
-            return self.service.sync_state(), self.service.card_status()
+            card = service.card_status()
+            if card.get("configured"):
+                state = service.sync_once().get("state") or service.sync_state()
+            else:
+                state = service.sync_state()
+            return state, card
 
         self.runner.run_net(read, self._show, self._failed)
 

@@ -12,9 +12,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.staff_window import StaffWindow
 from app.tasks import TaskRunner
+from backend.clock import ManualClock
+from backend.config import Secrets
 from backend.facade import LocalCheckoutService
 from backend.services import staff
 from backend.services.context import Context
+from tests.fakes.stripe_server import FakeStripe
 
 
 @pytest.fixture
@@ -93,3 +96,24 @@ def decode_qr(widget: QWidget) -> list[str]:
     width, height, stride = image.width(), image.height(), image.bytesPerLine()
     pixels = Image.frombuffer("L", (width, height), bytes(image.constBits()), "raw", "L", stride, 1)
     return [found.text for found in zxingcpp.read_barcodes(pixels)]
+
+
+API_KEY = "sk_test_fake"
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> Iterator[FakeStripe]:
+    server = FakeStripe(clock, api_key=API_KEY).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def card_ctx(ctx, fake):
+    ctx.settings.stripe.api_base = fake.url
+    ctx.settings.stripe.max_network_retries = 1
+    ctx.settings.stripe.network_retry_max_delay_ms = 0
+    ctx.settings.stripe.timeout_ms = 2000
+    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
+    ctx.adapters.pop("stripe", None)
+    return ctx

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 
 from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_WAITING
 from app.display_link import make_customer_display
-from backend.clock import ManualClock
-from backend.config import Secrets
 from backend.services import customers
-from tests.fakes.stripe_server import FakeStripe
 from tests.gui.staff.conftest import decode_qr, sign_in
-
-API_KEY = "sk_test_fake"
-
-
-@pytest.fixture
-def fake(clock: ManualClock) -> Iterator[FakeStripe]:
-    server = FakeStripe(clock, api_key=API_KEY).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def card_ctx(ctx, fake):
-    ctx.settings.stripe.api_base = fake.url
-    ctx.settings.stripe.max_network_retries = 1
-    ctx.settings.stripe.network_retry_max_delay_ms = 0
-    ctx.settings.stripe.timeout_ms = 2000
-    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
-    ctx.adapters.pop("stripe", None)
-    return ctx
 
 
 def test_card_sale_shows_the_session_url_as_a_qr_and_completes(
