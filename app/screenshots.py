@@ -22,11 +22,7 @@ OUT = Path("docs/screenshots")
 
 
 def run_qt(ms: int) -> None:
-    """Let Qt run for ``ms`` milliseconds in a nested event loop.
-
-    (Not ``QApplication.processEvents()``: with PySide6 6.12 on Python 3.11 that binding
-    corrupts reference counts while a worker thread runs Python — see docs/decisions.md.)
-    """
+    """Let Qt run (timers, background answers, layout) for ``ms`` milliseconds."""
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
@@ -198,12 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     render_all(args.out)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Every picture is written. Skip interpreter teardown: after the dashboard has drawn
-    # its charts, PySide6 6.12 can abort while garbage-collecting at exit (see
-    # docs/decisions.md), which would turn a finished run into a failed make target.
-    os._exit(0)
+    return 0
 
 
 if __name__ == "__main__":

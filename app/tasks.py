@@ -4,22 +4,16 @@ success or failure callback back on the GUI thread (after Anki's ``taskman``).
 Two executors: a single thread for database work (SQLite writes are serialised anyway,
 and one thread keeps them in order) and a small pool for network calls (Stripe, a PSP,
 SMTP, a remote store server), so a slow network never delays a local write.
-
-Finished work comes back through a plain thread-safe queue that a GUI-thread timer
-drains while anything is running. Worker threads never touch Qt: with PySide6 6.12 on
-Python 3.11, emitting a signal from a non-GUI thread corrupts reference counts (the
-process later dies with "deallocating None/True"), see docs/decisions.md.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -28,9 +22,8 @@ log = logging.getLogger(__name__)
 class TaskRunner(QObject):
     """Runs operations in the background and delivers results as Qt signals."""
 
-    #: how often the GUI thread collects finished work while something runs (ms)
-    POLL_MS = 10
-
+    #: carries a zero-argument callable to run on the GUI thread
+    _deliver = Signal(object)
     #: number of operations still running (drives busy indicators and progress)
     busy_changed = Signal(int)
     #: an operation failed and had no failure callback of its own
@@ -42,10 +35,7 @@ class TaskRunner(QObject):
         self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="autoos-net")
         self._running = 0
         self._closed = False
-        self._done: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._poll = QTimer(self)
-        self._poll.setInterval(self.POLL_MS)
-        self._poll.timeout.connect(self._drain)
+        self._deliver.connect(self._on_gui_thread, Qt.ConnectionType.QueuedConnection)
 
     @property
     def running(self) -> int:
@@ -78,27 +68,17 @@ class TaskRunner(QObject):
     ) -> Future[T]:
         self._running += 1
         self.busy_changed.emit(self._running)
-        self._poll.start()
         future = executor.submit(op)
 
         def done(fut: Future[T]) -> None:
-            # runs on the worker thread: only hand the result over, touch nothing of Qt
             if not self._closed:
-                self._done.put(lambda: self._finish(fut, on_success, on_failure))
+                self._deliver.emit(lambda: self._finish(fut, on_success, on_failure))
 
         future.add_done_callback(done)
         return future
 
-    def _drain(self) -> None:
-        """On the GUI thread: deliver everything that finished since the last tick."""
-        while True:
-            try:
-                deliver = self._done.get_nowait()
-            except queue.Empty:
-                break
-            deliver()
-        if self._running == 0:
-            self._poll.stop()
+    def _on_gui_thread(self, fn: Callable[[], None]) -> None:
+        fn()
 
     def _finish(
         self,
@@ -123,6 +103,5 @@ class TaskRunner(QObject):
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; let running operations finish (writes must complete)."""
         self._closed = True
-        self._poll.stop()
         self._db.shutdown(wait=wait)
         self._net.shutdown(wait=wait, cancel_futures=True)
