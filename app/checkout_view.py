@@ -147,9 +147,16 @@ class CheckoutView(QWidget):
 
     def _card_known(self, status: dict[str, Any]) -> None:
         self.card = status
+        self._reoffer()
 
     def _card_unknown(self, exc: Exception) -> None:
         self.card = {"configured": False, "reason": say(exc)}
+        self._reoffer()
+
+    def _reoffer(self) -> None:
+        """The card answer came while the methods were on screen: update the buttons."""
+        if self.stack.currentIndex() == STEP_METHOD and "customer" in self.sale:
+            self._offer_methods()
 
     # -- navigation ---------------------------------------------------------------------
     def back(self) -> None:
@@ -204,10 +211,12 @@ class CheckoutView(QWidget):
 
     def _customer_chosen(self, customer: dict[str, Any]) -> None:
         self.sale["customer"] = customer
-        self.method_step.offer(
-            f"{self._plan_summary()} · for {customer['name']}", self.method_reasons()
-        )
+        self._offer_methods()
         self._go(STEP_METHOD)
+
+    def _offer_methods(self) -> None:
+        summary = f"{self._plan_summary()} · for {self.sale['customer']['name']}"
+        self.method_step.offer(summary, self.method_reasons())
 
     def method_reasons(self) -> dict[str, str | None]:
         """Why each payment method cannot be used right now (``None`` = it can)."""
@@ -398,10 +407,7 @@ class CheckoutView(QWidget):
             self.reset()
             return
         self.sale.pop("request", None)
-        self.method_step.offer(
-            f"{self._plan_summary()} · for {self.sale['customer']['name']}",
-            self.method_reasons(),
-        )
+        self._offer_methods()
         self.method_step.show_error("Payment cancelled. Nothing was charged.")
         self._go(STEP_METHOD)
 

@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QMessageBox,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.messages import say
 from app.payments_model import METHOD_WORDS, STATUS_WORDS, PaymentsModel
-from app.style import set_role
+from app.style import add_form_row, set_role
 from app.tasks import TaskRunner
 from app.utr_dialog import UtrDialog
 from backend.domain.money import Money, format_money, parse_amount
+from backend.errors import ValidationError
 from backend.facade import CheckoutService
 
 
@@ -133,14 +135,23 @@ class PaymentsView(QWidget):
             chosen["date_to"] = self.date_to.date().toString("yyyy-MM-dd")
         return chosen
 
-    def reload(self) -> None:
+    def reload(self, done: str | None = None) -> None:
+        """Read the payments again; ``done`` is what to say once they are shown."""
         chosen = self.filters()
-        self.runner.run_db(lambda: self.service.list_payments(**chosen), self._loaded, self._failed)
+        self.runner.run_db(
+            lambda: self.service.list_payments(**chosen),
+            lambda rows: self._loaded(rows, done),
+            self._failed,
+        )
 
-    def _loaded(self, rows: list[dict[str, Any]]) -> None:
+    def _loaded(self, rows: list[dict[str, Any]], done: str | None = None) -> None:
         self.model.set_rows(rows)
-        set_role(self.message, "hint")
-        self.message.setText(f"{len(rows)} payment(s)")
+        if done:
+            set_role(self.message, "success")
+            self.message.setText(done)
+        else:
+            set_role(self.message, "hint")
+            self.message.setText(f"{len(rows)} payment(s)")
         self._selection()
 
     def _failed(self, exc: Exception) -> None:
@@ -157,10 +168,16 @@ class PaymentsView(QWidget):
             bool(row) and row["method"] == "upi_qr" and row["status"] in ("pending", "expired")
         )
         if self.refund_button is not None:
+            card = bool(row) and row["method"] != "upi_qr"
             self.refund_button.setEnabled(
-                bool(row)
+                card
                 and row["status"] in ("succeeded", "late")
                 and row["refunded_amount"] < row["amount"]
+            )
+            self.refund_button.setToolTip(
+                "UPI payments are refunded by bank transfer, outside this app."
+                if row and not card
+                else ""
             )
 
     def confirm_with_utr(self) -> None:
@@ -181,34 +198,78 @@ class PaymentsView(QWidget):
         row = self.selected()
         if row is None:
             return
-        left = Money(row["amount"] - row["refunded_amount"], row["currency"])
-        text, ok = QInputDialog.getText(
-            self,
-            "Refund",
-            f"Refund how much to {row['customer_name']}? (at most {format_money(left)})",
-            text=left.decimal_string(),
-        )
-        if not ok:
+        dialog = RefundDialog(row, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.amount is None:
             return
-        try:
-            amount = parse_amount(text, row["currency"])
-        except Exception as exc:
-            self._failed(exc)
-            return
-        sure = QMessageBox.question(
-            self,
-            "Refund",
-            f"Refund {format_money(amount)} of receipt {row['receipt_no'] or row['id']}?",
-        )
-        if sure != QMessageBox.StandardButton.Yes:
-            return
+        amount, reason = dialog.amount, dialog.reason.text().strip() or None
         self.runner.run_net(
-            lambda: self.service.refund(row["id"], amount.amount),
-            lambda _r: self._done(f"Refunded {format_money(amount)}."),
+            lambda: self.service.refund(
+                row["id"], amount=amount.amount, currency=amount.currency, reason=reason
+            ),
+            lambda _r: self._done(f"Refund of {format_money(amount)} sent to Stripe."),
             self._failed,
         )
 
     def _done(self, message: str) -> None:
-        self.reload()
-        set_role(self.message, "success")
-        self.message.setText(message)
+        self.reload(done=message)
+
+
+class RefundDialog(QDialog):
+    """How much to give back (all by default) and why; the amount is checked as typed."""
+
+    def __init__(self, row: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = row
+        self.amount: Money | None = None
+        self.left = Money(row["amount"] - row["refunded_amount"], row["currency"])
+        self.setWindowTitle("Refund")
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        lay.addWidget(
+            QLabel(
+                f"Refund to {row['customer_name']} — receipt {row['receipt_no'] or row['id']}. "
+                f"At most {format_money(self.left)}."
+            )
+        )
+        form = QFormLayout()
+        self.edit = QLineEdit(self.left.decimal_string())
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("optional")
+        add_form_row(form, "&Amount", self.edit)
+        add_form_row(form, "&Reason", self.reason)
+        lay.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setObjectName("primary")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.edit.textChanged.connect(self._preview)
+        self._preview(self.edit.text())
+
+    def _preview(self, text: str) -> None:
+        try:
+            self.ok.setText(f"Refund {format_money(parse_amount(text, self.left.currency))}")
+        except ValidationError:
+            self.ok.setText("Refund")
+
+    def _check(self) -> None:
+        try:
+            amount = parse_amount(self.edit.text(), self.left.currency)
+        except ValidationError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        if amount.amount <= 0 or amount.amount > self.left.amount:
+            self.error.setText(f"Enter an amount above zero and at most {format_money(self.left)}.")
+            self.error.show()
+            return
+        self.amount = amount
+        self.accept()

@@ -80,7 +80,8 @@ def test_filters_and_utr_confirmation_from_the_payments_page(qtbot, make_window,
 
     when_dialog_opens(UtrDialog, type_utr)
     page.utr_button.click()
-    qtbot.waitUntil(lambda: "Confirmed" in page.message.text())
+    qtbot.waitUntil(lambda: page.message.objectName() in ("success", "error"))
+    assert "Confirmed" in page.message.text(), page.message.text()
     row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (pending["id"],))
     assert row["status"] == "succeeded"
     assert row["utr"] == "998877665544"
@@ -146,3 +147,48 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
     assert request["amount"] == expected["amount"]
     assert request["purpose"] == "upgrade"
     assert checkout.waiting_step.amount.text() == expected["amount_text"]
+
+
+def test_admin_refunds_part_of_a_card_payment(qtbot, make_window, people, card_ctx, fake):
+    from app.payments_view import RefundDialog
+    from backend.services import card_payments
+
+    buyer = customers.add_customer(card_ctx, name="Dev", email="dev@example.com", actor="test")
+    started = card_payments.start_checkout(
+        card_ctx,
+        customer_id=buyer["id"],
+        tier="student",
+        interval="month",
+        currency="INR",
+        actor="test",
+    )
+    [session] = fake.all("checkout.session")
+    fake.complete_session(session["id"])
+    assert card_payments.refresh(card_ctx, started["id"])["status"] == "succeeded"
+
+    window = make_window()
+    sign_in(qtbot, window, "Asha", "4821")
+    qtbot.waitUntil(lambda: window.area is not None)
+    page = window.area.payments
+    window.area.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.table.selectRow(0)
+    assert page.refund_button.isEnabled()
+
+    def refund(dialog: RefundDialog) -> None:
+        assert dialog.edit.text() == "799.00"  # all of it, unless told otherwise
+        dialog.edit.setText("900")
+        dialog.ok.click()
+        assert "at most ₹799.00" in dialog.error.text()  # refused before anything is sent
+        dialog.edit.setText("199.50")
+        dialog.reason.setText("Bought the wrong plan")
+        assert dialog.ok.text() == "Refund ₹199.50"
+        dialog.ok.click()
+
+    when_dialog_opens(RefundDialog, refund)
+    page.refund_button.click()
+    qtbot.waitUntil(lambda: page.message.objectName() in ("success", "error"), timeout=10_000)
+    assert "₹199.50" in page.message.text(), page.message.text()
+    assert [r["amount"] for r in fake.all("refund")] == [19950]
+    row = card_ctx.store.one("SELECT refunded_amount, status FROM payments")
+    assert row == {"refunded_amount": 19950, "status": "succeeded"}
