@@ -68,3 +68,33 @@ def test_card_button_says_why_when_stripe_is_not_configured(qtbot, make_window, 
     assert not checkout.method_step.buttons["card"].isEnabled()
     assert "Card payments are not configured" in checkout.method_step.reasons["card"].text()
     assert checkout.method_step.buttons["upi"].isEnabled()
+
+
+def test_a_slow_stripe_never_freezes_the_window(qtbot, make_window, people, card_ctx, fake):
+    from PySide6.QtCore import QTimer
+
+    customers.add_customer(card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5 and checkout.card["configured"])
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == "student").button.click()
+    checkout.customer_step.search.query.setText("Dev")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+
+    qtbot.waitUntil(lambda: window.sync.text() == "● Online · all synced", timeout=10_000)
+    fake.slow_seconds = 1.0
+    fake.inject("slow")  # Stripe takes a whole second to create the Checkout Session
+    ticks = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: ticks.append(checkout.stack.currentIndex()))
+    heartbeat.start(20)
+    checkout.method_step.buttons["card"].click()
+    qtbot.waitUntil(window.busy.isVisible, timeout=3000)  # "working…" shows while waiting
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    heartbeat.stop()
+    waited = [t for t in ticks if t == STEP_METHOD]
+    assert len(waited) >= 20  # the GUI thread kept running timers for the whole second
+    assert fake.faults_injected["slow"] == 1
