@@ -68,15 +68,22 @@ class SettingsView(QWidget):
         lay.addStretch(1)
 
     def reload(self) -> None:
-        self.runner.run_db(self.service.settings_view, self._show)
+        service = self.service
+        self.runner.run_net(lambda: (service.settings_view(), service.card_status()), self._show)
 
-    def _show(self, view: dict[str, Any]) -> None:
+    def _show(self, result: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        view, card = result
         for form in (self.features_form, self.shop_form):
             while form.rowCount():
                 form.removeRow(0)
         for key, word in FEATURE_WORDS.items():
             on = view["features"].get(key)
-            self.features_form.addRow(word, QLabel("On" if on else "Off"))
+            text = "On" if on else "Off"
+            if key == "card_payments" and on and not card.get("configured"):
+                text = "On, but not usable: " + (card.get("reason") or "not configured")
+            label = QLabel(text)
+            label.setWordWrap(True)
+            self.features_form.addRow(word, label)
         upi = view["upi"]
         rows = (
             ("Shop name", view["shop"]["name"]),

@@ -15,9 +15,6 @@ def say(exc: BaseException) -> str:
         return f"{exc} The sale is kept; try again when the connection is back."
     if isinstance(exc, CheckoutError):
         return str(exc)
-    if isinstance(exc, ImportError):
-        log.error("missing backend part: %s", exc)
-        return "This function is not available in this version of AUTOOS Checkout."
     log.exception("unexpected error", exc_info=exc)
     return f"Something went wrong ({type(exc).__name__}). Nothing was charged; please try again."
 

@@ -72,3 +72,36 @@ def test_first_start_creates_the_first_admin(qtbot, make_window, ctx):
     qtbot.waitUntil(lambda: window.area is not None)
     assert window.area.is_admin
     assert [(s["name"], s["role"]) for s in staff.list_staff(ctx)] == [("Meera", "admin")]
+
+
+def test_admin_pages_show_settings_and_add_staff(qtbot, make_window, people, ctx):
+    from PySide6.QtWidgets import QLabel
+
+    window = make_window()
+    sign_in(qtbot, window, "Asha", "4821")
+    qtbot.waitUntil(lambda: window.area is not None)
+    area = window.area
+    settings_page = area.admin_pages["settings"]
+    area.tabs.setCurrentWidget(settings_page)
+
+    def shown() -> set[str]:
+        return {label.text() for label in settings_page.findChildren(QLabel)}
+
+    qtbot.waitUntil(lambda: "autoos.shop@okaxis" in shown())
+    assert any(text.startswith("On, but not usable") for text in shown())  # no Stripe key
+
+    staff_page = area.admin_pages["staff"]
+    area.tabs.setCurrentWidget(staff_page)
+    qtbot.keyClicks(staff_page.name, "Meera")
+    qtbot.keyClicks(staff_page.pin, "12")
+    staff_page.add.click()
+    qtbot.waitUntil(lambda: staff_page.message.text() != "")
+    assert "PIN is 4 to 8 digits" in staff_page.message.text()
+    qtbot.keyClicks(staff_page.pin, "34")
+    staff_page.add.click()
+    qtbot.waitUntil(lambda: "can now sign in" in staff_page.message.text())
+    assert ("Meera", "staff") in {(s["name"], s["role"]) for s in staff.list_staff(ctx)}
+    audit = ctx.store.one(
+        "SELECT actor FROM audit_log WHERE action='staff.create' ORDER BY id DESC"
+    )
+    assert audit["actor"] == f"staff:{people['admin']['id']}"
