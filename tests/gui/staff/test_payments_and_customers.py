@@ -192,3 +192,61 @@ def test_admin_refunds_part_of_a_card_payment(qtbot, make_window, people, card_c
     assert [r["amount"] for r in fake.all("refund")] == [19950]
     row = card_ctx.store.one("SELECT refunded_amount, status FROM payments")
     assert row == {"refunded_amount": 19950, "status": "succeeded"}
+
+
+def _open_change(qtbot, make_window, name):
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    view = window.area.customers
+    window.area.tabs.setCurrentWidget(view)
+    view.search.query.setText(name)
+    qtbot.waitUntil(lambda: view.upgrade_button.isEnabled())
+    return view
+
+
+def test_downgrade_is_scheduled_for_the_period_end(qtbot, make_window, people, ctx):
+    ids, _paid, _pending = _shop(ctx)
+    upgraded = upi_payments.create_request(
+        ctx,
+        customer_id=ids["Arjun"],
+        tier="employee",
+        interval="month",
+        actor="test",
+        purpose="upgrade",
+    )
+    upi_payments.confirm_with_utr(ctx, upgraded["id"], "412345678902", actor="test")
+    view = _open_change(qtbot, make_window, "Arjun")
+
+    def downgrade(dialog: PlanChangeDialog) -> None:
+        qtbot.waitUntil(lambda: dialog.target.count() > 0)
+        assert dialog.target.findData("professional/month") == -1  # not a downgrade
+        dialog.target.setCurrentIndex(dialog.target.findData("student/month"))
+        dialog.confirm.click()
+        qtbot.waitUntil(lambda: "plan changes on" in dialog.price.text())
+        dialog.accept()
+
+    when_dialog_opens(PlanChangeDialog, downgrade)
+    view.downgrade_button.click()
+    sub = subscriptions.current_subscription(ctx, ids["Arjun"])
+    assert (sub["tier"], sub["pending_tier"], sub["status"]) == ("employee", "student", "active")
+    qtbot.waitUntil(lambda: "Changes to student" in view.sub_text.text())
+
+
+def test_cancel_at_period_end_keeps_the_plan_until_then(qtbot, make_window, people, ctx):
+    ids, _paid, _pending = _shop(ctx)
+    view = _open_change(qtbot, make_window, "Arjun")
+
+    def cancel(dialog: PlanChangeDialog) -> None:
+        assert dialog.at_end.isChecked()  # the gentle choice is the default
+        dialog.confirm.click()
+        qtbot.waitUntil(lambda: "cancelled" in dialog.price.text())
+        dialog.accept()
+
+    when_dialog_opens(PlanChangeDialog, cancel)
+    view.cancel_button.click()
+    sub = subscriptions.current_subscription(ctx, ids["Arjun"])
+    assert sub["status"] == "active"
+    assert sub["cancel_at_period_end"] is True
+    qtbot.waitUntil(lambda: "Cancels at the end of this period" in view.sub_text.text())
+    assert not view.cancel_button.isEnabled()
