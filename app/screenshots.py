@@ -56,8 +56,8 @@ class Shooter:
         print(path)
 
 
-def render_all(outdir: Path = OUT) -> list[Path]:
-    """Render every staff screen; returns the files written."""
+def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
+    """Render every staff screen at ``size``; returns the files written."""
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     from app.demo_data import ADMIN, CASHIER, build_demo
     from app.staff_window import StaffWindow
@@ -89,7 +89,7 @@ def render_all(outdir: Path = OUT) -> list[Path]:
         window = StaffWindow(
             LocalCheckoutService(empty, "anonymous"), runner, now=clock.now, display_factory=None
         )
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         wait_for(lambda: window.login.currentIndex() == 1, "the first-admin form")
         shoot(window, "00-first-admin")
@@ -104,7 +104,7 @@ def render_all(outdir: Path = OUT) -> list[Path]:
         window = StaffWindow(
             LocalCheckoutService(ctx, "anonymous"), runner, now=clock.now, display_factory=None
         )
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         login = window.login
         wait_for(lambda: login.name_box.findData(CASHIER[0]) >= 0, "the staff names")
@@ -190,10 +190,12 @@ def render_all(outdir: Path = OUT) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.screenshots")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNG files")
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
     args = parser.parse_args(argv)
+    width, _, height = args.size.partition("x")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
-    render_all(args.out)
+    render_all(args.out, (int(width), int(height)))
     return 0
 
 
