@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -113,6 +114,10 @@ class PaymentsView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         foot.addWidget(self.message, 1)
+        self.late_button = QPushButton("&Accept late payment…")
+        self.late_button.setToolTip("Money that arrived after the QR expired: start the plan.")
+        self.late_button.clicked.connect(self.accept_late)
+        foot.addWidget(self.late_button)
         self.utr_button = QPushButton("Confirm with &UTR…")
         self.utr_button.clicked.connect(self.confirm_with_utr)
         foot.addWidget(self.utr_button)
@@ -164,6 +169,7 @@ class PaymentsView(QWidget):
 
     def _selection(self) -> None:
         row = self.selected()
+        self.late_button.setEnabled(bool(row) and row["status"] == "late")
         self.utr_button.setEnabled(
             bool(row) and row["method"] == "upi_qr" and row["status"] in ("pending", "expired")
         )
@@ -191,6 +197,24 @@ class PaymentsView(QWidget):
         self.runner.run_db(
             lambda: self.service.confirm_with_utr(row["id"], utr),
             lambda p: self._done(f"Confirmed: receipt {p.get('receipt_no') or ''}."),
+            self._failed,
+        )
+
+    def accept_late(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Accept late payment",
+            f"{row['customer_name']} paid {row['amount_text']} after the QR had expired.\n"
+            "Accept it? The plan starts now and a receipt is issued.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.runner.run_db(
+            lambda: self.service.accept_late(row["id"]),
+            lambda p: self._done(f"Accepted: receipt {p.get('receipt_no') or ''}."),
             self._failed,
         )
 

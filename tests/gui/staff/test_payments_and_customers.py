@@ -250,3 +250,36 @@ def test_cancel_at_period_end_keeps_the_plan_until_then(qtbot, make_window, peop
     assert sub["cancel_at_period_end"] is True
     qtbot.waitUntil(lambda: "Cancels at the end of this period" in view.sub_text.text())
     assert not view.cancel_button.isEnabled()
+
+
+def test_a_late_payment_is_kept_and_accepted_by_staff(qtbot, make_window, people, ctx):
+    from PySide6.QtWidgets import QMessageBox
+
+    ids, _paid, pending = _shop(ctx)
+    ctx.clock.advance(timedelta(minutes=20))
+    upi_payments.confirm_from_statement(
+        ctx,
+        pending["id"],
+        utr="556677889900",
+        evidence={"source": "test"},
+        late=True,
+        actor="test",
+    )
+    assert upi_payments.get_payment(ctx, pending["id"])["status"] == "late"
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    page = window.area.payments
+    window.area.tabs.setCurrentWidget(page)
+    page.status.setCurrentIndex(page.status.findData("late"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.data(page.model.index(0, 4)) == "Paid late ⚑"
+    page.table.selectRow(0)
+    assert page.late_button.isEnabled()
+    assert not page.utr_button.isEnabled()
+    when_dialog_opens(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    page.late_button.click()
+    qtbot.waitUntil(lambda: page.message.objectName() in ("success", "error"))
+    assert "Accepted: receipt AC/" in page.message.text()
+    assert upi_payments.get_payment(ctx, pending["id"])["status"] == "succeeded"
+    assert subscriptions.current_subscription(ctx, ids["Neha"])["tier"] == "employee"
