@@ -79,6 +79,7 @@ class MethodStep(QWidget):
         for method in METHODS:
             button = QPushButton(texts[method])
             button.setObjectName("method")
+            button.setAutoDefault(True)  # Enter takes the focused method
             button.clicked.connect(lambda _c=False, m=method: self.chosen.emit(m))
             reason = QLabel()
             reason.setObjectName("reason")
@@ -187,12 +188,14 @@ class WaitingStep(QWidget):
         actions.addWidget(self.cancel)
         actions.addStretch(1)
         self.retry = QPushButton("&New QR")
+        self.retry.setAutoDefault(True)
         self.retry.clicked.connect(self.retry_requested.emit)
         actions.addWidget(self.retry)
         self.done = QPushButton("Start &over")
         self.done.clicked.connect(self.done_requested.emit)
         actions.addWidget(self.done)
         self.utr = QPushButton("Confirm with &UTR…")
+        self.utr.setAutoDefault(True)
         self.utr.setObjectName("primary")
         self.utr.clicked.connect(self.utr_requested.emit)
         actions.addWidget(self.utr)

@@ -100,6 +100,7 @@ class TierCard(QFrame):
         lay.addStretch(1)
         lay.addSpacing(12)
         self.button = QPushButton()
+        self.button.setAutoDefault(True)  # Enter chooses the focused plan
         self.button.clicked.connect(lambda: self.chosen.emit(self.tier))
         if tier["recommended"]:
             self.button.setObjectName("primary")

@@ -44,8 +44,8 @@ def test_upi_sale_from_the_keyboard(qtbot, make_window, people, ctx):
     card = _card(checkout, "employee")
     assert card.price.text() == "₹2,399.00"
     assert card.per.text().startswith("per month")
-    card.button.setFocus()
-    qtbot.keyClick(card.button, Qt.Key.Key_Space)
+    assert card.button.hasFocus()  # the recommended plan is ready for Enter
+    qtbot.keyClick(card.button, Qt.Key.Key_Return)
     assert checkout.stack.currentIndex() == STEP_CUSTOMER
 
     picker = checkout.customer_step
@@ -55,6 +55,7 @@ def test_upi_sale_from_the_keyboard(qtbot, make_window, people, ctx):
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
     assert checkout.method_step.buttons["upi"].isEnabled()
 
+    assert checkout.method_step.buttons["upi"].hasFocus()
     qtbot.keyClick(checkout.method_step, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
     request = checkout.sale["request"]
