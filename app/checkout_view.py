@@ -346,6 +346,8 @@ class CheckoutView(QWidget):
             self._paid(self.sale["request"])
             return
         self.waiting_step.update_status(self.sale["request"], self.now())
+        if self.sale.get("followed"):
+            self.waiting_step.retry.hide()  # a new upgrade QR is asked for on Customers
         if status != before:
             if status == "expired":
                 self.poll_timer.stop()
