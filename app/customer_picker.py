@@ -28,10 +28,28 @@ from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
 
+def phone_text(e164: str | None) -> str:
+    """``+919876543210`` as people read it: ``+91 98765 43210``."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def contact_text(customer: dict[str, Any]) -> str:
+    """Email and phone, whichever the customer gave."""
+    parts = (customer.get("email"), phone_text(customer.get("phone")))
+    return " · ".join(x for x in parts if x)
+
+
 def customer_line(customer: dict[str, Any]) -> str:
     """Name on the first line, how to reach them on the second."""
-    contact = " · ".join(x for x in (customer.get("email"), customer.get("phone")) if x)
-    return f"{customer['name']}\n{contact}"
+    return f"{customer['name']}\n{contact_text(customer)}"
 
 
 class CustomerSearch(QWidget):

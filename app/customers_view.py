@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.customer_picker import CustomerSearch
+from app.customer_picker import CustomerSearch, contact_text
 from app.messages import say
 from app.payments_model import PaymentsModel
 from app.plan_change_dialog import PlanChangeDialog
@@ -188,9 +188,7 @@ class CustomersView(QWidget):
         customer = details["customer"]
         self.message.hide()
         self.name.setText(customer["name"])
-        self.contact.setText(
-            " · ".join(x for x in (customer.get("email"), customer.get("phone")) if x)
-        )
+        self.contact.setText(contact_text(customer))
         self._show_trial(details["trial"], details["usage"])
         self._show_usage(details["usage"])
         self._show_subscription(details["subscription"])
