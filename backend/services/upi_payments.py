@@ -34,7 +34,7 @@ from backend.errors import (
     TransientError,
     ValidationError,
 )
-from backend.services import audit, subscriptions
+from backend.services import audit, payment_events, subscriptions
 from backend.services.context import Context
 from backend.services.numbering import next_number
 
@@ -54,13 +54,6 @@ def _new_ids() -> tuple[str, str]:
 
 def _psp(ctx: Context) -> PaymentProvider | None:
     return ctx.adapters.get("psp")
-
-
-def _event(ctx: Context, payment_id: str, kind: str, actor: str, **detail: Any) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, json.dumps(detail, sort_keys=True, default=str)),
-    )
 
 
 def _row(ctx: Context, payment_id: str) -> dict[str, Any]:
@@ -110,7 +103,7 @@ def _expire_if_due(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
             (ctx.now_iso(), row["id"]),
         )
         if cur.rowcount:
-            _event(ctx, row["id"], "expired", "system", expires_at=row["expires_at"])
+            payment_events.record(ctx, row["id"], "expired", "system", expires_at=row["expires_at"])
             audit.record(ctx, "system", "payment.expire", "payment", row["id"])
     return _row(ctx, row["id"])
 
@@ -221,7 +214,7 @@ def create_request(
                 uri,
             ),
         )
-        _event(
+        payment_events.record(
             ctx,
             payment_id,
             "created",
@@ -255,7 +248,7 @@ def _set_canceled(ctx: Context, row: dict[str, Any], actor: str, *, reason: str)
         "UPDATE payments SET status='canceled', updated_at=? WHERE id=? AND status='pending'",
         (ctx.now_iso(), row["id"]),
     )
-    _event(ctx, row["id"], "canceled", actor, reason=reason)
+    payment_events.record(ctx, row["id"], "canceled", actor, reason=reason)
     audit.record(ctx, actor, "payment.cancel", "payment", row["id"], reason=reason)
 
 
@@ -268,7 +261,7 @@ def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
         psp.close_qr(row["psp_ref"])
     except ExternalError as exc:
         with ctx.store.transaction():
-            _event(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
+            payment_events.record(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
 
 
 def cancel_request(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
@@ -347,7 +340,7 @@ def _record_money(
         except sqlite3.IntegrityError:
             raise DuplicateError(f"UTR {utr} already confirmed another payment.") from None
         kind = "succeeded" if succeeded else "late"
-        _event(
+        payment_events.record(
             ctx,
             row["id"],
             kind,
@@ -422,7 +415,7 @@ def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
             "UPDATE payments SET status='succeeded', receipt_no=?, updated_at=? WHERE id=?",
             (receipt, ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, "late_accepted", actor, receipt_no=receipt)
+        payment_events.record(ctx, payment_id, "late_accepted", actor, receipt_no=receipt)
         audit.record(ctx, actor, "payment.accept_late", "payment", payment_id, receipt_no=receipt)
         _link_subscription(ctx, row, ctx.clock.now(), actor)
     return get_payment(ctx, payment_id)
@@ -459,7 +452,9 @@ def _apply_psp_payment(
 ) -> dict[str, Any]:
     if not paid.captured:
         with ctx.store.transaction():
-            _event(ctx, row["id"], f"psp_{paid.status or 'unknown'}", actor, psp_payment_id=paid.id)
+            payment_events.record(
+                ctx, row["id"], f"psp_{paid.status or 'unknown'}", actor, psp_payment_id=paid.id
+            )
         return get_payment(ctx, row["id"])
     if paid.amount != Money(row["amount"], row["currency"]):
         raise Conflict(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
-from backend.errors import TransientError
+from backend.errors import NotConfigured, RejectedError, TransientError
 from backend.services import card_payments
 from backend.services.context import Context
 from backend.services.stripe_mirror import (
@@ -141,7 +141,12 @@ def apply_event(ctx: Context, event: dict[str, Any], *, source: str) -> bool:
     if already_applied(ctx, event["id"]):
         return False
     handler = HANDLERS.get(event.get("type", ""))
-    write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    try:
+        write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    except RejectedError as err:
+        if getattr(err, "stripe_code", None) != "resource_missing":
+            raise
+        write = _nothing  # the object is gone at Stripe: nothing left to mirror
     with ctx.store.transaction():
         inserted = ctx.store.execute(
             "INSERT OR IGNORE INTO stripe_events (event_id, type, created, source, applied_at) "
@@ -186,9 +191,20 @@ def _first_run(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _newer_pages(ctx: Context, cursor: str):  # type: ignore[no-untyped-def]
-    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first)."""
+    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first).
+
+    Stripe keeps events 30 days: when the stored cursor is gone (a long time offline),
+    every event it still keeps is read instead; those applied before are skipped."""
+    first = True
     while True:
-        page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        try:
+            page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        except RejectedError as err:
+            if not first or getattr(err, "stripe_code", None) != "resource_missing":
+                raise
+            yield _first_run(ctx)
+            return
+        first = False
         events = list(reversed(page.get("data", [])))
         if not events:
             return
@@ -209,9 +225,11 @@ def poll(ctx: Context) -> dict[str, Any]:
                 counts["seen"] += 1
                 counts["applied"] += apply_event(ctx, event, source="poll")
                 _store_cursor(ctx, event["id"])
-    except TransientError as err:
+    except (TransientError, NotConfigured) as err:  # offline, or the key was refused
         outbox.mark_online(ctx, False, err.message)
         counts["stopped"] = err.message
+    except RejectedError as err:  # e.g. a restricted key may not read subscriptions
+        counts["stopped"] = err.message  # reported; this event is tried again next time
     else:
         outbox.mark_online(ctx, True)
     counts["cursor"] = _cursor(ctx)
