@@ -108,7 +108,14 @@ def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             ],
             "client_reference_id": row["id"],
             "metadata": {"autoos_payment_id": row["id"]},
-            "subscription_data": {"metadata": {"autoos_customer_id": str(row["customer_id"])}},
+            # the subscription's first invoice carries this, so its event is known to be
+            # this checkout's money (card_invoices does not record it a second time)
+            "subscription_data": {
+                "metadata": {
+                    "autoos_customer_id": str(row["customer_id"]),
+                    "autoos_payment_id": row["id"],
+                }
+            },
             "success_url": ctx.settings.stripe.checkout_success_url,
             "cancel_url": ctx.settings.stripe.checkout_cancel_url,
             "expires_at": _session_expiry(ctx, row),
@@ -254,6 +261,12 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         # so it is an accepted late payment (succeeded, receipt, late=1 for staff), as a
         # late UPI payment becomes once accepted; not a 'late' status nobody can settle.
         late = row["status"] in ("expired", "canceled", "failed")
+        invoice_id = invoice["id"] if invoice else None
+        if invoice_id and ctx.store.scalar(
+            "SELECT 1 FROM payments WHERE stripe_invoice_id=? AND status <> 'failed' AND id<>?",
+            (invoice_id, payment_id),
+        ):
+            invoice_id = None  # already recorded from its invoice event (an older session)
         status = "succeeded"
         ctx.store.execute(
             "UPDATE payments SET status=?, late=?, paid_at=?, receipt_no=?, subscription_id=?, "
@@ -264,7 +277,7 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
                 ctx.now_iso(),
                 next_number(ctx),
                 sub_id,
-                invoice["id"] if invoice else None,
+                invoice_id,
                 (payment_intent_of_invoice(invoice) if invoice else None)
                 or _ref(session.get("payment_intent")),
                 ctx.now_iso(),

@@ -9,7 +9,9 @@ which is what makes a crash, a timeout or a dropped connection harmless.
 Outcomes: success → the operation's ``apply`` updates the local mirror and the row is
 ``done`` (one transaction); offline, timeout, 409, 429, 5xx → the row waits, with
 ``next_attempt_at`` pushed back exponentially from the clock; any other 4xx → ``failed``
-with Stripe's message for staff, never retried on its own.
+with Stripe's message for staff, never retried on its own. An answer that cannot be
+recorded locally (a bug, a malformed object) fails only its own row (a savepoint inside
+the batch), with a message for staff; the rest of the batch is applied.
 
 Order: each row belongs to a *lane* — ``catalog``, or one customer (its record,
 subscriptions, checkouts, refunds). Within a lane rows leave strictly in order (a
@@ -423,11 +425,18 @@ class _Drain:
             return
         batch = sorted(self.answered, key=lambda pair: pair[0]["id"])
         self.answered = []
+        broken = 0
         with self.ctx.store.transaction():
             for row, result in batch:
-                _apply(self.ctx, row, result)
+                try:  # one answer that cannot be applied must not hold the others back
+                    with self.ctx.store.savepoint():
+                        _apply(self.ctx, row, result)
+                except Exception as exc:  # any bug in an apply: isolate the row
+                    _unappliable(self.ctx, row, result, exc)
+                    broken += 1
             _set_online(self.ctx)
-        self.sent += len(batch)
+        self.sent += len(batch) - broken
+        self.failed += broken
         for row, _ in batch:
             self.busy.discard(row["lane"])
 
@@ -449,6 +458,33 @@ def _apply(ctx: Context, row: dict[str, Any], result: dict[str, Any]) -> None:
             kind=row["kind"],
             stripe_id=result.get("id"),
         )
+
+
+def _unappliable(ctx: Context, row: dict[str, Any], result: dict[str, Any], exc: Exception) -> None:
+    """Stripe did the work but its answer could not be recorded here (inside the batch's
+    transaction, after the row's own savepoint was undone): the row is ``failed`` with a
+    message for staff, who can look the object up in Stripe and send the row again."""
+    detail = exc.message if isinstance(exc, CheckoutError) else f"{type(exc).__name__}: {exc}"
+    detail = detail[:200]
+    message = (
+        f"Stripe accepted this request ({result.get('id') or 'no id'}), but its answer "
+        f"could not be recorded here ({detail}). Check it in Stripe, then send it again."
+    )
+    ctx.store.execute(
+        "UPDATE stripe_outbox SET status='failed', attempts=attempts+1, last_error=?, "
+        "result_id=?, updated_at=? WHERE id=? AND status='waiting'",
+        (message, result.get("id"), ctx.now_iso(), row["id"]),
+    )
+    audit.record(
+        ctx,
+        SYNC_ACTOR,
+        "stripe.unappliable",
+        row["entity"],
+        row["entity_id"],
+        kind=row["kind"],
+        stripe_id=result.get("id"),
+        error=message,
+    )
 
 
 def drain(

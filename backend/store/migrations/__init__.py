@@ -39,6 +39,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
         m0003_upi,
         m0004_stripe,
         m0005_reports,
+        m0007_card_invoices,
     )
 
     with store.transaction() as db:
