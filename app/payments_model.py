@@ -42,7 +42,9 @@ def cell_text(row: dict[str, Any], key: str) -> str:
         return parse_iso(row["created_at"]).strftime("%d %b %Y %H:%M")
     if key == "plan":
         tier = (row.get("tier") or "").replace("_", " ").title()
-        return f"{tier} · {row['interval']}ly" if row.get("interval") else tier
+        text = f"{tier} · {row['interval']}ly" if row.get("interval") else tier
+        purpose = row.get("purpose")
+        return f"{text} ({purpose})" if purpose and purpose != "new" else text
     if key == "method":
         return METHOD_WORDS.get(row["method"], row["method"])
     if key == "status":
