@@ -30,6 +30,14 @@ def run_gui(argv: list[str]) -> int:
         QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.mode == "kiosk":
+        from app.kiosk import run_kiosk
+
+        return run_kiosk(app, ctx)
+    if args.mode == "display":
+        from app.display_feed import run_display
+
+        return run_display(app, ctx)
     from app.staff_window import StaffWindow
 
     window = StaffWindow(ctx)
