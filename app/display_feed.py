@@ -44,6 +44,8 @@ class DisplayFeed(QObject):
         #: id of the request the display showed as pending (its outcome is shown next)
         self.following: str | None = None
         self.errors = 0
+        #: polls answered (successfully or not)
+        self.polls = 0
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -63,11 +65,13 @@ class DisplayFeed(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self._busy = False
+        self.polls += 1
         self.errors += 1
         log.warning("customer display: could not read the latest payment: %s", exc)
 
     def _arrived(self, request: dict[str, Any] | None) -> None:
         self._busy = False
+        self.polls += 1
         self.apply(request)
 
     def apply(self, request: dict[str, Any] | None) -> None:

@@ -194,7 +194,7 @@ class KioskWindow(QWidget):
         self.pin_page.cancelled.connect(self._pin_cancelled)
         self.corner.triggered.connect(self.ask_pin)
         self.chord = QShortcut(QKeySequence(ADMIN_CHORD), self)
-        self.chord.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.chord.setContext(Qt.ShortcutContext.WindowShortcut)
         self.chord.activated.connect(self.ask_pin)
 
     # start-up -----------------------------------------------------------------------

@@ -7,6 +7,8 @@ The interval comes from ``settings.ui.kiosk_idle_seconds``; tests set it small.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -78,11 +80,13 @@ class CornerTaps(QWidget):
         self.needed = taps
         self.within_ms = within_ms
         self._times: list[int] = []
-        self._clock = QElapsedTimer()
-        self._clock.start()
+        clock = QElapsedTimer()
+        clock.start()
+        #: milliseconds on a monotonic clock (replaced in tests to tap at chosen times)
+        self.now_ms: Callable[[], int] = clock.elapsed
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        now = self._clock.elapsed()
+        now = self.now_ms()
         self._times = [t for t in self._times if now - t <= self.within_ms] + [now]
         if len(self._times) >= self.needed:
             self._times.clear()

@@ -82,6 +82,7 @@ class PlanPage(ScaledPanel):
     """Step 1: the plans as large buttons, with a Monthly/Yearly switch."""
 
     chosen = Signal(dict, str)  # tier dict, interval
+    side_margin = 0.06
 
     def __init__(self, *, annual: bool, trial: bool, currency: str) -> None:
         super().__init__()
@@ -202,6 +203,7 @@ class DetailsPage(ScaledPanel):
 
     submitted = Signal(object)  # Details
     back = Signal()
+    side_margin = 0.19
 
     def __init__(self) -> None:
         super().__init__()
@@ -300,6 +302,7 @@ class MethodPage(ScaledPanel):
     upi = Signal()
     card = Signal()
     back = Signal()
+    side_margin = 0.25
 
     def __init__(self) -> None:
         super().__init__()
@@ -354,6 +357,7 @@ class PinPage(ScaledPanel):
 
     entered = Signal(str, str)  # name, pin
     cancelled = Signal()
+    side_margin = 0.29
 
     def __init__(self) -> None:
         super().__init__()

@@ -106,11 +106,20 @@ def countdown_text(expires_at: datetime | None, now: datetime) -> str:
 
 
 class ScaledPanel(QFrame):
-    """A panel whose role-named labels scale with its height."""
+    """A panel whose role-named labels scale with its height; with ``side_margin`` set,
+    its left and right margins are that fraction of its width (forms stay centred and
+    readable on any screen size)."""
+
+    side_margin = 0.0
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         scale_fonts(self, self.height())
+        layout = self.layout()
+        if self.side_margin and layout is not None:
+            margins = layout.contentsMargins()
+            side = int(self.width() * self.side_margin)
+            layout.setContentsMargins(side, margins.top(), side, margins.bottom())
 
 
 class PaymentPanel(ScaledPanel):
