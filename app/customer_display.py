@@ -27,7 +27,7 @@ from app.screens import (
     current_screens,
     screen_named,
 )
-from app.widgets.customer_panels import PaymentPanel, ResultPanel, TiersPanel
+from app.widgets.customer_panels import PaymentPanel, ResultPanel, TiersPanel, payment_view
 
 WINDOW_SIZE = (960, 600)
 #: how long "Paid ✓" / "Expired" stays before the plans come back
@@ -107,8 +107,11 @@ class CustomerDisplay(QWidget):
         self._stack.setCurrentWidget(self.payment_panel)
 
     def show_paid(self, request: Mapping[str, Any]) -> None:
-        receipt = request.get("receipt_no")
-        self._show_result("paid", f"Receipt {receipt}" if receipt else "")
+        view = payment_view(request)
+        receipt = f"Receipt {view.receipt_no}" if view.receipt_no else ""
+        self._show_result(
+            "paid", " · ".join(part for part in (view.amount_text, view.plan, receipt) if part)
+        )
 
     def show_expired(self, request: Mapping[str, Any] | None = None) -> None:
         self._show_result("expired", "Please ask for a new QR code.")

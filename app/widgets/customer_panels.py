@@ -118,7 +118,9 @@ class ScaledPanel(QFrame):
         layout = self.layout()
         if self.side_margin and layout is not None:
             margins = layout.contentsMargins()
-            side = int(self.width() * self.side_margin)
+            content = layout.minimumSize().width() - margins.left() - margins.right()
+            room = max(0, (self.width() - content) // 2)  # never wider than the panel
+            side = min(int(self.width() * self.side_margin), room)
             layout.setContentsMargins(side, margins.top(), side, margins.bottom())
 
 
