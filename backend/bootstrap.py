@@ -55,3 +55,17 @@ def build_context(
 
 def _build_adapters(ctx: Context) -> None:
     """Attach the adapters the configuration asks for (payment gateways, mail)."""
+    if ctx.settings.upi.psp == "razorpay":
+        from backend.adapters.psp.razorpay import RazorpayQr
+
+        ctx.adapters["psp"] = RazorpayQr(
+            key_id=ctx.settings.upi.razorpay_key_id,
+            api_base=ctx.settings.upi.razorpay_api_base,
+            secrets=ctx.secrets,
+        )
+    elif ctx.settings.upi.psp:
+        from backend.errors import ConfigError
+
+        raise ConfigError(
+            f"[upi] psp {ctx.settings.upi.psp!r} is unknown: use razorpay or leave it empty."
+        )

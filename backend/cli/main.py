@@ -19,7 +19,7 @@ from backend.errors import CheckoutError
 EXIT_ERROR = 2
 
 #: modules whose ``register(subparsers, common)`` adds sub-commands, in help order
-COMMAND_MODULES = ("backend.cli.core_commands",)
+COMMAND_MODULES = ("backend.cli.core_commands", "backend.cli.upi_commands")
 
 
 class CliUsageError(Exception):

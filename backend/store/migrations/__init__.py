@@ -35,6 +35,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
     """Apply pending migrations in one write transaction (safe with two processes)."""
     from backend.store.migrations import (  # noqa: F401  (registration by import)
         m0001_core,
+        m0003_upi,
     )
 
     with store.transaction() as db:

@@ -1,0 +1,1 @@
+"""Adapters to the outside world (UPI URIs and QR codes, payment service providers)."""

@@ -1,0 +1,1 @@
+"""Payment service providers that confirm UPI payments (Razorpay first)."""

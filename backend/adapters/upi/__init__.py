@@ -1,0 +1,1 @@
+"""UPI: the NPCI ``upi://pay`` URI and the QR code that carries it."""

@@ -1,0 +1,384 @@
+"""Subscriptions as the backend keeps them for UPI plans (pushed payments).
+
+Card plans are billed by Stripe and mirrored; UPI plans are paid one period at a time,
+so their periods, renewal dates, upgrade proration and scheduled downgrades are
+computed here. Every change runs inside the caller's or its own transaction, audited.
+
+Proration (docs/decisions.md): the unused part of the current period is worth
+``price × remaining_seconds / period_seconds``; an upgrade in the same interval costs
+the price difference for the remaining time, an upgrade to yearly costs the new
+yearly price minus the unused value and starts a new period. Amounts are integer paise,
+rounded down (the customer never pays a fraction of a paisa more), at least ₹1.00.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend.clock import parse_iso, to_iso
+from backend.domain.money import Money, format_money
+from backend.errors import Conflict, NotFound, ValidationError
+from backend.services import audit
+from backend.services.context import Context
+
+LIVE_STATUSES = ("trialing", "active", "past_due")
+MIN_UPGRADE_CHARGE = 100  # paise
+REMINDER_DAYS = (7, 3, 1)
+
+
+def add_interval(start: datetime, interval: str, count: int = 1) -> datetime:
+    """One month (same day, clamped to the month's end) or one year after ``start``."""
+    if interval == "year":
+        months = 12 * count
+    elif interval == "month":
+        months = count
+    else:
+        raise ValidationError(f"The billing interval must be month or year, not {interval!r}.")
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+def _load(ctx: Context, customer_id: int) -> dict[str, Any] | None:
+    return ctx.store.one(
+        "SELECT * FROM subscriptions WHERE customer_id=? AND status IN (?, ?, ?) "
+        "ORDER BY id DESC LIMIT 1",
+        (customer_id, *LIVE_STATUSES),
+    )
+
+
+def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    """At a UPI period's end: start the prepaid next period (applying a scheduled
+    downgrade), or mark the plan canceled / past due when nothing was paid."""
+    if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
+        return sub
+    end = parse_iso(sub["current_period_end"])
+    if ctx.clock.now() < end:
+        return sub
+    now = ctx.now_iso()
+    with ctx.store.transaction():
+        if sub["prepaid_until"] and parse_iso(sub["prepaid_until"]) > end:
+            tier = sub["pending_tier"] or sub["tier"]
+            interval = sub["pending_interval"] or sub["interval"]
+            price = ctx.catalog.get(tier).price("INR", interval)
+            ctx.store.execute(
+                "UPDATE subscriptions SET tier=?, interval=?, amount=?, current_period_start=?, "
+                "current_period_end=?, prepaid_until=NULL, pending_tier=NULL, "
+                "pending_interval=NULL, updated_at=? WHERE id=?",
+                (
+                    tier,
+                    interval,
+                    price.amount,
+                    sub["current_period_end"],
+                    sub["prepaid_until"],
+                    now,
+                    sub["id"],
+                ),
+            )
+            audit.record(
+                ctx,
+                "system",
+                "subscription.next_period",
+                "subscription",
+                sub["id"],
+                tier=tier,
+                interval=interval,
+                period_end=sub["prepaid_until"],
+            )
+        else:
+            new_status = "canceled" if sub["cancel_at_period_end"] else "past_due"
+            ctx.store.execute(
+                "UPDATE subscriptions SET status=?, canceled_at=CASE WHEN ?='canceled' THEN ? "
+                "ELSE canceled_at END, updated_at=? WHERE id=?",
+                (new_status, new_status, sub["current_period_end"], now, sub["id"]),
+            )
+            audit.record(
+                ctx,
+                "system",
+                f"subscription.{new_status}",
+                "subscription",
+                sub["id"],
+                period_end=sub["current_period_end"],
+            )
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],)) or sub
+    return _roll_period(ctx, row)
+
+
+def _public(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    tier = ctx.catalog.get(sub["tier"])
+    return {
+        **sub,
+        "cancel_at_period_end": bool(sub["cancel_at_period_end"]),
+        "tier_name": tier.name,
+        "amount_text": format_money(Money(sub["amount"], sub["currency"])),
+    }
+
+
+def current_subscription(ctx: Context, customer_id: int) -> dict[str, Any] | None:
+    """The customer's live subscription (any method), status brought up to the clock."""
+    sub = _load(ctx, customer_id)
+    if sub is None:
+        return None
+    sub = _roll_period(ctx, sub)
+    return _public(ctx, sub) if sub["status"] in LIVE_STATUSES else None
+
+
+def upi_period(
+    paid_at: datetime, interval: str, current_end: datetime | None
+) -> tuple[datetime, datetime]:
+    """The period a payment buys: from the current period's end (an early renewal) or
+    from the moment of payment (new, or the previous period already ran out)."""
+    start = current_end if current_end is not None and current_end > paid_at else paid_at
+    return start, add_interval(start, interval)
+
+
+def renewal_due(ctx: Context, customer_id: int) -> dict[str, Any] | None:
+    """When and what the next UPI payment is (pending downgrade applied), with reminders."""
+    sub = current_subscription(ctx, customer_id)
+    if sub is None or sub["method"] != "upi" or sub["cancel_at_period_end"]:
+        return None
+    tier_id = sub["pending_tier"] or sub["tier"]
+    interval = sub["pending_interval"] or sub["interval"]
+    price = ctx.catalog.get(tier_id).price("INR", interval)
+    due = parse_iso(sub["prepaid_until"] or sub["current_period_end"])
+    return {
+        "customer_id": customer_id,
+        "due_at": to_iso(due),
+        "tier": tier_id,
+        "interval": interval,
+        "amount": price.amount,
+        "currency": price.currency,
+        "amount_text": format_money(price),
+        "reminders": [to_iso(due - timedelta(days=d)) for d in REMINDER_DAYS],
+    }
+
+
+def purpose_for(ctx: Context, customer_id: int, tier: str, interval: str) -> str:
+    """``new`` or ``renewal`` for a plan purchase; other changes go through upgrade/downgrade."""
+    sub = current_subscription(ctx, customer_id)
+    if sub is None or sub["status"] == "trialing":
+        return "new"
+    if sub["method"] != "upi":
+        raise Conflict("This customer pays by card; change the plan on the card subscription.")
+    if sub["prepaid_until"]:
+        raise Conflict(f"This plan is already paid up to {sub['prepaid_until']}.")
+    next_tier = sub["pending_tier"] or sub["tier"]
+    next_interval = sub["pending_interval"] or sub["interval"]
+    if sub["status"] == "past_due" or (tier, interval) == (next_tier, next_interval):
+        return "renewal"
+    raise Conflict(
+        f"This customer already has {sub['tier_name']} ({sub['interval']}ly); "
+        "use upgrade or downgrade to change it."
+    )
+
+
+def _is_upgrade(ctx: Context, sub: dict[str, Any], tier: str, interval: str) -> bool:
+    old_rank, new_rank = ctx.catalog.rank(sub["tier"]), ctx.catalog.rank(tier)
+    if new_rank > old_rank:
+        return interval == sub["interval"] or interval == "year"
+    return new_rank == old_rank and sub["interval"] == "month" and interval == "year"
+
+
+def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) -> dict[str, Any]:
+    """What upgrading now costs (integer paise, rounded down) and what period follows."""
+    sub = current_subscription(ctx, customer_id)
+    if sub is None or sub["method"] != "upi" or sub["status"] != "active":
+        raise Conflict("Only an active UPI plan can be upgraded here; sell a new plan instead.")
+    if sub["prepaid_until"]:
+        raise Conflict(
+            "The next period is already paid; upgrade once it starts "
+            f"({sub['current_period_end']})."
+        )
+    target = ctx.catalog.get(tier)
+    if not target.purchasable:
+        raise ValidationError(f"{target.name} cannot be bought at the counter.", field="tier")
+    if not _is_upgrade(ctx, sub, tier, interval):
+        raise ValidationError(
+            f"{target.name} ({interval}ly) is not an upgrade of {sub['tier_name']} "
+            f"({sub['interval']}ly); schedule it as a downgrade at the period end.",
+            field="tier",
+        )
+    now = ctx.clock.now()
+    end = parse_iso(sub["current_period_end"])
+    period_start = add_interval(end, sub["interval"], -1)
+    period_s = int((end - period_start).total_seconds())
+    remaining_s = max(0, int((end - now).total_seconds()))
+    old_price = Money(sub["amount"], "INR")
+    new_price = target.price("INR", interval)
+    unused = old_price.amount * remaining_s // period_s
+    if interval == sub["interval"]:
+        charge = (new_price.amount - old_price.amount) * remaining_s // period_s
+        new_start, new_end = now, end
+    else:
+        charge = new_price.amount - unused
+        new_start, new_end = now, add_interval(now, interval)
+    charge = max(charge, MIN_UPGRADE_CHARGE)
+    amount = Money(charge, "INR")
+    return {
+        "customer_id": customer_id,
+        "subscription_id": sub["id"],
+        "from_tier": sub["tier"],
+        "from_interval": sub["interval"],
+        "tier": tier,
+        "tier_name": target.name,
+        "interval": interval,
+        "amount": amount.amount,
+        "currency": "INR",
+        "amount_text": format_money(amount),
+        "unused_value": unused,
+        "remaining_seconds": remaining_s,
+        "period_seconds": period_s,
+        "new_period_start": to_iso(new_start),
+        "new_period_end": to_iso(new_end),
+        "rounding": "rounded down to the paisa, at least ₹1.00",
+    }
+
+
+def _mark_trial_converted(ctx: Context, customer_id: int) -> None:
+    """The trial became a paid plan (until backend/services/trials.py provides this)."""
+    cur = ctx.store.execute(
+        "UPDATE trials SET status='converted', closed_at=? WHERE customer_id=? AND status='active'",
+        (ctx.now_iso(), customer_id),
+    )
+    if cur.rowcount:
+        audit.record(ctx, "system", "trial.converted", "trial", customer_id)
+
+
+def apply_upi_payment(
+    ctx: Context, payment: dict[str, Any], paid_at: datetime, *, actor: str
+) -> int:
+    """Activate, renew or upgrade the plan a succeeded UPI payment paid for; the
+    subscription id. Runs inside the payment's transaction."""
+    if not ctx.store.in_transaction:
+        raise RuntimeError("apply_upi_payment runs inside the payment's transaction")
+    customer_id, tier, interval = payment["customer_id"], payment["tier"], payment["interval"]
+    price = ctx.catalog.get(tier).price("INR", interval)
+    sub = _load(ctx, customer_id)
+    now = ctx.now_iso()
+    if sub is None or sub["method"] != "upi" or sub["status"] == "trialing":
+        if sub is not None:  # a trialing record is closed by the paid plan
+            ctx.store.execute(
+                "UPDATE subscriptions SET status='canceled', canceled_at=?, updated_at=? "
+                "WHERE id=?",
+                (now, now, sub["id"]),
+            )
+        start, end = paid_at, add_interval(paid_at, interval)
+        cur = ctx.store.execute(
+            "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
+            "status, current_period_start, current_period_end, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'INR', ?, 'upi', 'active', ?, ?, ?, ?)",
+            (customer_id, tier, interval, price.amount, to_iso(start), to_iso(end), now, now),
+        )
+        sub_id, action = int(cur.lastrowid or 0), "subscription.activate"
+    else:
+        sub_id = int(sub["id"])
+        current_end = parse_iso(sub["current_period_end"]) if sub["current_period_end"] else None
+        early = current_end is not None and current_end > paid_at
+        if payment["purpose"] == "upgrade":
+            if interval == sub["interval"] and current_end is not None:
+                start, end = parse_iso(sub["current_period_start"]), current_end
+            else:
+                start, end = paid_at, add_interval(paid_at, interval)
+            action = "subscription.upgrade"
+        else:
+            start, end = upi_period(paid_at, interval, current_end)
+            action = "subscription.renew"
+        if early and payment["purpose"] != "upgrade":
+            # paid before the period ends: the next period (with any scheduled downgrade)
+            # starts at the end — see _roll_period
+            ctx.store.execute(
+                "UPDATE subscriptions SET prepaid_until=?, pending_tier=?, pending_interval=?, "
+                "cancel_at_period_end=0, updated_at=? WHERE id=?",
+                (to_iso(end), tier, interval, now, sub_id),
+            )
+        else:
+            ctx.store.execute(
+                "UPDATE subscriptions SET tier=?, interval=?, amount=?, currency='INR', "
+                "status='active', current_period_start=?, current_period_end=?, "
+                "cancel_at_period_end=0, pending_tier=NULL, pending_interval=NULL, "
+                "prepaid_until=NULL, canceled_at=NULL, updated_at=? WHERE id=?",
+                (tier, interval, price.amount, to_iso(start), to_iso(end), now, sub_id),
+            )
+    audit.record(
+        ctx,
+        actor,
+        action,
+        "subscription",
+        sub_id,
+        payment_id=payment["id"],
+        tier=tier,
+        interval=interval,
+        period_start=to_iso(start),
+        period_end=to_iso(end),
+    )
+    _mark_trial_converted(ctx, customer_id)
+    return sub_id
+
+
+def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
+    sub = current_subscription(ctx, customer_id)
+    if sub is None:
+        raise NotFound("This customer has no active plan.")
+    if sub["method"] != "upi":
+        raise Conflict("This customer pays by card; change the plan on the card subscription.")
+    return sub
+
+
+def schedule_downgrade(
+    ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
+) -> dict[str, Any]:
+    """Switch to a smaller plan (or monthly) when the current period ends."""
+    sub = _require_upi(ctx, customer_id)
+    target = ctx.catalog.get(tier)
+    target.price("INR", interval)
+    if (tier, interval) == (sub["tier"], sub["interval"]) or _is_upgrade(ctx, sub, tier, interval):
+        raise ValidationError(f"{target.name} ({interval}ly) is not a downgrade.", field="tier")
+    with ctx.store.transaction():
+        ctx.store.execute(
+            "UPDATE subscriptions SET pending_tier=?, pending_interval=?, updated_at=? WHERE id=?",
+            (tier, interval, ctx.now_iso(), sub["id"]),
+        )
+        audit.record(
+            ctx,
+            actor,
+            "subscription.downgrade_scheduled",
+            "subscription",
+            sub["id"],
+            tier=tier,
+            interval=interval,
+            at=sub["current_period_end"],
+        )
+    return current_subscription(ctx, customer_id) or {}
+
+
+def cancel_subscription(
+    ctx: Context, customer_id: int, *, at_period_end: bool, actor: str
+) -> dict[str, Any]:
+    """Cancel now (access ends now) or at the period end (no renewal asked for)."""
+    sub = _require_upi(ctx, customer_id)
+    now = ctx.now_iso()
+    with ctx.store.transaction():
+        if at_period_end:
+            ctx.store.execute(
+                "UPDATE subscriptions SET cancel_at_period_end=1, updated_at=? WHERE id=?",
+                (now, sub["id"]),
+            )
+        else:
+            ctx.store.execute(
+                "UPDATE subscriptions SET status='canceled', canceled_at=?, "
+                "current_period_end=?, updated_at=? WHERE id=?",
+                (now, now, now, sub["id"]),
+            )
+        audit.record(
+            ctx,
+            actor,
+            "subscription.cancel",
+            "subscription",
+            sub["id"],
+            at_period_end=at_period_end,
+        )
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],))
+    return _public(ctx, row or sub)

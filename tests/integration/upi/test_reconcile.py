@@ -1,0 +1,164 @@
+"""Bank statement import: match by tr, by UTR + amount in the window; twice = no change;
+ambiguous lines never applied; a malformed file applies nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backend.errors import ValidationError
+from backend.services import reconcile, subscriptions
+from backend.services import upi_payments as upi
+
+HDFC_HEAD = (
+    "HDFC BANK Ltd.,,,,,,\n"
+    "Statement of account,,,,,,\n"
+    "Date,Narration,Chq./Ref.No.,Value Dt,Withdrawal Amt.,Deposit Amt.,Closing Balance\n"
+)
+SBI_HEAD = "Txn Date,Value Date,Description,Ref No./Cheque No.,Debit,Credit,Balance\n"
+
+
+def _request(ctx, customer, tier="student", interval="month"):
+    return upi.create_request(
+        ctx, customer_id=customer, tier=tier, interval=interval, actor="staff:ravi"
+    )
+
+
+def _counts(report):
+    return {k: len(report[k]) for k in ("matched", "unmatched", "ambiguous", "known")}
+
+
+def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_path):
+    p = _request(ctx, customer)
+    other = _request(ctx, customer, "employee")
+    clock.advance(hours=5)
+    assert upi.get_payment(ctx, p["id"])["status"] == "expired"  # stored before the import
+    csv_file = tmp_path / "hdfc.csv"
+    csv_file.write_text(
+        HDFC_HEAD + f'26/11/26,"UPI-ASHA RAO-asha@okicici-ICIC0000001-401234567890-{p["tr"]}",'
+        '0000401234567890,26/11/26,,799.00,"1,00,799.00"\n'
+        "26/11/26,NEFT-RENT,N12345,26/11/26,5000.00,,95799.00\n"
+        "26/11/26,UPI-SOMEONE ELSE-x@ybl-000111222333-Lunch,000111222333,26/11/26,,150.00,"
+        "95949.00\n"
+        "*** End of statement ***\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert report["matched"][0]["payment_ids"] == [p["id"]]
+    assert report["matched"][0]["line"] == 4
+    assert report["unmatched"][0]["line"] == 6
+    paid = upi.get_payment(ctx, p["id"])
+    assert (paid["status"], paid["utr"], paid["confirmed_by"], paid["late"]) == (
+        "succeeded",
+        "401234567890",
+        "bank_statement",
+        False,
+    )
+    assert paid["receipt_no"] == "AC/2627/000001"
+    evidence = json.loads(ctx.store.scalar("SELECT evidence FROM payments WHERE id=?", (p["id"],)))
+    assert (evidence["statement_line"], evidence["txn_date"]) == (4, "2026-11-26")
+    assert subscriptions.current_subscription(ctx, customer)["tier"] == "student"
+    assert upi.get_payment(ctx, other["id"])["status"] == "expired"  # untouched otherwise
+
+    # the same file again changes nothing
+    before = ctx.store.scalar("SELECT count(*) FROM payment_events")
+    again = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    assert again["already_imported"] is True
+    assert again["applied"] == 0
+    assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
+    # an overlapping export (another file with the same line) changes nothing either
+    overlap = tmp_path / "hdfc-2.csv"
+    overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    second = reconcile.import_statement(ctx, overlap, preset="hdfc", actor="admin")
+    assert _counts(second) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 2}
+    assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
+    assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
+
+
+def test_sbi_line_matches_by_utr_and_exact_amount_in_the_window(ctx, customer, tmp_path):
+    p = _request(ctx, customer)
+    _request(ctx, customer, "employee")  # same day, other amount: not a candidate
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD
+        + "26 Nov 2026,26 Nov 2026,TO TRANSFER-UPI/CR/401234567891/ASHA RAO/ICIC/asha@okicici/"
+        "Payment-,,,799.00,10799.00\n"
+        + "27 Nov 2026,27 Nov 2026,UPI/CR/401234567892/X/Y/z@ok/-,,,799.00,11598.00\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert report["matched"][0]["reason"] == "utr and amount in the time window"
+    assert report["unmatched"][0]["line"] == 3  # next day: outside the request's window
+    assert upi.get_payment(ctx, p["id"])["utr"] == "401234567891"
+
+
+def test_ambiguous_line_is_reported_and_never_applied(ctx, customer, tmp_path):
+    a, b = _request(ctx, customer), _request(ctx, customer)
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567893/ASHA/ICIC/a@ok/-,,,799.00,1\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 1, "known": 0}
+    assert sorted(report["ambiguous"][0]["payment_ids"]) == sorted([a["id"], b["id"]])
+    assert {upi.get_payment(ctx, x["id"])["status"] for x in (a, b)} == {"pending"}
+    assert ctx.store.scalar("SELECT count(*) FROM payments WHERE utr IS NOT NULL") == 0
+
+
+def test_money_after_expiry_on_the_statement_is_late_and_flagged(ctx, clock, customer, tmp_path):
+    p = _request(ctx, customer)
+    clock.advance(days=2)
+    csv_file = tmp_path / "late.csv"
+    csv_file.write_text(
+        "date,narration,reference,credit\n"
+        f"2026-11-27,UPI {p['tr']} 401234567894,401234567894,799.00\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, actor="admin")
+    assert report["matched"][0]["status"] == "late"
+    paid = upi.get_payment(ctx, p["id"])
+    assert (paid["status"], paid["late"], paid["receipt_no"]) == ("late", True, None)
+    assert subscriptions.current_subscription(ctx, customer) is None
+
+
+def test_malformed_rows_are_reported_by_line_and_nothing_is_applied(ctx, customer, tmp_path):
+    p = _request(ctx, customer)
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text(
+        "date,narration,reference,credit\n"
+        f"2026-11-26,UPI {p['tr']},401234567895,799.00\n"
+        "2026-11-26,UPI x,401234567896,7 99\n"
+        "31/02/2026,UPI y,401234567897,10.00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as info:
+        reconcile.import_statement(ctx, csv_file, actor="admin")
+    assert "line 3" in str(info.value)
+    assert "line 4" in str(info.value)
+    assert upi.get_payment(ctx, p["id"])["status"] == "pending"
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 0
+    with pytest.raises(ValidationError, match="No header row"):
+        reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
+    with pytest.raises(ValidationError, match="Unknown statement preset"):
+        reconcile.import_statement(ctx, csv_file, preset="axis", actor="admin")
+
+
+def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
+    p = _request(ctx, customer, "employee", "year")
+    csv_file = tmp_path / "icici.csv"
+    csv_file.write_text(
+        "\ufeffDetailed Statement,,,,,,,\n"
+        "S No.,Value Date,Transaction Date,Cheque Number,Transaction Remarks,"
+        "Withdrawal Amount (INR ),Deposit Amount (INR ),Balance (INR )\n"
+        f"1,26/11/2026,26/11/2026,401234567899,UPI/401234567899/{p['tr'].lower()}/ICIC,"
+        '0.00,"23,999.00","1,02,23,999.00"\n',
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
+    assert [m["payment_ids"] for m in report["matched"]] == [[p["id"]]]
+    assert upi.get_payment(ctx, p["id"])["amount_text"] == "₹23,999.00"
+    assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
