@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 SIZE = (1920, 1080)
@@ -23,14 +23,20 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 def _settle(until: Callable[[], bool] = lambda: True, timeout_ms: int = 10_000) -> None:
     """Run the event loop until ``until()`` holds (background work delivered, layouts
     done); fail loudly rather than photograph a half-drawn screen."""
+    loop = QEventLoop()
+    tick = QTimer()
+    tick.start(20)  # wakes the loop so the condition is checked even when idle
     deadline = QDeadlineTimer(timeout_ms)
-    while True:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if until():
-            break
-        if deadline.hasExpired():
-            raise TimeoutError("screenshot: the screen did not reach the expected state")
-    QCoreApplication.processEvents()
+    try:
+        while True:
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if until():
+                break
+            if deadline.hasExpired():
+                raise TimeoutError("screenshot: the screen did not reach the expected state")
+    finally:
+        tick.stop()
+    loop.processEvents()
 
 
 def _shoot(widget: QWidget, path: Path) -> Path:
