@@ -92,7 +92,7 @@ class QrView(QWidget):
         size = rect.width() // (self.modules + 2 * QUIET_ZONE)
         origin_x = rect.x() + QUIET_ZONE * size
         origin_y = rect.y() + QUIET_ZONE * size
-        black = QColor(Qt.GlobalColor.black)
+        runs: list[QRect] = []
         for r, row in enumerate(self._matrix):
             c = 0
             n = len(row)
@@ -103,8 +103,12 @@ class QrView(QWidget):
                 start = c
                 while c < n and row[c]:
                     c += 1
-                painter.fillRect(
-                    origin_x + start * size, origin_y + r * size, (c - start) * size, size, black
+                runs.append(
+                    QRect(origin_x + start * size, origin_y + r * size, (c - start) * size, size)
                 )
+        # no pen and no antialiasing: each rectangle fills exactly its pixels
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(Qt.GlobalColor.black))
+        painter.drawRects(runs)
         painter.end()
         self.painted.emit()

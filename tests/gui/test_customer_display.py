@@ -92,12 +92,18 @@ def test_qr_is_as_large_as_the_panel_allows_with_whole_pixel_modules(qtbot, disp
     assert size >= 15  # at 1920×1080 a phone reads it from across the counter
     image = view.grab().toImage()
     rect = module_layout(view.width(), view.height(), modules)
-    first = rect.x() + 4 * size  # top-left finder pattern: a dark module
-    # every pixel of that module is black, and the quiet zone left of it is white
-    for dx in range(size):
-        for dy in range(size):
-            assert image.pixelColor(first + dx, rect.y() + 4 * size + dy).lightness() == 0
-    assert image.pixelColor(first - 1, rect.y() + 4 * size).lightness() == 255
+    matrix = qr_matrix(request_["uri"])
+    left, top = rect.x() + 4 * size, rect.y() + 4 * size
+    # every module is a sharp square: its first and last pixel, both ways, match it
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            x, y = left + c * size, top + r * size
+            want = 0 if dark else 255
+            for px, py in ((x, y), (x + size - 1, y + size - 1)):
+                assert image.pixelColor(px, py).lightness() == want, (r, c)
+    # the quiet zone is four white modules wide
+    for offset in range(4 * size):
+        assert image.pixelColor(rect.x() + offset, top).lightness() == 255
 
 
 @pytest.mark.parametrize("side", [233, 480, 777])
