@@ -69,3 +69,8 @@ def _build_adapters(ctx: Context) -> None:
         raise ConfigError(
             f"[upi] psp {ctx.settings.upi.psp!r} is unknown: use razorpay or leave it empty."
         )
+
+    from backend.adapters.mail import build_mailer
+
+    if (mailer := build_mailer(ctx.settings.mail, ctx.secrets)) is not None:
+        ctx.adapters["mail"] = mailer

@@ -1,1 +1,2 @@
-"""Adapters to the outside world (UPI URIs and QR codes, payment service providers)."""
+"""Adapters to the outside world (UPI URIs and QR codes, payment service providers, mail,
+printing), built by bootstrap."""

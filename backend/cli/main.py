@@ -19,7 +19,11 @@ from backend.errors import CheckoutError
 EXIT_ERROR = 2
 
 #: modules whose ``register(subparsers, common)`` adds sub-commands, in help order
-COMMAND_MODULES = ("backend.cli.core_commands", "backend.cli.upi_commands")
+COMMAND_MODULES = (
+    "backend.cli.core_commands",
+    "backend.cli.upi_commands",
+    "backend.cli.report_commands",
+)
 
 
 class CliUsageError(Exception):

@@ -71,6 +71,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
     from backend.store.migrations import (  # noqa: F401  (registration by import)
         m0001_core,
         m0003_upi,
+        m0005_reports,
     )
 
     if _all_applied(store):

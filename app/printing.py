@@ -1,0 +1,64 @@
+"""Printing PDFs (receipts, invoices) through ``QPrinter``.
+
+The backend draws the PDF (the same bytes the API serves and the email attaches); here
+each page is rendered with QtPdf at the printer's resolution (at most 300 dpi) and
+painted onto the printer's pages, so what is printed is exactly what is stored.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QWidget
+
+from app.tasks import TaskRunner
+from backend.errors import ValidationError
+from backend.services import invoices
+from backend.services.context import Context
+
+MAX_DPI = 300
+
+
+def print_pdf(data: bytes, printer: QPrinter) -> int:
+    """Print every page of ``data`` on ``printer``; return the number of pages."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() == 0:
+        raise ValidationError("This document cannot be printed: it is not a readable PDF.")
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise ValidationError("The printer could not be opened.")
+    try:
+        dpi = min(printer.resolution(), MAX_DPI)
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            points = document.pagePointSize(page)
+            size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+            image = document.render(page, size)
+            target = painter.viewport()
+            scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QRect(target.topLeft(), scaled), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+def print_invoice(
+    ctx: Context, runner: TaskRunner, payment_id: str, parent: QWidget | None = None
+) -> None:
+    """Draw the invoice in the background, then ask where to print it."""
+
+    def chosen(data: bytes) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle("Print receipt")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            print_pdf(data, printer)
+
+    runner.run_db(lambda: invoices.invoice_pdf(ctx, payment_id), chosen)
