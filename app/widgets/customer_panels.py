@@ -15,7 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.widgets.qr_view import QrView
 from backend.clock import parse_iso
@@ -33,9 +41,9 @@ FONT_PX = {
     "countdownLabel": 28,
     "headline": 150,
     "message": 44,
-    "tierName": 44,
-    "tierPrice": 60,
-    "tierAlt": 28,
+    "tierName": 40,
+    "tierPrice": 50,
+    "tierAlt": 25,
     "tierFeature": 26,
     "badge": 24,
 }
@@ -280,10 +288,12 @@ class TierCard(QFrame):
     def __init__(self, tier: Mapping[str, Any], currency: str, features: int = 3) -> None:
         super().__init__()
         self.setObjectName("tierCard")
+        # equal columns whatever the text: the grid's stretch decides the width
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setProperty("recommended", bool(tier.get("recommended")))
         self.tier_id = str(tier.get("id", ""))
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 28)
+        layout.setContentsMargins(16, 20, 16, 28)
         layout.setSpacing(6)
         self.badge = role_label("Recommended", "badge", center=True)
         badge_row = QHBoxLayout()
@@ -327,9 +337,9 @@ class TiersPanel(ScaledPanel):
         layout.setContentsMargins(48, 40, 48, 48)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
-        layout.addSpacing(32)
-        layout.addLayout(self._grid)
         layout.addStretch(1)
+        layout.addLayout(self._grid)
+        layout.addStretch(2)
         self.cards: list[TierCard] = []
 
     def set_tiers(self, tiers: Sequence[Mapping[str, Any]], currency: str) -> None:
