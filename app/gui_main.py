@@ -24,9 +24,6 @@ def run_gui(argv: list[str]) -> int:
     from backend.bootstrap import build_context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from app.refcount_guard import install as install_refcount_guard
-
-    install_refcount_guard()  # PySide6 6.12 on Python 3.11; see docs/decisions.md
     app.setApplicationName("AUTOOS Checkout")
     try:
         ctx = build_context(db=args.db, config=args.config)

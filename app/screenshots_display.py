@@ -54,9 +54,6 @@ def render_all(outdir: Path) -> list[Path]:
     trial done) into ``outdir``; return the files written."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    from app.refcount_guard import install as install_refcount_guard
-
-    install_refcount_guard()  # PySide6 6.12 on Python 3.11 (docs/decisions.md)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:

@@ -116,9 +116,6 @@ def pay_to_qr(rounds: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from app.refcount_guard import install as install_refcount_guard
-
-    install_refcount_guard()  # PySide6 6.12 on Python 3.11 (docs/decisions.md)
     from app.kiosk import KioskOptions, KioskWindow
     from app.kiosk_service import LocalKioskService
     from app.tasks import TaskRunner
