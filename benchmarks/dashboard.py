@@ -202,10 +202,8 @@ def measure_stall(ctx: Context) -> tuple[float, float, float]:
     from PySide6.QtWidgets import QApplication
 
     from app.dashboard_view import DashboardView
-    from app.refcount_guard import install
     from app.tasks import TaskRunner
 
-    install()
     app = QApplication.instance() or QApplication([])
     runner = TaskRunner()
     view = DashboardView(ctx, runner)

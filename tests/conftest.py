@@ -93,10 +93,3 @@ def cli(db_path: Path):
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
-
-
-# PySide6 6.12 on Python 3.11 drops references to None/True on every void call and
-# signal emit (see app/refcount_guard.py); without this, a long GUI suite aborts.
-from app.refcount_guard import install as _install_refcount_guard  # noqa: E402
-
-_install_refcount_guard()

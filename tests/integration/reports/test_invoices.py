@@ -28,7 +28,7 @@ def shop(settings):
 def render_page1(data: bytes, out, dpi: int = 80) -> None:
     """Save page 1 as PNG with QtPdf (part of PySide6: no system package needed)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
-    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 
     buffer = QBuffer()
@@ -38,9 +38,12 @@ def render_page1(data: bytes, out, dpi: int = 80) -> None:
     document.load(buffer)
     points = document.pagePointSize(0)
     size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-    image = document.render(
-        0, size, QPdfDocumentRenderOptions(), QImage.Format.Format_RGB32, QColor("white")
-    )
+    page = document.render(0, size, QPdfDocumentRenderOptions())
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.drawImage(0, 0, page)
+    painter.end()
     assert image.save(str(out))
 
 
