@@ -9,6 +9,7 @@ screen as it is and the next poll tries again; the window never waits.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,8 @@ class DisplayFeed(QObject):
 def run_display(app: QApplication, ctx: Context) -> int:
     """``autoos-checkout display``: the plans, then whatever payment the store has live."""
     from app.kiosk_service import LocalKioskService, latest_upi_request
+    from app.startup_probe import ENV_VAR as FIRST_PAINT_ENV
+    from app.startup_probe import quit_after_first_paint
 
     runner = TaskRunner()
     service = LocalKioskService(ctx, "display")
@@ -113,6 +116,8 @@ def run_display(app: QApplication, ctx: Context) -> int:
         currency=ctx.settings.shop.default_currency,
     )
     runner.run_db(service.catalog, display.show_idle)
+    if os.environ.get(FIRST_PAINT_ENV):  # start-up measurement and the mode's smoke test
+        quit_after_first_paint(display)
     display.place()
     feed = DisplayFeed(display, runner, lambda: latest_upi_request(service))
     feed.start()

@@ -40,7 +40,9 @@ class _FirstPaint(QObject):
             self.done = True
             report = {"painted_at": time.monotonic(), **memory_kib()}
             print(json.dumps(report), file=sys.stdout, flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+            # exit(), not quit(): quit() first asks every window to close, and the kiosk
+            # refuses to without an admin PIN
+            QTimer.singleShot(0, lambda: QApplication.exit(0))
         return False
 
 
