@@ -29,10 +29,20 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]]:
     return None, argv
 
 
+def _opens_gui(command: str | None, args: list[str]) -> bool:
+    """``staff`` alone opens the staff window; ``staff add`` / ``staff list`` are CLI."""
+    if command is None:
+        return True
+    if command not in GUI_MODES:
+        return False
+    action, _ = _split(args[args.index(command) + 1 :])
+    return action is None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command, _ = _split(args)
-    if command is None or command in GUI_MODES:
+    if _opens_gui(command, args):
         if any(a in ("-h", "--help") for a in args) and command is None:
             from backend.cli.main import main as cli_main
 

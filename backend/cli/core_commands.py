@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("tiers", parents=[common], help="list the plans and prices")
+    p.add_argument("--tier", metavar="ID", help="show only this plan")
     p.set_defaults(handler=cmd_tiers)
 
     cust = sub.add_parser("customer", parents=[common], help="add or find customers")
@@ -62,7 +63,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
 
 
 def cmd_tiers(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"tiers": [tier.to_json() for tier in ctx.catalog]}
+    chosen = [ctx.catalog.get(args.tier)] if args.tier else list(ctx.catalog)
+    return {"tiers": [tier.to_json() for tier in chosen]}
 
 
 def cmd_customer_add(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:

@@ -21,6 +21,7 @@ EXIT_ERROR = 2
 #: modules whose ``register(subparsers, common)`` adds sub-commands, in help order
 COMMAND_MODULES = (
     "backend.cli.core_commands",
+    "backend.cli.usage_commands",
     "backend.cli.upi_commands",
     "backend.cli.report_commands",
 )

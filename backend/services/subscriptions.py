@@ -20,7 +20,7 @@ from typing import Any
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import Conflict, NotFound, ValidationError
-from backend.services import audit
+from backend.services import audit, trials
 from backend.services.context import Context
 
 LIVE_STATUSES = ("trialing", "active", "past_due")
@@ -237,16 +237,6 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     }
 
 
-def _mark_trial_converted(ctx: Context, customer_id: int) -> None:
-    """The trial became a paid plan (until backend/services/trials.py provides this)."""
-    cur = ctx.store.execute(
-        "UPDATE trials SET status='converted', closed_at=? WHERE customer_id=? AND status='active'",
-        (ctx.now_iso(), customer_id),
-    )
-    if cur.rowcount:
-        audit.record(ctx, "system", "trial.converted", "trial", customer_id)
-
-
 def apply_upi_payment(
     ctx: Context, payment: dict[str, Any], paid_at: datetime, *, actor: str
 ) -> int:
@@ -314,7 +304,7 @@ def apply_upi_payment(
         period_start=to_iso(start),
         period_end=to_iso(end),
     )
-    _mark_trial_converted(ctx, customer_id)
+    trials.mark_converted(ctx, customer_id, actor=actor)
     return sub_id
 
 

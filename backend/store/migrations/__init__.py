@@ -70,6 +70,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
     """Apply pending migrations in one write transaction (safe with two processes)."""
     from backend.store.migrations import (  # noqa: F401  (registration by import)
         m0001_core,
+        m0002_usage,
         m0003_upi,
         m0005_reports,
     )
