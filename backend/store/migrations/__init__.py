@@ -45,6 +45,10 @@ class MigrationRegistry:
             migrations(name=name, transactional=transactional)(fn)
         return migrations
 
+    def pending(self, db: Any) -> list[Any]:
+        """As ``Migrations.pending``: the registered migrations not applied to ``db``."""
+        return self.build().pending(db)
+
 
 MIGRATIONS = MigrationRegistry("autoos_checkout")
 
