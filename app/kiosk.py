@@ -324,7 +324,11 @@ class KioskWindow(QWidget):
         )
 
     def _payment_failed(self, exc: Exception) -> None:
-        self.method_page.set_busy(False, _problem(exc))
+        if isinstance(exc, Conflict):  # e.g. already on a plan: changing it is a staff task
+            message = "You already have a plan with us. Please ask us at the counter to change it."
+        else:
+            message = _problem(exc)
+        self.method_page.set_busy(False, message)
 
     def _show_payment(self, request: dict[str, Any], kind: str) -> None:
         if self.page is not self.method_page:
@@ -390,7 +394,7 @@ class KioskWindow(QWidget):
             self.result_page.panel.headline.setText("You're in ✓")
         else:
             self.result_page.panel.show_outcome(outcome, detail)
-        self.request = None if outcome != "expired" else self.request
+        self.request = None  # finished: nothing left to cancel
         self.stack.setCurrentWidget(self.result_page)
         self.result_timer.start()
 

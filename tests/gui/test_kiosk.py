@@ -296,3 +296,19 @@ def test_frameless_and_full_screen_when_run(qtbot, kiosk):
     kiosk.showFullScreen()
     qtbot.waitUntil(kiosk.isFullScreen)
     assert kiosk.windowState() & Qt.WindowState.WindowFullScreen
+
+
+def test_a_customer_on_a_plan_is_sent_to_the_counter_to_change_it(qtbot, ctx, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
+    tap(qtbot, kiosk.result_page.done_button)
+
+    tap(qtbot, kiosk.plan_page.buttons["professional"])
+    fill_details(qtbot, kiosk, phone="9876543210", email="")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.method_page)
+    tap(qtbot, kiosk.method_page.upi_button)
+    qtbot.waitUntil(lambda: kiosk.method_page.status.text().startswith("You already have"))
+    assert kiosk.method_page.upi_button.isEnabled()
+    pending = ctx.store.scalar("SELECT COUNT(*) FROM payments WHERE status='pending'")
+    assert pending == 0
