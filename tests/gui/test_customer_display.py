@@ -354,3 +354,28 @@ def test_standalone_display_keeps_its_screen_when_the_store_fails(qtbot, feed):
     feed.start()
     qtbot.waitUntil(lambda: feed.errors >= 2)
     assert feed.display.state == "idle"
+
+
+def test_card_checkout_shows_its_page_address_as_the_qr(qtbot, clock, display):
+    """A card checkout (the shape ``card_payments.start_checkout`` returns) encodes its
+    Stripe Checkout ``url``; there is no UPI payee to show."""
+    checkout = {
+        "id": "pay_0123456789abcdef0123",
+        "url": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8",
+        "status": "pending",
+        "expires_at": "2026-11-26T10:30:00Z",
+        "session_id": "cs_test_a1B2c3D4e5F6g7H8",
+        "amount": 2999,
+        "currency": "USD",
+        "amount_text": "$29.99",
+        "tier": "employee",
+        "tier_name": "Employee",
+        "interval": "month",
+    }
+    display.show_payment(checkout)
+    assert decode_widget(display) == [checkout["url"]]
+    shown = visible_texts(display)
+    assert "Scan to pay by card on your phone" in shown
+    assert "$29.99" in shown
+    assert "30:00" in shown
+    assert "UPI" not in shown
