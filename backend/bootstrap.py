@@ -74,3 +74,9 @@ def _build_adapters(ctx: Context) -> None:
 
     if (mailer := build_mailer(ctx.settings.mail, ctx.secrets)) is not None:
         ctx.adapters["mail"] = mailer
+
+    from backend.adapters.stripe_gateway import StripeGateway
+
+    ctx.adapters["stripe"] = StripeGateway(
+        ctx.settings.stripe, ctx.secrets, enabled=ctx.settings.features.card_payments
+    )

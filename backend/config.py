@@ -71,6 +71,10 @@ class StripeSettings:
     checkout_success_url: str = "https://autoos.example/thanks"
     checkout_cancel_url: str = "https://autoos.example/cancelled"
     checkout_expiry_minutes: int = 30
+    max_network_retries: int = 2  # the SDK's own quick retries, before the outbox's backoff
+    network_retry_max_delay_ms: int = 5000  # cap on the SDK's sleep between those retries
+    timeout_ms: int = 30000  # one HTTP request to Stripe
+    sync_concurrency: int = 4  # outbox requests in flight at once (one per customer)
 
 
 @dataclass

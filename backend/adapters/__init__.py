@@ -1,2 +1,2 @@
-"""Adapters to the outside world (UPI URIs and QR codes, payment service providers, mail,
-printing), built by bootstrap."""
+"""Adapters to the outside world (Stripe, UPI URIs and QR codes, payment service providers,
+mail, printing), built by bootstrap."""

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "backend.cli.usage_commands",
     "backend.cli.upi_commands",
     "backend.cli.report_commands",
+    "backend.cli.stripe_commands",
 )
 
 

@@ -76,6 +76,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
         m0001_core,
         m0002_usage,
         m0003_upi,
+        m0004_stripe,
         m0005_reports,
     )
 
