@@ -142,9 +142,9 @@ class LocalKioskService:
         return upi_payments.cancel_request(self.ctx, payment_id, actor=self.actor)
 
     def card_status(self) -> Row:
-        from backend.services import card_payments
+        from backend.adapters.stripe_gateway import card_status
 
-        return card_payments.card_status(self.ctx)
+        return card_status(self.ctx)
 
     def start_checkout(self, *, customer_id: int, tier: str, interval: str, currency: str) -> Row:
         from backend.services import card_payments

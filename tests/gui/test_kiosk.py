@@ -312,3 +312,74 @@ def test_a_customer_on_a_plan_is_sent_to_the_counter_to_change_it(qtbot, ctx, ki
     assert kiosk.method_page.upi_button.isEnabled()
     pending = ctx.store.scalar("SELECT COUNT(*) FROM payments WHERE status='pending'")
     assert pending == 0
+
+
+# card, when Stripe is configured (the real SDK against the fake Stripe over HTTP) -----
+@pytest.fixture
+def stripe_ctx(ctx, clock):
+    from backend.config import Secrets
+    from tests.fakes.stripe_server import FakeStripe
+    from tests.integration.stripe.conftest import API_KEY, point_at
+
+    fake = FakeStripe(clock, api_key=API_KEY).start()
+    fake.slow_seconds = 1.0
+    point_at(ctx.settings, fake)
+    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
+    ctx.adapters.pop("stripe", None)
+    yield ctx, fake
+    fake.stop()
+
+
+def test_card_is_offered_only_when_stripe_is_configured(qtbot, kiosk):
+    go_to_method(qtbot, kiosk)
+    assert kiosk.card_ready is False  # no Stripe key in this context
+    assert kiosk.method_page.card_button.isHidden()
+
+
+def go_to_method(qtbot, kiosk, tier="student"):
+    tap(qtbot, kiosk.plan_page.buttons[tier])
+    fill_details(qtbot, kiosk, phone="9876543210", email="")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.method_page)
+
+
+def test_card_payment_shows_the_checkout_qr_then_paid(qtbot, stripe_ctx, kiosk_factory):
+    ctx, fake = stripe_ctx
+    kiosk = kiosk_factory(poll_ms=100)
+    qtbot.waitUntil(lambda: kiosk.card_ready)
+    go_to_method(qtbot, kiosk)
+    tap(qtbot, kiosk.method_page.card_button)
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.payment_page, timeout=10_000)
+    [session] = fake.all("checkout.session")
+    assert decode_widget(kiosk) == [session["url"]]
+    assert "Scan to pay by card" in kiosk.payment_page.panel.heading.text()
+
+    fake.complete_session(session["id"])
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=10_000)
+    assert kiosk.result_page.panel.headline.text() == "Paid ✓"
+    row = ctx.store.one("SELECT status, method, amount FROM payments")
+    assert row == {"status": "succeeded", "method": "stripe_checkout", "amount": 79900}
+
+
+def test_a_dead_network_does_not_freeze_the_kiosk(qtbot, stripe_ctx, kiosk_factory):
+    """Stripe answers slower than the client's timeout on every try: the GUI thread
+    keeps running (a 20 ms heartbeat keeps ticking) and the customer is told plainly."""
+    from PySide6.QtCore import QTimer
+
+    _ctx, fake = stripe_ctx
+    kiosk = kiosk_factory()
+    qtbot.waitUntil(lambda: kiosk.card_ready)
+    go_to_method(qtbot, kiosk)
+    fake.set_faults(1.0, ("slow",))
+    beats = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: beats.append(kiosk.runner.running))
+    heartbeat.start(20)
+    tap(qtbot, kiosk.method_page.card_button)
+    assert not kiosk.method_page.back_button.isEnabled()  # busy, but not frozen
+    qtbot.waitUntil(
+        lambda: kiosk.method_page.status.text().startswith("Card payment needs"), timeout=15_000
+    )
+    heartbeat.stop()
+    assert sum(1 for running in beats if running) >= 10  # ticked while Stripe hung
+    assert kiosk.method_page.upi_button.isEnabled()  # UPI still works offline
+    assert kiosk.page is kiosk.method_page
