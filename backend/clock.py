@@ -7,7 +7,7 @@ in the database (second precision, so they sort as text).
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -43,6 +43,15 @@ class ManualClock:
     def set(self, when: datetime | str) -> None:
         with self._lock:
             self._now = parse_iso(when) if isinstance(when, str) else when.astimezone(UTC)
+
+
+#: India Standard Time: the calendar of GST invoices and of Indian bank statements
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+
+
+def india_date(when: datetime) -> date:
+    """The date in India of an aware time (an invoice's date, a statement's day)."""
+    return when.astimezone(IST).date()
 
 
 def to_iso(when: datetime) -> str:

@@ -188,6 +188,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{path}: settings file not found.") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror}).") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: the settings file must be saved as UTF-8 text.") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from None
         for key, value in data.items():

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from backend.cli.output_files import write_output
 from backend.domain.periods import parse_range
 from backend.services import dashboard, exports, invoices, reminders
 from backend.services.context import Context
@@ -58,7 +59,7 @@ def cmd_invoice(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     doc = invoices.invoice_for_payment(ctx, args.payment_id)
     result: dict[str, Any] = {"number": doc["number"], "total": doc["total"]}
     if args.out:
-        Path(args.out).write_bytes(invoices.invoice_pdf(ctx, args.payment_id))
+        write_output(args.out, invoices.invoice_pdf(ctx, args.payment_id))
         result["path"] = args.out
     if args.email is not None:
         sent = invoices.email_invoice(ctx, args.payment_id, args.email or None, actor=ACTOR)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from backend.adapters.upi import qr
-from backend.errors import ValidationError
+from backend.cli.output_files import check_writable, write_output
 from backend.services import reconcile, upi_payments
 from backend.services.context import Context
 
@@ -56,18 +55,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_reconcile)
 
 
-def _write(path: str, content: bytes | str) -> None:
-    try:
-        target = Path(path)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {path}: {exc.strerror}.") from None
-
-
 def cmd_request(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    for path in (args.png, args.svg):
+        if path:
+            check_writable(path)  # before the request exists: an error leaves nothing
     payment = upi_payments.create_request(
         ctx,
         customer_id=args.customer,
@@ -78,9 +69,9 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         purpose="upgrade" if args.upgrade else None,
     )
     if args.png:
-        _write(args.png, qr.render_png(payment["uri"], QR_FILE_PX))
+        write_output(args.png, qr.render_png(payment["uri"], QR_FILE_PX))
     if args.svg:
-        _write(args.svg, qr.render_svg(payment["uri"]))
+        write_output(args.svg, qr.render_svg(payment["uri"]))
     return {key: payment[key] for key in REQUEST_KEYS}
 
 

@@ -104,6 +104,14 @@ class Catalog:
         known = ", ".join(t.id for t in self.tiers)
         raise NotFound(f"There is no plan called {tier_id!r}; plans are: {known}.")
 
+    def name_of(self, tier_id: str) -> str:
+        """The tier's name for display; a tier since removed from the catalog still
+        reads well on old payments, subscriptions and invoices (``pro_plus`` → Pro Plus)."""
+        for tier in self.tiers:
+            if tier.id == tier_id:
+                return tier.name
+        return tier_id.replace("_", " ").title()
+
     @property
     def trial(self) -> Tier:
         for tier in self.tiers:
@@ -247,4 +255,6 @@ def load_catalog(path: Path | None = None) -> Catalog:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the catalog ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the catalog must be saved as UTF-8 text.") from None
     return parse_catalog(text, str(path))

@@ -7,6 +7,7 @@ customer reads them (INR with lakh grouping: ``₹1,23,456.00``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -17,6 +18,9 @@ CURRENCIES: dict[str, tuple[str, int]] = {
     "INR": ("₹", 2),
     "USD": ("$", 2),
 }
+
+#: what a typed amount may look like once symbols, grouping and spaces are gone
+TYPED_AMOUNT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 
 #: Largest amount accepted anywhere, in major units (a till never takes a crore at once).
 MAX_MAJOR = Decimal("10000000")
@@ -87,13 +91,15 @@ def parse_amount(text: str | int | Decimal, currency: str) -> Money:
     if isinstance(text, bool):
         raise ValidationError("Enter an amount such as 799.00.", field="amount")
     if isinstance(text, int | Decimal):
-        raw = str(text)
+        raw = format(text, "f") if isinstance(text, Decimal) and text.is_finite() else str(text)
     else:
         raw = str(text).strip().replace(symbol, "").replace(currency, "").replace(",", "")
         raw = raw.replace(" ", "").replace("\u00a0", "")
     if not raw:
         raise ValidationError("Enter an amount such as 799.00.", field="amount")
     try:
+        if not TYPED_AMOUNT.fullmatch(raw):  # Decimal alone takes 1e3 and 1_000
+            raise InvalidOperation
         value = Decimal(raw)
     except InvalidOperation:
         raise ValidationError(

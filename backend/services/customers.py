@@ -87,13 +87,15 @@ def update_customer(
     state: str | None = None,
     actor: str,
 ) -> dict[str, Any]:
-    current = get_customer(ctx, customer_id)
-    clean_name, clean_email, clean_phone = _clean(
-        name if name is not None else current["name"],
-        email if email is not None else current["email"],
-        phone if phone is not None else current["phone"],
-    )
+    """Change the given fields; the others keep what is stored when the change is made
+    (read inside the transaction, so another terminal's edit of them is not undone)."""
     with ctx.store.transaction():
+        current = get_customer(ctx, customer_id)
+        clean_name, clean_email, clean_phone = _clean(
+            name if name is not None else current["name"],
+            email if email is not None else current["email"],
+            phone if phone is not None else current["phone"],
+        )
         _check_unique(ctx, clean_email, clean_phone, exclude=customer_id)
         ctx.store.execute(
             "UPDATE customers SET name=?, name_key=?, email=?, phone=?, state=?, updated_at=? "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.adapters.mail import Attachment
-from backend.clock import parse_iso
+from backend.clock import india_date, parse_iso
 from backend.domain.gst import split_inclusive
 from backend.domain.money import Money, format_money
 from backend.errors import NotConfigured, NotFound, StateError, ValidationError
@@ -58,10 +58,7 @@ def issue_number(ctx: Context, payment_id: str, *, actor: str = "system") -> str
 def _plan_line(ctx: Context, row: dict[str, Any]) -> str:
     if not row["tier"]:
         return "AUTOOS subscription"
-    try:
-        name = ctx.catalog.get(row["tier"]).name
-    except NotFound:
-        name = str(row["tier"]).replace("_", " ").title()
+    name = ctx.catalog.name_of(row["tier"])
     period = {"month": "monthly", "year": "yearly"}.get(row["interval"] or "", "")
     return f"AUTOOS {name} plan" + (f" ({period})" if period else "")
 
@@ -69,19 +66,24 @@ def _plan_line(ctx: Context, row: dict[str, Any]) -> str:
 def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
     """Everything printed on the invoice or receipt, as plain data (amounts in minor units)."""
     row = _payment(ctx, payment_id)
-    number = row["receipt_no"] or issue_number(ctx, payment_id)
-    customer = ctx.store.one("SELECT * FROM customers WHERE id=?", (row["customer_id"],)) or {}
     shop = ctx.settings.shop
     currency = row["currency"]
     gst = currency == "INR"
     if gst and not shop.gstin.strip():
         raise NotConfigured("A GST invoice needs the shop's GSTIN: set shop.gstin in the settings.")
+    if gst and not shop.state.strip():
+        raise NotConfigured(
+            "A GST invoice needs the shop's state (to choose CGST+SGST or IGST): "
+            "set shop.state in the settings."
+        )
+    number = row["receipt_no"] or issue_number(ctx, payment_id)
+    customer = ctx.store.one("SELECT * FROM customers WHERE id=?", (row["customer_id"],)) or {}
     total = int(row["amount"])
     doc: dict[str, Any] = {
         "kind": "tax_invoice" if gst else "receipt",
         "title": "Tax Invoice" if gst else "Receipt",
         "number": number,
-        "date": parse_iso(row["paid_at"]).date().isoformat(),
+        "date": india_date(parse_iso(row["paid_at"])).isoformat(),
         "paid_at": row["paid_at"],
         "payment_id": row["id"],
         "method": METHOD_NAMES.get(row["method"], row["method"]),
@@ -159,6 +161,7 @@ def email_invoice(
         subject=f"{doc['seller']['name']} {doc['title'].lower()} {doc['number']}",
         body=body,
         attachments=[Attachment(pdf_filename(doc), pdf)],
+        date=ctx.clock.now(),
     )
     with ctx.store.transaction():
         audit.record(

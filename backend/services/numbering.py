@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend.clock import india_date
 from backend.services.context import Context
 
 PREFIX = "AC"
 
 
 def financial_year(when: datetime) -> str:
-    """``2026-27`` for 1 April 2026 .. 31 March 2027 (India Standard Time is not needed:
-    the boundary is judged on the UTC date, documented in docs/decisions.md)."""
-    start = when.year if when.month >= 4 else when.year - 1
+    """``2026-27`` for 1 April 2026 .. 31 March 2027, by the date in India (GST law's
+    calendar: a sale at 00:30 IST on 1 April belongs to the new year)."""
+    day = india_date(when)
+    start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{str(start + 1)[-2:]}"
 
 

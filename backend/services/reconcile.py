@@ -18,17 +18,16 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from backend.clock import parse_iso
+from backend.clock import india_date, parse_iso
 from backend.errors import CheckoutError, ValidationError
 from backend.services import audit, upi_payments
 from backend.services.context import Context
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
 UTR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{12})(?![0-9])")
 TR_IN_TEXT = re.compile(r"AC[0-9A-F]{16}", re.IGNORECASE)
 #: payments a statement credit may still belong to
@@ -82,12 +81,14 @@ def _norm(name: str) -> str:
 
 def _amount(text: str, line_no: int) -> int | None:
     raw = text.strip().replace(",", "").replace("₹", "").replace("INR", "").strip()
-    if raw in ("", "-", "0", "0.00"):
+    if raw in ("", "-"):
         return None
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise ValueError(f"line {line_no}: the credit amount {text!r} is not a number") from None
+    if value == 0:  # a debit line, however the bank writes its empty credit (0, 0.0, 0.000)
+        return None
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError(f"line {line_no}: the credit amount {text!r} is not a valid amount")
     return int(value.scaleb(2))
@@ -104,7 +105,15 @@ def _date(text: str, formats: tuple[str, ...], line_no: int) -> date:
 
 def parse_statement(text: str, mapping: Mapping) -> list[Line]:
     """The credit lines of a statement; ValidationError naming every bad line."""
-    rows = list(csv.reader(io.StringIO(text)))
+    # universal newlines: exports ending lines with a bare CR read as lines too
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. an unclosed quote running into the field size limit
+        raise ValidationError(
+            f"The statement cannot be read as CSV at line {reader.line_num}: {exc}; "
+            "nothing was imported."
+        ) from None
     wanted = [
         _norm(c) for c in (mapping.date, mapping.narration, mapping.reference, mapping.credit)
     ]
@@ -164,7 +173,7 @@ def _utrs_in_reference(reference: str) -> list[str]:
 
 
 def _ist_date(iso: str) -> date:
-    return parse_iso(iso).astimezone(IST).date()
+    return india_date(parse_iso(iso))
 
 
 def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
@@ -232,10 +241,6 @@ def import_statement(
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # older bank exports
     digest = hashlib.sha256(data).hexdigest()
-    previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
-    if previous is not None:
-        report = json.loads(previous["report"])
-        return {**report, "already_imported": True, "applied": 0}
     lines = parse_statement(text, mapping)
     report: dict[str, Any] = {
         "file": file.name,
@@ -247,6 +252,10 @@ def import_statement(
         "already_imported": False,
     }
     with ctx.store.transaction():
+        # checked inside the transaction: two terminals importing the file at once
+        previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
+        if previous is not None:
+            return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
         cur = ctx.store.execute(
             "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, actor) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -275,20 +284,21 @@ def import_statement(
                     late = row["status"] == "canceled" or line.txn_date > _ist_date(
                         row["expires_at"]
                     )
-                    try:
-                        result = upi_payments.confirm_from_statement(
-                            ctx,
-                            ids[0],
-                            utr=utr,
-                            late=late,
-                            actor=actor,
-                            evidence={
-                                "statement_line": line.line_no,
-                                "statement_file": file.name,
-                                "txn_date": line.txn_date.isoformat(),
-                                "narration": line.narration,
-                            },
-                        )
+                    try:  # a line that fails half-way leaves nothing of itself behind
+                        with ctx.store.savepoint():
+                            result = upi_payments.confirm_from_statement(
+                                ctx,
+                                ids[0],
+                                utr=utr,
+                                late=late,
+                                actor=actor,
+                                evidence={
+                                    "statement_line": line.line_no,
+                                    "statement_file": file.name,
+                                    "txn_date": line.txn_date.isoformat(),
+                                    "narration": line.narration,
+                                },
+                            )
                     except CheckoutError as exc:
                         outcome, entry["reason"] = "unmatched", str(exc)
                     else:

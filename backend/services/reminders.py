@@ -26,6 +26,7 @@ from typing import Any
 from backend.clock import parse_iso, to_iso
 from backend.errors import (
     CheckoutError,
+    ConfigError,
     NotFound,
     StateError,
     TransientError,
@@ -198,7 +199,18 @@ def send_due(ctx: Context, *, actor: str) -> dict[str, Any]:
                 subject=subject,
                 body=body,
                 message_id=f"<trial-reminder-{row['id']}@autoos-checkout>",
+                date=ctx.clock.now(),
             )
+        except ConfigError:
+            # the shop's mail settings, not this message: give the claim back untouched
+            # and stop, so the run fails loudly and every reminder goes out once fixed
+            with ctx.store.transaction():
+                ctx.store.execute(
+                    "UPDATE trial_reminders SET email_status='pending', email_claimed_at=NULL, "
+                    "email_attempts=email_attempts-1 WHERE id=? AND email_status='sending'",
+                    (row["id"],),
+                )
+            raise
         except CheckoutError as exc:
             retry = isinstance(exc, TransientError) and row["email_attempts"] + 1 < MAX_ATTEMPTS
             with ctx.store.transaction():

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from backend.clock import parse_iso, to_iso
@@ -73,20 +73,31 @@ def list_staff(ctx: Context) -> list[dict[str, Any]]:
     return ctx.store.query(f"SELECT {PUBLIC} FROM staff WHERE active=1 ORDER BY name")
 
 
-def authenticate(ctx: Context, name: str, pin: str) -> dict[str, Any]:
-    """Return the staff member for a correct PIN; count and lock on wrong ones."""
-    row = ctx.store.one("SELECT * FROM staff WHERE name=? AND active=1", ((name or "").strip(),))
-    if row is None:
-        raise WrongPin("Unknown name or wrong PIN.")
-    now = ctx.clock.now()
+def _refuse_if_locked(row: dict[str, Any], now: datetime) -> None:
     if row["locked_until"] and parse_iso(row["locked_until"]) > now:
         left = parse_iso(row["locked_until"]) - now
         minutes = max(1, round(left.total_seconds() / 60))
         raise AccountLocked(
             f"Too many wrong PINs: {row['name']} is locked for {minutes} more minute(s)."
         )
-    ok = hmac.compare_digest(_hash((pin or "").strip(), row["pin_salt"]), row["pin_hash"])
+
+
+def authenticate(ctx: Context, name: str, pin: str) -> dict[str, Any]:
+    """Return the staff member for a correct PIN; count and lock on wrong ones.
+
+    The PIN is hashed (slow, on purpose) before the write transaction; the lock and the
+    attempt count are then judged on the row as stored inside it, so guesses sent in
+    parallel from several tills are each counted and a lock taken meanwhile holds."""
+    row = ctx.store.one("SELECT * FROM staff WHERE name=? AND active=1", ((name or "").strip(),))
+    if row is None:
+        raise WrongPin("Unknown name or wrong PIN.")
+    now = ctx.clock.now()
+    _refuse_if_locked(row, now)
+    digest = _hash((pin or "").strip(), row["pin_salt"])
     with ctx.store.transaction():
+        row = ctx.store.one("SELECT * FROM staff WHERE id=?", (row["id"],)) or row
+        _refuse_if_locked(row, now)
+        ok = hmac.compare_digest(digest, row["pin_hash"])
         if ok:
             ctx.store.execute(
                 "UPDATE staff SET failed_attempts=0, locked_until=NULL WHERE id=?", (row["id"],)

@@ -50,30 +50,47 @@ def _load(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     )
 
 
+def _period_over(ctx: Context, sub: dict[str, Any]) -> bool:
+    """An active UPI subscription whose current period has ended by the clock."""
+    if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
+        return False
+    return ctx.clock.now() >= parse_iso(sub["current_period_end"])
+
+
 def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
     """At a UPI period's end: start the prepaid next period (applying a scheduled
     downgrade), or mark the plan canceled / past due when nothing was paid."""
-    if sub["method"] != "upi" or sub["status"] != "active" or not sub["current_period_end"]:
-        return sub
-    end = parse_iso(sub["current_period_end"])
-    if ctx.clock.now() < end:
+    if not _period_over(ctx, sub):
         return sub
     now = ctx.now_iso()
     with ctx.store.transaction():
+        # another terminal may have rolled it (and taken a renewal) since ``sub`` was read
+        sub = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],)) or sub
+        if not _period_over(ctx, sub):
+            return sub
+        end = parse_iso(sub["current_period_end"])
         if sub["prepaid_until"] and parse_iso(sub["prepaid_until"]) > end:
             tier = sub["pending_tier"] or sub["tier"]
             interval = sub["pending_interval"] or sub["interval"]
             price = ctx.catalog.get(tier).price("INR", interval)
+            # one interval at a time (several may be prepaid), so a period is always one
+            # month or one year long, which upgrade proration relies on
+            prepaid = parse_iso(sub["prepaid_until"])
+            next_end = min(add_interval(end, interval), prepaid)
+            more = prepaid > next_end
             ctx.store.execute(
                 "UPDATE subscriptions SET tier=?, interval=?, amount=?, current_period_start=?, "
-                "current_period_end=?, prepaid_until=NULL, pending_tier=NULL, "
-                "pending_interval=NULL, updated_at=? WHERE id=?",
+                "current_period_end=?, prepaid_until=?, pending_tier=?, "
+                "pending_interval=?, updated_at=? WHERE id=?",
                 (
                     tier,
                     interval,
                     price.amount,
                     sub["current_period_end"],
-                    sub["prepaid_until"],
+                    to_iso(next_end),
+                    sub["prepaid_until"] if more else None,
+                    tier if more else None,
+                    interval if more else None,
                     now,
                     sub["id"],
                 ),
@@ -86,7 +103,7 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
                 sub["id"],
                 tier=tier,
                 interval=interval,
-                period_end=sub["prepaid_until"],
+                period_end=to_iso(next_end),
             )
         else:
             new_status = "canceled" if sub["cancel_at_period_end"] else "past_due"
@@ -108,11 +125,10 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    tier = ctx.catalog.get(sub["tier"])
     return {
         **sub,
         "cancel_at_period_end": bool(sub["cancel_at_period_end"]),
-        "tier_name": tier.name,
+        "tier_name": ctx.catalog.name_of(sub["tier"]),
         "amount_text": format_money(Money(sub["amount"], sub["currency"])),
     }
 
@@ -195,6 +211,12 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     target = ctx.catalog.get(tier)
     if not target.purchasable:
         raise ValidationError(f"{target.name} cannot be bought at the counter.", field="tier")
+    if not ctx.settings.features.proration:
+        raise ValidationError(
+            "Upgrades take effect at the next period here (proration is switched off): "
+            f"schedule {target.name} for {sub['current_period_end']}.",
+            field="tier",
+        )
     if not _is_upgrade(ctx, sub, tier, interval):
         raise ValidationError(
             f"{target.name} ({interval}ly) is not an upgrade of {sub['tier_name']} "
@@ -203,7 +225,8 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
         )
     now = ctx.clock.now()
     end = parse_iso(sub["current_period_end"])
-    period_start = add_interval(end, sub["interval"], -1)
+    # the period as paid: 31 Jan -> 28 Feb is 28 days, not the 31 days back from 28 Feb
+    period_start = parse_iso(sub["current_period_start"])
     period_s = int((end - period_start).total_seconds())
     remaining_s = max(0, int((end - now).total_seconds()))
     old_price = Money(sub["amount"], "INR")
@@ -247,6 +270,9 @@ def apply_upi_payment(
     customer_id, tier, interval = payment["customer_id"], payment["tier"], payment["interval"]
     price = ctx.catalog.get(tier).price("INR", interval)
     sub = _load(ctx, customer_id)
+    if sub is not None:  # bring it up to the clock first: a prepaid period is not lost
+        sub = _roll_period(ctx, sub)
+        sub = sub if sub["status"] in LIVE_STATUSES else None
     now = ctx.now_iso()
     if sub is None or sub["method"] != "upi" or sub["status"] == "trialing":
         if sub is not None:  # a trialing record is closed by the paid plan
@@ -274,7 +300,9 @@ def apply_upi_payment(
                 start, end = paid_at, add_interval(paid_at, interval)
             action = "subscription.upgrade"
         else:
-            start, end = upi_period(paid_at, interval, current_end)
+            # a renewal paid while later periods are already paid extends after them
+            paid_to = parse_iso(sub["prepaid_until"]) if sub["prepaid_until"] else current_end
+            start, end = upi_period(paid_at, interval, paid_to)
             action = "subscription.renew"
         if early and payment["purpose"] != "upgrade":
             # paid before the period ends: the next period (with any scheduled downgrade)
@@ -285,12 +313,26 @@ def apply_upi_payment(
                 (to_iso(end), tier, interval, now, sub_id),
             )
         else:
+            # an upgrade for the rest of this period leaves a next period already paid
+            # (by a renewal at another till) as it is; otherwise nothing is pending now
+            keep = end == current_end and sub["prepaid_until"] is not None
             ctx.store.execute(
                 "UPDATE subscriptions SET tier=?, interval=?, amount=?, currency='INR', "
                 "status='active', current_period_start=?, current_period_end=?, "
-                "cancel_at_period_end=0, pending_tier=NULL, pending_interval=NULL, "
-                "prepaid_until=NULL, canceled_at=NULL, updated_at=? WHERE id=?",
-                (tier, interval, price.amount, to_iso(start), to_iso(end), now, sub_id),
+                "cancel_at_period_end=0, pending_tier=?, pending_interval=?, "
+                "prepaid_until=?, canceled_at=NULL, updated_at=? WHERE id=?",
+                (
+                    tier,
+                    interval,
+                    price.amount,
+                    to_iso(start),
+                    to_iso(end),
+                    sub["pending_tier"] if keep else None,
+                    sub["pending_interval"] if keep else None,
+                    sub["prepaid_until"] if keep else None,
+                    now,
+                    sub_id,
+                ),
             )
     audit.record(
         ctx,
@@ -320,11 +362,15 @@ def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
 def schedule_downgrade(
     ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
 ) -> dict[str, Any]:
-    """Switch to a smaller plan (or monthly) when the current period ends."""
+    """Switch to a smaller plan (or monthly) when the current period ends; with proration
+    switched off, upgrades are scheduled this way too."""
     sub = _require_upi(ctx, customer_id)
     target = ctx.catalog.get(tier)
     target.price("INR", interval)
-    if (tier, interval) == (sub["tier"], sub["interval"]) or _is_upgrade(ctx, sub, tier, interval):
+    upgrade = _is_upgrade(ctx, sub, tier, interval)
+    if (tier, interval) == (sub["tier"], sub["interval"]) or (
+        upgrade and ctx.settings.features.proration
+    ):
         raise ValidationError(f"{target.name} ({interval}ly) is not a downgrade.", field="tier")
     with ctx.store.transaction():
         ctx.store.execute(
@@ -334,7 +380,7 @@ def schedule_downgrade(
         audit.record(
             ctx,
             actor,
-            "subscription.downgrade_scheduled",
+            "subscription.upgrade_scheduled" if upgrade else "subscription.downgrade_scheduled",
             "subscription",
             sub["id"],
             tier=tier,

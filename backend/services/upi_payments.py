@@ -73,7 +73,7 @@ def _row(ctx: Context, payment_id: str) -> dict[str, Any]:
 def _public(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     money = Money(row["amount"], row["currency"])
     evidence = json.loads(row["evidence"] or "{}")
-    tier_name = ctx.catalog.get(row["tier"]).name if row["tier"] else None
+    tier_name = ctx.catalog.name_of(row["tier"]) if row["tier"] else None
     return {
         "id": row["id"],
         "customer_id": row["customer_id"],
@@ -273,12 +273,15 @@ def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
 
 def cancel_request(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     """Cancel a pending request (staff or customer gave up); money arriving later is late."""
-    row = _expire_if_due(ctx, _row(ctx, payment_id))
-    if row["status"] == "canceled":
-        return _public(ctx, row)
-    if row["status"] != "pending":
-        raise StateError(f"This payment is {row['status']}; only a pending one can be cancelled.")
-    with ctx.store.transaction():
+    _expire_if_due(ctx, _row(ctx, payment_id))
+    with ctx.store.transaction():  # decide on the row as stored now, not as read before
+        row = _row(ctx, payment_id)
+        if row["status"] == "canceled":
+            return _public(ctx, row)
+        if row["status"] != "pending":
+            raise StateError(
+                f"This payment is {row['status']}; only a pending one can be cancelled."
+            )
         _set_canceled(ctx, row, actor, reason="cancelled by staff")
     _close_at_psp(ctx, row)
     return get_payment(ctx, payment_id)
@@ -367,11 +370,14 @@ def _record_money(
             receipt_no=receipt,
         )
         if succeeded:
-            sub_id = subscriptions.apply_upi_payment(ctx, row, paid_at, actor=actor)
-            ctx.store.execute(
-                "UPDATE payments SET subscription_id=? WHERE id=?", (sub_id, row["id"])
-            )
+            _link_subscription(ctx, row, paid_at, actor)
     return get_payment(ctx, row["id"])
+
+
+def _link_subscription(ctx: Context, row: dict[str, Any], paid_at: datetime, actor: str) -> None:
+    """Activate/renew/upgrade the plan the payment paid for, and link the payment to it."""
+    sub_id = subscriptions.apply_upi_payment(ctx, row, paid_at, actor=actor)
+    ctx.store.execute("UPDATE payments SET subscription_id=? WHERE id=?", (sub_id, row["id"]))
 
 
 def check_utr(utr: str) -> str:
@@ -389,14 +395,15 @@ def confirm_with_utr(ctx: Context, payment_id: str, utr: str, *, actor: str) -> 
     """Staff saw the money (the payer's app shows the 12-digit UTR): confirm the payment.
 
     Staff check it themselves, so a late payment confirmed this way is accepted (the
-    plan is activated) and keeps its ``late`` flag."""
+    plan is activated) and keeps its ``late`` flag. ``confirmed_by`` is the actor as the
+    audit log names it (``staff:3``, ``cli``); the evidence's ``source`` says how."""
     clean = check_utr(utr)
     row = _expire_if_due(ctx, _row(ctx, payment_id))
     return _record_money(
         ctx,
         row,
         actor=actor,
-        confirmed_by=f"staff:{actor}",
+        confirmed_by=actor,
         paid_at=ctx.clock.now(),
         utr=clean,
         evidence={"source": "utr_entry"},
@@ -406,10 +413,10 @@ def confirm_with_utr(ctx: Context, payment_id: str, utr: str, *, actor: str) -> 
 
 def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     """Staff accept money that arrived late: activate the plan and issue the receipt."""
-    row = _row(ctx, payment_id)
-    if row["status"] != "late":
-        raise StateError(f"This payment is {row['status']}, not a late payment.")
-    with ctx.store.transaction():
+    with ctx.store.transaction():  # two terminals accepting at once: the second is refused
+        row = _row(ctx, payment_id)
+        if row["status"] != "late":
+            raise StateError(f"This payment is {row['status']}, not a late payment.")
         receipt = next_number(ctx)
         ctx.store.execute(
             "UPDATE payments SET status='succeeded', receipt_no=?, updated_at=? WHERE id=?",
@@ -417,7 +424,7 @@ def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
         )
         _event(ctx, payment_id, "late_accepted", actor, receipt_no=receipt)
         audit.record(ctx, actor, "payment.accept_late", "payment", payment_id, receipt_no=receipt)
-        subscriptions.apply_upi_payment(ctx, row, ctx.clock.now(), actor=actor)
+        _link_subscription(ctx, row, ctx.clock.now(), actor)
     return get_payment(ctx, payment_id)
 
 

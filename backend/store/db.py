@@ -104,6 +104,23 @@ class Store:
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the current transaction that may fail on its own: on any error its
+        writes are undone and the error goes on, while the outer transaction continues
+        (a statement import reports the bad line and applies the others)."""
+        with self._lock:
+            if not self._depth:
+                raise RuntimeError("a savepoint runs inside a transaction")
+            self.conn.execute("SAVEPOINT part")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO part")
+                self.conn.execute("RELEASE part")
+                raise
+            self.conn.execute("RELEASE part")
+
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0

@@ -107,3 +107,37 @@ def test_five_wrong_pins_lock_for_five_minutes(ctx, clock):
     actions = [e["action"] for e in audit.recent(ctx)]
     assert actions.count("staff.login_failed") == 5
     assert actions[0] == "staff.login"
+
+
+def test_pin_guesses_racing_each_other_are_all_counted(ctx):
+    """Guesses sent in parallel (two tills, the API) each count, and the guess that
+    locks the account also stops a correct PIN already being checked."""
+    from tests.integration.interleave import before_next_write
+
+    staff.add_staff(ctx, name="Meena", role="staff", pin="4821", actor="admin")
+
+    def guess(pin: str):
+        def attempt() -> None:
+            with pytest.raises((WrongPin, AccountLocked)):
+                staff.authenticate(ctx, "Meena", pin)
+
+        return attempt
+
+    for _ in range(2):
+        with before_next_write(ctx.store, guess("0000")):
+            guess("1111")()
+    assert ctx.store.scalar("SELECT failed_attempts FROM staff") == 4
+    with before_next_write(ctx.store, guess("2222")), pytest.raises(AccountLocked):
+        staff.authenticate(ctx, "Meena", "4821")
+    assert ctx.store.scalar("SELECT locked_until FROM staff") is not None
+
+
+def test_two_terminals_editing_different_fields_keep_both_changes(ctx):
+    from tests.integration.interleave import before_next_write
+
+    cid = customers.add_customer(ctx, name="Asha Rao", email="asha@example.in", actor="t")["id"]
+    phone = lambda: customers.update_customer(ctx, cid, phone="9876543210", actor="staff:1")  # noqa: E731
+    with before_next_write(ctx.store, phone):
+        customers.update_customer(ctx, cid, state="Karnataka", actor="staff:2")
+    row = customers.get_customer(ctx, cid)
+    assert (row["phone"], row["state"]) == ("+919876543210", "Karnataka")

@@ -63,3 +63,16 @@ def test_secrets_come_from_env_and_repr_hides_them():
     assert "rk_live_abc123" not in str(secrets)
     with pytest.raises(KeyError):
         secrets.get("HOME")
+
+
+def test_an_unreadable_settings_or_catalog_file_is_a_config_error(tmp_path):
+    from backend.domain.catalog import load_catalog
+
+    latin1 = tmp_path / "settings.toml"
+    latin1.write_bytes(b'[shop]\nname = "Caf\xe9 Rao"\n')  # saved as Latin-1 by an editor
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_settings(latin1, env={})
+    with pytest.raises(ConfigError, match="settings file"):
+        load_settings(tmp_path, env={})  # a folder
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_catalog(latin1)

@@ -31,7 +31,9 @@ def test_parse_amount_reads_what_people_type(typed, currency, minor):
         ("Infinity", "not an amount"),
         ("-5", "negative"),
         ("1.234", "at most 2 decimals"),
-        ("1e12", "too large"),
+        ("1e12", "not an amount"),  # exponent notation is not how money is typed
+        ("1e3", "not an amount"),  # (it used to read as ₹1,000.00)
+        ("1_000", "not an amount"),
         ("99999999999", "too large"),
     ],
 )

@@ -155,7 +155,13 @@ class RazorpayQr:
 
     def fetch_payments(self, qr_ref: str) -> list[PspPayment]:
         data = self._request("GET", f"/v1/payments/qr_codes/{qr_ref}/payments")
-        return [self._payment(item, qr_ref) for item in data.get("items", [])]
+        try:
+            return [self._payment(item, qr_ref) for item in data.get("items", [])]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise RejectedError(
+                f"Razorpay's list of payments for QR {qr_ref} cannot be read; "
+                "check the payment in the Razorpay dashboard."
+            ) from None
 
     def close_qr(self, qr_ref: str) -> None:
         try:
@@ -169,7 +175,8 @@ class RazorpayQr:
         if not secret:
             raise NotConfigured("Razorpay webhooks are not set up: RAZORPAY_WEBHOOK_SECRET.")
         expected = webhook_signature(raw_body, secret)
-        if not signature or not hmac.compare_digest(expected, signature.strip()):
+        given = (signature or "").strip().encode("utf-8")  # bytes: any header compares
+        if not given or not hmac.compare_digest(expected.encode("ascii"), given):
             raise SignatureError("The Razorpay webhook signature does not match; ignored.")
         try:
             event = json.loads(raw_body)

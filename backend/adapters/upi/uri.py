@@ -24,6 +24,8 @@ SCHEME = "upi"
 #: longest payee name and note we write (apps truncate or refuse longer ones)
 MAX_NAME_LEN = 99
 MAX_NOTE_LEN = 80
+#: longest a payment request may stay open (a day)
+MAX_EXPIRY_MINUTES = 24 * 60
 TR_RE = re.compile(r"^[A-Za-z0-9_-]{4,35}$")
 VPA_RE = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z0-9._-]{2,64}$")
 MCC_RE = re.compile(r"^[0-9]{4}$")
@@ -203,7 +205,12 @@ def parse_uri(text: str) -> UpiUri:
     if not isinstance(text, str):
         raise ValidationError("A UPI link must be text.")
     raw = text.strip()
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unbalanced "[" taken for an IPv6 host
+        raise ValidationError(
+            "This is not a UPI payment link (it must start with upi://pay?)."
+        ) from None
     if parts.scheme.lower() != SCHEME or (parts.netloc or parts.path.strip("/")).lower() != "pay":
         raise ValidationError("This is not a UPI payment link (it must start with upi://pay?).")
     values: dict[str, str] = {}
@@ -281,6 +288,11 @@ def merchant_from_settings(settings: Settings) -> Merchant:
         raise NotConfigured(f"UPI payments are not set up: {exc}") from None
     if upi.max_amount_inr <= 0:
         raise NotConfigured("UPI payments are not set up: [upi] max_amount_inr must be above 0.")
+    if not 1 <= upi.expiry_minutes <= MAX_EXPIRY_MINUTES:
+        raise NotConfigured(
+            "UPI payments are not set up: [upi] expiry_minutes must be 1 to "
+            f"{MAX_EXPIRY_MINUTES} (a QR that has expired before it is shown cannot be paid)."
+        )
     return Merchant(
         vpa=vpa,
         name=name,

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from backend.errors import NotConfigured, StateError
-from backend.services import invoices
+from backend.services import invoices, numbering
 from tests.conftest import ROOT, child_env
 
 GSTIN = "29AABCA1234F1Z5"
@@ -73,7 +73,7 @@ def test_same_state_invoice_shows_gstin_cgst_sgst_and_totals(ctx, rows, shop):
     assert "IGST" not in text
 
 
-def test_other_state_gets_igst_and_the_page_is_saved_as_png(ctx, rows, shop):
+def test_other_state_gets_igst_and_page_one_renders(ctx, rows, shop, tmp_path):
     cid = rows.customer("Vikram Singh", state="Maharashtra", email="vikram@example.com")
     rows.payment(
         "pay-2", cid, amount=2399900, tier="employee", interval="year",
@@ -87,8 +87,7 @@ def test_other_state_gets_igst_and_the_page_is_saved_as_png(ctx, rows, shop):
     assert "Refunded -₹1,000.00" in text
     assert "Net paid ₹22,999.00" in text
     assert "CGST" not in text
-    out = ROOT / "docs" / "screenshots" / "invoice-page1.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "invoice-page1.png"
     render_page1(data, out)
     assert out.stat().st_size > 10_000
 
@@ -114,6 +113,11 @@ def test_unpaid_payment_has_no_invoice_and_gstin_is_required(ctx, rows, settings
     rows.payment("pay-5", cid, paid_at="2026-11-26T09:00:00Z")
     with pytest.raises(NotConfigured, match="GSTIN"):
         invoices.invoice_for_payment(ctx, "pay-5")
+    # without the shop's state every buyer with a state would be charged IGST
+    settings.shop.gstin = "29ABCDE1234F1Z5"
+    with pytest.raises(NotConfigured, match="state"):
+        invoices.invoice_for_payment(ctx, "pay-5")
+    assert ctx.store.scalar("SELECT receipt_no FROM payments WHERE id='pay-5'") is None
 
 
 CHILD = textwrap.dedent(
@@ -122,7 +126,7 @@ CHILD = textwrap.dedent(
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.domain.catalog import load_catalog
-    from backend.services import invoices
+    from backend.services import invoices, numbering
     from backend.services.context import Context
     from backend.store import open_store
 
@@ -194,3 +198,14 @@ def test_email_without_mail_settings_says_what_to_set(ctx, rows, shop):
     rows.payment("pay-10", cid, paid_at="2026-11-26T09:00:00Z")
     with pytest.raises(NotConfigured, match=r"\[mail\]"):
         invoices.email_invoice(ctx, "pay-10", actor="staff:1")
+
+
+def test_invoice_date_and_financial_year_follow_the_indian_calendar(ctx, rows, shop, clock):
+    """Paid at 00:30 IST on 1 April 2027 (still 31 March in UTC): a GST invoice of
+    1 April, numbered in the 2027-28 series."""
+    cid = rows.customer("Asha Rao", state="Karnataka")
+    clock.set("2027-03-31T19:00:00Z")
+    rows.payment("pay-fy", cid, amount=79900, paid_at="2027-03-31T19:00:00Z")
+    doc = invoices.invoice_for_payment(ctx, "pay-fy")
+    assert (doc["date"], doc["number"]) == ("2027-04-01", "AC/2728/000001")
+    assert numbering.financial_year(clock.now()) == "2027-28"

@@ -185,3 +185,77 @@ def test_two_runners_at_once_send_each_email_once(mail_ctx, smtp_server, rows, c
         mail_ctx.store.scalar("SELECT COUNT(*) FROM trial_reminders WHERE email_status='sent'")
         == 20
     )
+
+
+def test_emails_are_dated_by_the_injected_clock(mail_ctx, smtp_server, trials, clock):
+    from email.utils import parsedate_to_datetime
+
+    clock.set("2026-11-26T10:00:00Z")
+    reminders.send_due(mail_ctx, actor="cron")
+    assert smtp_server.messages
+    assert {parsedate_to_datetime(str(m["Date"])) for m in smtp_server.messages} == {clock.now()}
+
+
+def test_mail_set_up_wrongly_stops_the_run_and_keeps_the_reminders(
+    mail_ctx, smtp_server, trials, settings
+):
+    """A missing SMTP password is the shop's problem: the run stops with the reason and
+    every reminder is still sent once it is fixed, none is given up as 'failed'."""
+    from backend.errors import NotConfigured
+
+    settings.mail.username = "shop"  # a login is needed, SMTP_PASSWORD is not set
+    with pytest.raises(NotConfigured, match="SMTP_PASSWORD"):
+        reminders.send_due(mail_ctx, actor="cron")
+    statuses = mail_ctx.store.query(
+        "SELECT email_status, email_attempts FROM trial_reminders WHERE email_to IS NOT NULL"
+    )
+    assert {(r["email_status"], r["email_attempts"]) for r in statuses} == {("pending", 0)}
+    settings.mail.username = ""  # fixed
+    assert reminders.send_due(mail_ctx, actor="cron")["emailed"] == 4
+    assert len(smtp_server.messages) == 4
+
+
+def test_a_refused_mail_login_stops_the_run_and_keeps_the_reminders(rows, clock, ctx, settings):
+    """A wrong SMTP password is fixed in the settings, not per message: nothing is given
+    up as 'failed', the run ends with the reason."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from backend.adapters.mail import Mailer
+    from backend.config import Secrets
+    from backend.errors import ConfigError
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password == b"right", handled=False)
+
+    controller = Controller(
+        Inbox(), hostname="127.0.0.1", port=port, authenticator=authenticator,
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    try:
+        settings.mail.host, settings.mail.port, settings.mail.starttls = "127.0.0.1", port, False
+        settings.mail.sender, settings.mail.username = "shop@autoos.example", "shop"
+        cid = rows.customer("Login Test", email="login@example.com")
+        rows.trial(cid, *ends_in(clock, days=3))
+        ctx.adapters["mail"] = Mailer(settings.mail, Secrets(env={"SMTP_PASSWORD": "wrong"}))
+        with pytest.raises(ConfigError, match="refused the login"):
+            reminders.send_due(ctx, actor="cron")
+        status = ctx.store.one(
+            "SELECT email_status, email_attempts FROM trial_reminders WHERE done_at IS NULL"
+        )
+        assert status == {"email_status": "pending", "email_attempts": 0}
+        ctx.adapters["mail"] = Mailer(settings.mail, Secrets(env={"SMTP_PASSWORD": "right"}))
+        assert reminders.send_due(ctx, actor="cron")["emailed"] == 1
+    finally:
+        controller.stop()

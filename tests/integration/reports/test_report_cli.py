@@ -28,3 +28,7 @@ def test_cli_invoice_pdf_and_missing_payment(cli, rows, tmp_path):
     assert "Dana Lee" in PdfReader(out).pages[0].extract_text()
     missing = cli("invoice", "nope")
     assert (missing.code, missing.stderr.strip()) == (2, "error: There is no payment nope.")
+    unwritable = cli("invoice", "p3", "--out", str(tmp_path / "no-such-folder" / "r.pdf"))
+    assert unwritable.code == 2
+    assert unwritable.stderr.startswith("error: Cannot write")
+    assert "Traceback" not in unwritable.stderr

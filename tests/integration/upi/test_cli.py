@@ -28,6 +28,12 @@ def test_request_confirm_and_errors(cli, tmp_path):
     )
     assert made.code == 0, made.stderr
     request = made.json
+    nowhere = str(tmp_path / "no-such-folder" / "qr.svg")
+    refused = cli("upi", "request", "--customer", str(added.json["id"]), "--tier", "student",
+                  "--interval", "month", "--svg", nowhere, "--json", env=UPI_ENV)  # fmt: skip
+    assert (refused.code, refused.stderr.startswith("error: Cannot write")) == (2, True)
+    listed = cli("audit", "--json").json["entries"]  # exit 2 left the database unchanged
+    assert [e["action"] for e in listed].count("payment.create") == 1
     assert set(request) == {"id", "uri", "amount", "currency", "tr", "status", "expires_at"}
     assert (request["amount"], request["currency"], request["status"]) == (79900, "INR", "pending")
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == [request["uri"]]
@@ -39,7 +45,7 @@ def test_request_confirm_and_errors(cli, tmp_path):
     assert ok.code == 0, ok.stderr
     assert (ok.json["status"], ok.json["receipt_no"]) == ("succeeded", "AC/2627/000001")
     status = cli("upi", "status", request["id"], "--json", env=UPI_ENV)
-    assert status.json["utr"] == "401234567890"
+    assert (status.json["utr"], status.json["confirmed_by"]) == ("401234567890", "cli")
     missing = cli("upi", "cancel", "upi_nope", "--json", env=UPI_ENV)
     assert missing.code == 2
     assert "no UPI payment" in missing.stderr

@@ -95,11 +95,12 @@ def test_utr_confirms_once_activates_the_plan_and_issues_a_receipt(ctx, clock, c
     p = upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
     clock.advance(minutes=3)
     with pytest.raises(ValidationError, match="12-digit"):
-        upi.confirm_with_utr(ctx, p["id"], "12345", actor="ravi")
-    done = upi.confirm_with_utr(ctx, p["id"], "4012 3456 7890", actor="ravi")
+        upi.confirm_with_utr(ctx, p["id"], "12345", actor="staff:7")
+    done = upi.confirm_with_utr(ctx, p["id"], "4012 3456 7890", actor="staff:7")
     assert (done["status"], done["utr"], done["late"]) == ("succeeded", "401234567890", False)
     assert done["receipt_no"] == "AC/2627/000001"
-    assert done["confirmed_by"] == "staff:ravi"
+    # the actor as the audit log names it, not prefixed again ("staff:staff:7")
+    assert done["confirmed_by"] == "staff:7"
     assert done["paid_at"] == "2026-11-26T10:03:00Z"
     evidence = json.loads(ctx.store.scalar("SELECT evidence FROM payments WHERE id=?", (p["id"],)))
     assert evidence["source"] == "utr_entry"
@@ -155,7 +156,13 @@ def test_explicit_cancel_is_audited_and_late_money_is_kept_for_staff(ctx, clock,
     accepted = upi.accept_late(ctx, p["id"], actor="ravi")
     assert (accepted["status"], accepted["late"]) == ("succeeded", True)
     assert accepted["receipt_no"] == "AC/2627/000001"
-    assert subscriptions.current_subscription(ctx, customer)["tier"] == "student"
+    sub = subscriptions.current_subscription(ctx, customer)
+    assert sub["tier"] == "student"
+    # linked to the plan it paid for, like a payment confirmed in time
+    assert (
+        ctx.store.scalar("SELECT subscription_id FROM payments WHERE id=?", (p["id"],))
+        == (sub["id"])
+    )
     assert _events(ctx, p["id"]) == ["created", "canceled", "late", "late_accepted"]
 
 
@@ -170,6 +177,14 @@ def test_utr_after_expiry_is_flagged_late_but_staff_confirmation_accepts(ctx, cl
 def test_not_configured_without_a_merchant_vpa(ctx, customer):
     ctx.settings.upi.vpa = ""
     with pytest.raises(NotConfigured, match="UPI payments are not set up"):
+        upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
+    assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
+
+
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_an_expiry_that_is_not_a_positive_time_is_a_settings_error(ctx, customer, minutes):
+    ctx.settings.upi.expiry_minutes = minutes  # a request would be expired when shown
+    with pytest.raises(NotConfigured, match="expiry_minutes"):
         upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
     assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
 
@@ -190,3 +205,14 @@ def test_contact_sales_and_trial_tiers_cannot_be_paid(ctx, customer):
     for tier in ("enterprise", "free_trial"):
         with pytest.raises(ValidationError, match="cannot be paid"):
             upi.create_request(ctx, customer_id=customer, tier=tier, interval="month", actor="t")
+
+
+def test_a_payment_for_a_plan_since_removed_from_the_catalog_still_shows(ctx, customer):
+    from backend.domain.catalog import Catalog
+
+    p = upi.create_request(ctx, customer_id=customer, tier="employee", interval="month", actor="t")
+    upi.confirm_with_utr(ctx, p["id"], "401234567890", actor="staff:1")
+    ctx.catalog = Catalog(tuple(t for t in ctx.catalog if t.id != "employee"))
+    shown = upi.get_payment(ctx, p["id"])
+    assert (shown["status"], shown["tier_name"]) == ("succeeded", "Employee")
+    assert subscriptions.current_subscription(ctx, customer)["tier_name"] == "Employee"

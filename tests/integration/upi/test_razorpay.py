@@ -65,6 +65,8 @@ def test_webhook_good_signature_confirms_once_bad_signature_changes_nothing(
         upi.handle_razorpay_webhook(psp_ctx, body, "0" * 64)
     with pytest.raises(SignatureError):
         upi.handle_razorpay_webhook(psp_ctx, body + b" ", razorpay.sign(body))
+    with pytest.raises(SignatureError):  # a header that is not even ASCII
+        upi.handle_razorpay_webhook(psp_ctx, body, "é" + razorpay.sign(body)[1:])
     assert upi.get_payment(psp_ctx, p["id"])["status"] == "pending"
     result = upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))
     assert result["handled"] is True
@@ -152,3 +154,15 @@ def test_paid_in_time_but_polled_after_expiry_is_not_late(psp_ctx, clock, custom
         "2026-11-26T10:14:00Z",
     )
     assert subscriptions.current_subscription(psp_ctx, customer)["status"] == "active"
+
+
+def test_a_payment_razorpay_describes_oddly_is_an_error_not_a_traceback(
+    psp_ctx, clock, customer, razorpay
+):
+    p = _create(psp_ctx, customer)
+    qr_id = psp_ctx.store.scalar("SELECT psp_ref FROM payments WHERE id=?", (p["id"],))
+    razorpay.pay(qr_id, rrn="612345678905", at=_unix(clock, 2))
+    razorpay.payments[qr_id][0]["amount"] = "seven hundred"  # an answer we cannot read
+    with pytest.raises(RejectedError, match="cannot be read"):
+        upi.poll_psp(psp_ctx, p["id"])
+    assert upi.get_payment(psp_ctx, p["id"])["status"] == "pending"

@@ -162,3 +162,60 @@ def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
     assert [m["payment_ids"] for m in report["matched"]] == [[p["id"]]]
     assert upi.get_payment(ctx, p["id"])["amount_text"] == "₹23,999.00"
     assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
+
+
+def test_a_line_that_fails_half_way_leaves_its_payment_untouched(ctx, customer, tmp_path):
+    """The plan cannot be activated (its price was taken out of the catalog meanwhile):
+    the line is reported, and the payment is not left 'succeeded' without a plan."""
+    import dataclasses
+
+    from backend.domain.catalog import Catalog
+
+    p = _request(ctx, customer)
+    ctx.catalog = Catalog(
+        tuple(dataclasses.replace(t, prices={}) if t.id == "student" else t for t in ctx.catalog)
+    )
+    csv_file = tmp_path / "hdfc.csv"
+    csv_file.write_text(
+        HDFC_HEAD + f'26/11/26,"UPI-ASHA RAO-401234567890-{p["tr"]}",'
+        '0000401234567890,26/11/26,,799.00,"1,00,799.00"\n',
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    assert _counts(report) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert "no monthly price" in report["unmatched"][0]["reason"]
+    row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (p["id"],))
+    assert row == {"status": "pending", "utr": None, "receipt_no": None}
+    assert ctx.store.scalar("SELECT count(*) FROM document_counters") == 0  # no number used
+    kinds = ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (p["id"],))
+    assert [k["kind"] for k in kinds] == ["created"]
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1  # report kept
+
+
+def test_old_mac_line_endings_are_read_and_a_broken_csv_is_a_message(ctx, customer, tmp_path):
+    p = _request(ctx, customer)
+    mac = tmp_path / "mac.csv"  # lines ended by a bare CR, as some exports still write
+    mac.write_bytes(
+        f"date,narration,reference,credit\r2026-11-26,UPI {p['tr']},401234567895,799.00\r".encode()
+    )
+    report = reconcile.import_statement(ctx, mac, actor="admin")
+    assert _counts(report)["matched"] == 1
+    huge = tmp_path / "huge.csv"  # an unclosed quote swallows the rest of the file
+    huge.write_text(
+        'date,narration,reference,credit\n2026-11-26,"UPI ' + "x" * 200_000 + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="line 2"):
+        reconcile.import_statement(ctx, huge, actor="admin")
+    assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
+
+
+@pytest.mark.parametrize("zero", ["0.0", "0.000", "00.00", "₹0"])
+def test_a_zero_credit_is_a_debit_line_however_the_bank_writes_it(ctx, customer, tmp_path, zero):
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD + f"26 Nov 2026,26 Nov 2026,ATM WDL 401234567893,,500.00,{zero},10299.00\n",
+        encoding="utf-8",
+    )
+    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 0}

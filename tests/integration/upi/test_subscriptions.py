@@ -161,3 +161,123 @@ def test_cancel_now_ends_access_immediately(ctx, clock, customer):
         )
     ]
     assert actions == ["subscription.activate", "subscription.cancel"]
+
+
+@pytest.mark.parametrize(
+    ("paid", "interval", "now", "days_left", "days_in_period"),
+    [
+        # 31 Jan + 1 month is 28 Feb: a 28-day period, not the 31 days back from 28 Feb
+        ("2027-01-31T10:00:00Z", "month", "2027-02-14T10:00:00Z", 14, 28),
+        # 29 Feb 2028 + 1 year is 28 Feb 2029: 365 days, not 366 back from 28 Feb
+        ("2028-02-29T10:00:00Z", "year", "2028-08-31T10:00:00Z", 181, 365),
+    ],
+)
+def test_upgrade_proration_uses_the_period_actually_paid(
+    ctx, clock, customer, paid, interval, now, days_left, days_in_period
+):
+    clock.set(paid)
+    _pay(ctx, customer, "student", interval, "100000000001")
+    clock.set(now)
+    preview = subs.upgrade_preview(ctx, customer, "employee", interval)
+    day = 86400
+    assert (preview["remaining_seconds"], preview["period_seconds"]) == (
+        days_left * day,
+        days_in_period * day,
+    )
+    student = ctx.catalog.get("student").price("INR", interval).amount
+    employee = ctx.catalog.get("employee").price("INR", interval).amount
+    assert preview["amount"] == (employee - student) * days_left // days_in_period
+
+
+def _two_renewal_requests(ctx, clock, customer):
+    """A plan from 26 Nov to 26 Dec, and on 20 Dec two renewal requests (two tills)."""
+    _pay(ctx, customer, "student", "month", "100000000001")
+    clock.set("2026-12-20T08:00:00Z")
+    return [
+        upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
+        for _ in range(2)
+    ]
+
+
+def test_two_early_renewals_paid_both_extend_the_plan(ctx, clock, customer):
+    """Two renewal requests (two tills) both paid: the second month is not swallowed."""
+    first, second = _two_renewal_requests(ctx, clock, customer)
+    upi.confirm_with_utr(ctx, first["id"], "100000000002", actor="staff:1")
+    upi.confirm_with_utr(ctx, second["id"], "100000000003", actor="staff:2")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["current_period_end"], sub["prepaid_until"]) == (
+        "2026-12-26T10:00:00Z",
+        "2027-02-26T10:00:00Z",
+    )
+    # periods stay one month long as they roll, so proration stays per month
+    clock.set("2026-12-27T00:00:00Z")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["current_period_start"], sub["current_period_end"], sub["prepaid_until"]) == (
+        "2026-12-26T10:00:00Z",
+        "2027-01-26T10:00:00Z",
+        "2027-02-26T10:00:00Z",
+    )
+    clock.set("2027-01-27T00:00:00Z")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["status"], sub["current_period_end"], sub["prepaid_until"]) == (
+        "active",
+        "2027-02-26T10:00:00Z",
+        None,
+    )
+
+
+def test_a_renewal_paid_after_the_end_keeps_the_prepaid_period(ctx, clock, customer):
+    """The second till's renewal is paid after the period ended, before anyone looked."""
+    first, second = _two_renewal_requests(ctx, clock, customer)
+    upi.confirm_with_utr(ctx, first["id"], "100000000002", actor="staff:1")  # to 26 Jan
+    clock.set("2026-12-27T09:00:00Z")
+    upi.confirm_with_utr(ctx, second["id"], "100000000003", actor="staff:2")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["current_period_start"], sub["current_period_end"], sub["prepaid_until"]) == (
+        "2026-12-26T10:00:00Z",
+        "2027-01-26T10:00:00Z",
+        "2027-02-26T10:00:00Z",
+    )
+
+
+def test_with_proration_off_an_upgrade_waits_for_the_next_period(ctx, clock, customer, settings):
+    """ENABLE_PRORATION=0 (docs/configuration.md): upgrades take effect at the next
+    period instead of being prorated now."""
+    settings.features.proration = False
+    _pay(ctx, customer, "student", "month", "100000000001")
+    clock.set("2026-12-11T10:00:00Z")
+    with pytest.raises(ValidationError, match="next period"):
+        subs.upgrade_preview(ctx, customer, "employee", "month")
+    with pytest.raises(ValidationError, match="next period"):
+        upi.create_request(
+            ctx, customer_id=customer, tier="employee", interval="month", actor="t",
+            purpose="upgrade",
+        )  # fmt: skip
+    sub = subs.schedule_downgrade(ctx, customer, "employee", "month", actor="staff:1")
+    assert (sub["tier"], sub["pending_tier"]) == ("student", "employee")
+    due = subs.renewal_due(ctx, customer)
+    assert (due["tier"], due["amount"], due["due_at"]) == (
+        "employee",
+        239900,
+        "2026-12-26T10:00:00Z",
+    )
+
+
+def test_an_upgrade_paid_after_a_renewal_keeps_the_renewed_period(ctx, clock, customer):
+    """Upgrade requested at one till, next month renewed at another, then the upgrade is
+    paid: the upgrade covers this period, the renewal still buys the next one."""
+    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
+    clock.set("2026-12-11T10:00:00Z")
+    upgrade = upi.create_request(
+        ctx, customer_id=customer, tier="employee", interval="month", actor="t",
+        purpose="upgrade",
+    )  # fmt: skip
+    _pay(ctx, customer, "student", "month", "100000000002")  # renewal: prepaid to 26 Jan
+    upi.confirm_with_utr(ctx, upgrade["id"], "100000000003", actor="staff:1")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["tier"], sub["current_period_end"], sub["prepaid_until"], sub["pending_tier"]) == (
+        "employee",
+        "2026-12-26T10:00:00Z",
+        "2027-01-26T10:00:00Z",
+        "student",
+    )

@@ -158,6 +158,7 @@ def test_bank_and_psp_qrs_keep_their_extra_parameters():
     ("uri", "message"),
     [
         ("https://pay?pa=a@b", "upi://pay"),
+        ("upi://[pay?pa=ab@ok&pn=S", "upi://pay"),  # urlsplit: "Invalid IPv6 URL"
         ("upi://pay?pn=Shop", "no payee UPI ID"),
         ("upi://pay?pa=ab@ok", "no payee name"),
         ("upi://pay?pa=ab@ok&pn=S&am=-1", "not a number"),
