@@ -438,11 +438,14 @@ class KioskWindow(QWidget):
         self.pin_page.reset()
         self.stack.setCurrentWidget(self.pin_page)
         self.pin_page.name.setFocus()
+        self.idle.arm()  # an abandoned prompt goes back to the start
 
     def _pin_cancelled(self) -> None:
         back = self._pin_return or self.plan_page
         self.pin_page.reset()
         self.stack.setCurrentWidget(back)
+        if back is self.plan_page:
+            self.idle.disarm()
 
     def _check_pin(self, name: str, pin: str) -> None:
         self.pin_page.set_busy(True)

@@ -383,3 +383,12 @@ def test_a_dead_network_does_not_freeze_the_kiosk(qtbot, stripe_ctx, kiosk_facto
     assert sum(1 for running in beats if running) >= 10  # ticked while Stripe hung
     assert kiosk.method_page.upi_button.isEnabled()  # UPI still works offline
     assert kiosk.page is kiosk.method_page
+
+
+def test_an_abandoned_pin_prompt_goes_back_to_the_start(qtbot, kiosk_factory):
+    kiosk = kiosk_factory(idle_seconds=0.3)
+    kiosk.ask_pin()
+    assert kiosk.page is kiosk.pin_page
+    with qtbot.waitSignal(kiosk.reset_done, timeout=3000):
+        pass
+    assert kiosk.page is kiosk.plan_page
