@@ -314,7 +314,7 @@ def feed(qtbot, ctx, clock):
     runner.shutdown()
 
 
-def test_standalone_display_follows_the_live_payment(qtbot, ctx, feed, customer, cashier):
+def test_standalone_display_follows_the_live_payment(qtbot, ctx, clock, feed, customer, cashier):
     display = feed.display
     # a payment finished before the display started is not shown to the next customer
     old = upi_payments.create_request(
@@ -326,6 +326,7 @@ def test_standalone_display_follows_the_live_payment(qtbot, ctx, feed, customer,
     assert display.state == "idle"
 
     other = customers.add_customer(ctx, name="Kabir", email="kabir@example.com", actor="test")
+    clock.advance(seconds=30)  # "newest" is by creation time, as in a shop
     new = upi_payments.create_request(
         ctx, customer_id=other["id"], tier="employee", interval="year", actor="test"
     )
@@ -338,6 +339,7 @@ def test_standalone_display_follows_the_live_payment(qtbot, ctx, feed, customer,
     assert UTR not in visible_texts(display)
 
     third_customer = customers.add_customer(ctx, name="Zoya", phone="9123456780", actor="test")
+    clock.advance(seconds=30)
     third = upi_payments.create_request(
         ctx, customer_id=third_customer["id"], tier="student", interval="month", actor="test"
     )
