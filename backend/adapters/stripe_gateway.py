@@ -4,7 +4,8 @@ The official SDK talks to Stripe (``client.v1.…``) over httpx, with its own ne
 retries switched on and its pinned API version. Its errors are translated into the
 project's hierarchy: :class:`TransientError` when trying again may work (offline,
 timeout, 409, 429, 5xx) and :class:`RejectedError` when it will not (other 4xx), with
-Stripe's message for staff. Nothing connects until the first call.
+Stripe's message for staff, and :class:`NotConfigured` when Stripe refuses the key itself
+(401: the shop's setup is wrong, not the request). Nothing connects until the first call.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class StripeGateway:
 
     def problem(self) -> str | None:
         if not self._enabled:
-            return "Card payments are switched off in the settings."
+            return "Card payments are not configured: switched off in the settings."
         return key_problem(self._secrets.get(SECRET_NAME))
 
     @property
@@ -121,20 +122,22 @@ class StripeGateway:
             result = target(*args, **kwargs)
         except stripe.StripeError as exc:
             raise translate(exc) from None
-        if hasattr(result, "to_dict"):
-            return result.to_dict(recursive=True, for_json=True)
-        return {"data": [item.to_dict(recursive=True, for_json=True) for item in result]}
+        # the JSON Stripe sent, as the SDK already parsed it: no second walk of the object
+        response = getattr(result, "last_response", None)
+        if response is not None and isinstance(response.data, dict):
+            return response.data
+        return result.to_dict(recursive=True, for_json=True)
 
 
-def translate(exc: stripe.StripeError) -> TransientError | RejectedError:
+def translate(exc: stripe.StripeError) -> TransientError | RejectedError | NotConfigured:
     """Stripe's exception as one of ours; the message never contains the key."""
     import stripe
 
     status = exc.http_status or 0
     if isinstance(exc, stripe.APIConnectionError):
         return TransientError("Stripe cannot be reached (no network or it timed out).")
-    if isinstance(exc, stripe.AuthenticationError):
-        return RejectedError("Stripe refused the API key; check STRIPE_SECRET_KEY.")
+    if isinstance(exc, stripe.AuthenticationError):  # the shop's setup, not the request
+        return NotConfigured("Stripe refused the API key; check STRIPE_SECRET_KEY.")
     if isinstance(exc, stripe.PermissionError):
         return RejectedError("The Stripe key may not do this (restricted key permissions).")
     if isinstance(exc, stripe.RateLimitError) or status in (409, 429) or status >= 500:
@@ -154,6 +157,14 @@ def gateway(ctx: Any) -> StripeGateway:
         )
         ctx.adapters["stripe"] = found
     return found
+
+
+def require_card(ctx: Any) -> None:
+    """Refuse a card action at once when Stripe is not set up (nothing is queued that
+    could never be sent); the message names what is missing."""
+    problem = gateway(ctx).problem()
+    if problem:
+        raise NotConfigured(problem)
 
 
 def card_status(ctx: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from backend.adapters.stripe_gateway import card_status, gateway
 from backend.domain.money import parse_amount
-from backend.errors import TransientError
+from backend.errors import NotConfigured, TransientError
 from backend.services import card_payments, card_refunds, card_subscriptions
 from backend.services.context import Context
 from backend.sync import events, outbox
@@ -67,6 +67,9 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
             reachable = True
         except TransientError:
             reachable = False
+        except NotConfigured as err:  # Stripe answered, and refused the key
+            reachable = False
+            status["reason"] = err.message
     return {
         **status,
         "reachable": reachable,

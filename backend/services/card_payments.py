@@ -6,27 +6,27 @@ page), so when Stripe cannot be reached :func:`start_checkout` says so at once a
 session request is withdrawn from the outbox: a session created minutes later, with the
 customer gone, would only confuse. The customer and catalog writes it needed stay queued.
 Expiry is computed from the clock; a paid session whose local payment was already
-cancelled or expired is kept as ``late`` for staff, never lost.
+cancelled or expired is kept as succeeded with ``late=1`` for staff, never lost.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from backend.adapters.stripe_gateway import gateway
+from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import (
+    CheckoutError,
     NotConfigured,
     NotFound,
     RejectedError,
     StateError,
     TransientError,
 )
-from backend.services import audit, trials
+from backend.services import audit, payment_events, trials
 from backend.services.context import Context
 from backend.services.numbering import next_number
 from backend.services.stripe_catalog import price_id, push_catalog
@@ -40,6 +40,11 @@ from backend.services.stripe_mirror import (
 from backend.sync import outbox
 
 METHOD = "stripe_checkout"
+#: Stripe takes a session's expires_at 30 minutes to 24 hours after it creates the session
+STRIPE_MIN_EXPIRY = timedelta(minutes=30)
+STRIPE_MAX_EXPIRY = timedelta(hours=24)
+#: room for the request (and the SDK's own retries of it) to reach Stripe
+SEND_MARGIN = timedelta(minutes=1)
 OFFLINE_MESSAGE = (
     "Card payment needs the internet and Stripe cannot be reached right now. "
     "Take the payment by UPI, or try the card again in a moment."
@@ -76,11 +81,15 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
     }
 
 
-def _event(ctx: Context, payment_id: str, kind: str, actor: str, **detail: Any) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, json.dumps(detail, sort_keys=True, default=str)),
-    )
+def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
+    """The payment's expiry, moved to within Stripe's window as seen when the request is
+    built: catalog and customer requests sent first take time, so the expiry taken when
+    the payment was created may already be under Stripe's 30-minute minimum."""
+    now = ctx.clock.now()
+    wanted = parse_iso(row["expires_at"])
+    earliest = now + STRIPE_MIN_EXPIRY + SEND_MARGIN
+    latest = now + STRIPE_MAX_EXPIRY - SEND_MARGIN
+    return int(min(max(wanted, earliest), latest).timestamp())
 
 
 def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
@@ -99,10 +108,17 @@ def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             ],
             "client_reference_id": row["id"],
             "metadata": {"autoos_payment_id": row["id"]},
-            "subscription_data": {"metadata": {"autoos_customer_id": str(row["customer_id"])}},
+            # the subscription's first invoice carries this, so its event is known to be
+            # this checkout's money (card_invoices does not record it a second time)
+            "subscription_data": {
+                "metadata": {
+                    "autoos_customer_id": str(row["customer_id"]),
+                    "autoos_payment_id": row["id"],
+                }
+            },
             "success_url": ctx.settings.stripe.checkout_success_url,
             "cancel_url": ctx.settings.stripe.checkout_cancel_url,
-            "expires_at": int(parse_iso(row["expires_at"]).timestamp()),
+            "expires_at": _session_expiry(ctx, row),
         },
     }
 
@@ -126,12 +142,12 @@ def _build_expire(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_expire(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
-    _event(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
+    payment_events.record(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
 
 
-def _rejected_expire(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
+def _rejected_expire(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     """Usually: the customer paid just before we expired it. Events will mark it late."""
-    _event(
+    payment_events.record(
         ctx, payload["payment_id"], "stripe_expire_refused", outbox.SYNC_ACTOR, error=err.message
     )
 
@@ -146,9 +162,7 @@ def start_checkout(
     ctx: Context, *, customer_id: int, tier: str, interval: str, currency: str, actor: str
 ) -> dict[str, Any]:
     """Create a Checkout Session for a plan; its ``url`` becomes the customer's QR."""
-    problem = gateway(ctx).problem()
-    if problem:
-        raise NotConfigured(problem)
+    require_card(ctx)
     plan = ctx.catalog.get(tier)
     money = plan.price(currency, interval)
     push_catalog(ctx, actor=actor)
@@ -175,7 +189,7 @@ def start_checkout(
                 actor,
             ),
         )
-        _event(ctx, payment_id, "created", actor)
+        payment_events.record(ctx, payment_id, "created", actor)
         row_id = outbox.enqueue(
             ctx, "checkout.create", "payment", payment_id, {"payment_id": payment_id}, actor=actor
         )
@@ -195,6 +209,9 @@ def start_checkout(
     except TransientError:
         _give_up(ctx, payment_id, row_id, OFFLINE_MESSAGE, actor)
         raise TransientError(OFFLINE_MESSAGE) from None
+    except NotConfigured as err:  # Stripe refused the key
+        _give_up(ctx, payment_id, row_id, err.message, actor)
+        raise
     sent = ctx.store.one("SELECT status, last_error FROM stripe_outbox WHERE id=?", (row_id,))
     if sent is None or sent["status"] != "done":
         message = (sent or {}).get("last_error") or "Stripe did not create the payment page."
@@ -210,7 +227,7 @@ def _give_up(ctx: Context, payment_id: str, row_id: int, reason: str, actor: str
             "UPDATE payments SET status='failed', updated_at=? WHERE id=? AND status='pending'",
             (ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, "failed", actor, reason=reason)
+        payment_events.record(ctx, payment_id, "failed", actor, reason=reason)
         audit.record(ctx, actor, "payment.fail", "payment", payment_id, reason=reason)
 
 
@@ -228,9 +245,10 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         )
     invoice = None
     if session.get("invoice"):
-        inv_ref = session["invoice"]
-        invoice = (
-            inv_ref if isinstance(inv_ref, dict) else client.call("invoices.retrieve", [inv_ref])
+        # ``payments`` (which PaymentIntent paid it: what a refund needs) is not in the
+        # default invoice object of this API version; it must be expanded
+        invoice = client.call(
+            "invoices.retrieve", [_ref(session["invoice"])], {"expand": ["payments"]}
         )
     with ctx.store.transaction():
         row = _payment(ctx, payment_id)
@@ -239,16 +257,27 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         sub_id = mirror_subscription(ctx, sub) if sub else None
         if invoice:
             mirror_invoice(ctx, invoice)
-        status = "late" if row["status"] in ("expired", "canceled", "failed") else "succeeded"
+        # Paid after we gave up on it: Stripe has taken the money and started the plan,
+        # so it is an accepted late payment (succeeded, receipt, late=1 for staff), as a
+        # late UPI payment becomes once accepted; not a 'late' status nobody can settle.
+        late = row["status"] in ("expired", "canceled", "failed")
+        invoice_id = invoice["id"] if invoice else None
+        if invoice_id and ctx.store.scalar(
+            "SELECT 1 FROM payments WHERE stripe_invoice_id=? AND status <> 'failed' AND id<>?",
+            (invoice_id, payment_id),
+        ):
+            invoice_id = None  # already recorded from its invoice event (an older session)
+        status = "succeeded"
         ctx.store.execute(
-            "UPDATE payments SET status=?, paid_at=?, receipt_no=?, subscription_id=?, "
+            "UPDATE payments SET status=?, late=?, paid_at=?, receipt_no=?, subscription_id=?, "
             "stripe_invoice_id=?, stripe_payment_intent_id=?, updated_at=? WHERE id=?",
             (
                 status,
+                int(late),
                 ctx.now_iso(),
                 next_number(ctx),
                 sub_id,
-                invoice["id"] if invoice else None,
+                invoice_id,
                 (payment_intent_of_invoice(invoice) if invoice else None)
                 or _ref(session.get("payment_intent")),
                 ctx.now_iso(),
@@ -256,9 +285,17 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
             ),
         )
         trials.mark_converted(ctx, row["customer_id"], actor=actor)
-        _event(ctx, payment_id, status, actor, session_id=session.get("id"))
+        payment_events.record(
+            ctx, payment_id, status, actor, session_id=session.get("id"), late=late
+        )
         audit.record(
-            ctx, actor, f"payment.{status}", "payment", payment_id, session_id=session.get("id")
+            ctx,
+            actor,
+            f"payment.{status}",
+            "payment",
+            payment_id,
+            session_id=session.get("id"),
+            late=late,
         )
 
 
@@ -268,19 +305,20 @@ def _ref(value: Any) -> str | None:
 
 def _expire_locally(
     ctx: Context, payment_id: str, *, status: str, actor: str, tell_stripe: bool
-) -> None:
+) -> int | None:
+    """Mark a pending payment expired/canceled; the outbox row telling Stripe, if any."""
     with ctx.store.transaction():
         row = _payment(ctx, payment_id)
         if row["status"] != "pending":
-            return
+            return None
         ctx.store.execute(
             "UPDATE payments SET status=?, updated_at=? WHERE id=?",
             (status, ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, status, actor)
+        payment_events.record(ctx, payment_id, status, actor)
         audit.record(ctx, actor, f"payment.{status}", "payment", payment_id)
         if tell_stripe and row["stripe_session_id"]:
-            outbox.enqueue(
+            return outbox.enqueue(
                 ctx,
                 "checkout.expire",
                 "payment",
@@ -288,6 +326,7 @@ def _expire_locally(
                 {"payment_id": payment_id, "session_id": row["stripe_session_id"]},
                 actor=actor,
             )
+    return None
 
 
 def refresh(ctx: Context, payment_id: str, *, actor: str = outbox.SYNC_ACTOR) -> dict[str, Any]:
@@ -307,8 +346,10 @@ def refresh(ctx: Context, payment_id: str, *, actor: str = outbox.SYNC_ACTOR) ->
     elif session.get("status") == "expired":
         _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=False)
     elif overdue:
-        _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True)
-        _try_drain(ctx)
+        outbox.send_now(
+            ctx,
+            _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True),
+        )
     return view(ctx, payment_id)
 
 
@@ -317,14 +358,10 @@ def cancel_checkout(ctx: Context, payment_id: str, *, actor: str) -> dict[str, A
     row = _payment(ctx, payment_id)
     if row["status"] != "pending":
         raise StateError(f"This payment is already {row['status']}.")
-    _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
-    _try_drain(ctx)
+    outbox.send_now(
+        ctx, _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
+    )
     return view(ctx, payment_id)
-
-
-def _try_drain(ctx: Context) -> None:
-    """Send what is queued now if Stripe answers; otherwise it waits for the sync worker."""
-    outbox.drain(ctx)
 
 
 def find_by_session(ctx: Context, session: dict[str, Any]) -> str | None:

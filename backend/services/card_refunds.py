@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.adapters.stripe_gateway import require_card
 from backend.domain.money import Money, format_money
-from backend.errors import NotFound, RejectedError, StateError, ValidationError
-from backend.services import audit
+from backend.errors import CheckoutError, NotFound, RejectedError, StateError, ValidationError
+from backend.services import audit, payment_events
 from backend.services.context import Context
 from backend.sync import outbox
 
 CARD_METHODS = ("stripe_checkout", "stripe_terminal", "card_on_file")
-
-
-def _payment_event(ctx: Context, payment_id: str, kind: str, actor: str, detail: str) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, detail),
-    )
 
 
 def _build(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
@@ -58,19 +52,31 @@ def _apply(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> Non
         "updated_at=? WHERE id=?",
         (refund["amount"], refund["amount"], ctx.now_iso(), refund["payment_id"]),
     )
-    _payment_event(
-        ctx,
-        refund["payment_id"],
-        "refunded",
-        outbox.SYNC_ACTOR,
-        f'{{"amount": {refund["amount"]}}}',
-    )
+    _refund_event(ctx, refund, "refunded", outbox.SYNC_ACTOR)
 
 
-def _rejected(ctx: Context, payload: dict[str, Any], err: RejectedError) -> None:
+def _rejected(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     ctx.store.execute(
         "UPDATE refunds SET status='failed', reason=?, updated_at=? WHERE id=?",
         (err.message, ctx.now_iso(), payload["refund_id"]),
+    )
+    refund = ctx.store.one("SELECT * FROM refunds WHERE id=?", (payload["refund_id"],))
+    if refund is not None:
+        _refund_event(ctx, refund, "refund_failed", outbox.SYNC_ACTOR, error=err.message)
+
+
+def _refund_event(
+    ctx: Context, refund: dict[str, Any], kind: str, actor: str, **extra: Any
+) -> None:
+    payment_events.record(
+        ctx,
+        refund["payment_id"],
+        kind,
+        actor,
+        refund_id=refund["id"],
+        amount=refund["amount"],
+        currency=refund["currency"],
+        **extra,
     )
 
 
@@ -98,6 +104,7 @@ def refund(
     actor: str,
 ) -> dict[str, Any]:
     """Refund all (``amount=None``) or part of a card payment; queued, sent when online."""
+    require_card(ctx)
     with ctx.store.transaction():
         payment = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
         if payment is None:
@@ -124,7 +131,8 @@ def refund(
             (payment_id, money.amount, money.currency, reason, now, now, actor),
         )
         refund_id = int(cur.lastrowid)  # type: ignore[arg-type]
-        outbox.enqueue(
+        _refund_event(ctx, get_refund(ctx, refund_id), "refund_requested", actor)
+        row_id = outbox.enqueue(
             ctx, "refund.create", "refund", refund_id, {"refund_id": refund_id}, actor=actor
         )
         audit.record(
@@ -136,7 +144,7 @@ def refund(
             amount=money.amount,
             currency=money.currency,
         )
-    outbox.drain(ctx)
+    outbox.send_now(ctx, row_id)
     return get_refund(ctx, refund_id)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from backend.adapters.stripe_gateway import gateway
+from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import NotFound, StateError, ValidationError
@@ -101,15 +101,37 @@ def _apply_schedule_create(ctx: Context, payload: dict[str, Any], result: dict[s
         "UPDATE subscriptions SET stripe_schedule_id=?, updated_at=? WHERE id=?",
         (result["id"], ctx.now_iso(), payload["subscription_id"]),
     )
+    # Stripe's own current phase (the local copy may not know of a renewal yet) goes to
+    # the update that follows, which is built only when it is sent
+    phases = result.get("phases") or []
+    if phases:
+        first = phases[0]
+        ctx.store.execute(
+            "UPDATE stripe_outbox SET payload=json_set(payload, '$.phase_start', ?, "
+            "'$.phase_end', ?, '$.phase_price', ?) WHERE kind='schedule.update' "
+            "AND entity='subscription' AND entity_id=? AND status='waiting' AND request IS NULL",
+            (
+                first.get("start_date"),
+                first.get("end_date"),
+                _price_ref((first.get("items") or [{}])[0].get("price")),
+                str(payload["subscription_id"]),
+            ),
+        )
+
+
+def _price_ref(price: Any) -> str | None:
+    return price.get("id") if isinstance(price, dict) else price
 
 
 def _build_schedule_update(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     row = get_subscription(ctx, payload["subscription_id"])
     if not row["stripe_schedule_id"]:
         raise StateError("The downgrade schedule was not created in Stripe.")
-    start = int(parse_iso(row["current_period_start"]).timestamp())
-    end = int(parse_iso(row["current_period_end"]).timestamp())
-    current = price_id(ctx, row["tier"], row["currency"], row["interval"])
+    start = payload.get("phase_start") or int(parse_iso(row["current_period_start"]).timestamp())
+    end = payload.get("phase_end") or int(parse_iso(row["current_period_end"]).timestamp())
+    current = payload.get("phase_price") or price_id(
+        ctx, row["tier"], row["currency"], row["interval"]
+    )
     new = price_id(ctx, payload["tier"], row["currency"], payload["interval"])
     return {
         "op": "subscription_schedules.update",
@@ -126,6 +148,20 @@ def _build_schedule_update(ctx: Context, payload: dict[str, Any]) -> dict[str, A
             ],
         },
     }
+
+
+def _drop_downgrade(ctx: Context, payload: dict[str, Any], err: Exception) -> None:
+    """Stripe refused the downgrade (its schedule, or the schedule's change): forget it
+    here (staff see Stripe's message among the failed requests) and free the subscription
+    from a one-phase schedule, so a later change at period end is not blocked."""
+    row = get_subscription(ctx, payload["subscription_id"])
+    ctx.store.execute(
+        "UPDATE subscriptions SET pending_tier=NULL, pending_interval=NULL, "
+        "stripe_schedule_id=NULL, updated_at=? WHERE id=?",
+        (ctx.now_iso(), row["id"]),
+    )
+    if row["stripe_schedule_id"]:
+        _queue_release(ctx, row, outbox.SYNC_ACTOR)
 
 
 def _apply_nothing(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
@@ -160,9 +196,13 @@ outbox.operation(
 )
 outbox.operation("subscription.change", outbox.Operation(_build_change, _apply_mirror))
 outbox.operation(
-    "schedule.create", outbox.Operation(_build_schedule_create, _apply_schedule_create)
+    "schedule.create",
+    outbox.Operation(_build_schedule_create, _apply_schedule_create, _drop_downgrade),
 )
-outbox.operation("schedule.update", outbox.Operation(_build_schedule_update, _apply_nothing))
+outbox.operation(
+    "schedule.update",
+    outbox.Operation(_build_schedule_update, _apply_nothing, _drop_downgrade),
+)
 outbox.operation("schedule.release", outbox.Operation(_build_release, _apply_release))
 outbox.operation("subscription.cancel", outbox.Operation(_build_cancel, _apply_mirror))
 
@@ -178,6 +218,7 @@ def subscribe(
     actor: str,
 ) -> dict[str, Any]:
     """Start a card-billed trial (no card needed); works offline, Stripe follows."""
+    require_card(ctx)
     plan = ctx.catalog.get(tier)
     money = plan.price(currency, interval)
     if trial_days <= 0:
@@ -235,6 +276,7 @@ def preview_upgrade(
     ctx: Context, subscription_id: int, *, tier: str, interval: str | None = None
 ) -> dict[str, Any]:
     """What the upgrade costs today (Stripe computes the proration); needs the network."""
+    require_card(ctx)
     row = _live(ctx, subscription_id)
     tier, interval = _target(ctx, row, tier, interval)
     if ctx.catalog.rank(tier) <= ctx.catalog.rank(row["tier"]) and interval == row["interval"]:
@@ -283,6 +325,7 @@ def upgrade(
     actor: str,
 ) -> dict[str, Any]:
     """Switch now, charging the prorated difference (pass the preview's proration_date)."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         tier, interval = _target(ctx, row, tier, interval)
@@ -327,6 +370,7 @@ def downgrade(
     ctx: Context, subscription_id: int, *, tier: str, interval: str | None = None, actor: str
 ) -> dict[str, Any]:
     """Schedule the cheaper plan from the end of the current period."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         tier, interval = _target(ctx, row, tier, interval)
@@ -366,6 +410,7 @@ def cancel(
     ctx: Context, subscription_id: int, *, at_period_end: bool, actor: str
 ) -> dict[str, Any]:
     """Cancel now, or let the paid period run out first."""
+    require_card(ctx)
     with ctx.store.transaction():
         row = _live(ctx, subscription_id)
         if row["stripe_schedule_id"]:

@@ -5,9 +5,11 @@ and the credit amount; presets cover common Indian bank exports (docs/
 upi-reconciliation.md). Each credit line is matched by the request's ``tr`` in the
 narration, else by a 12-digit UTR plus the exact amount inside the request's time
 window (judged on the Indian calendar date, as statements print it). Ambiguous lines are
-reported, never applied. Every line is remembered by a key of its content, so importing
-the same file (or an overlapping export) twice changes nothing. A malformed file or
-line is reported with its line number and nothing is applied.
+reported, never applied. Every line is remembered by a key of its content with its
+outcome: a matched line is never applied again (the same file, or an overlapping export),
+while an unmatched or ambiguous one is tried again on the next import, after staff fixed
+what stopped it. A malformed file or line is reported with its line number and nothing is
+applied.
 """
 
 from __future__ import annotations
@@ -214,6 +216,20 @@ def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
     return "unmatched", [], utr, "no request of that amount on that day"
 
 
+def _outcomes(ctx: Context, lines: list[Line]) -> dict[str, str]:
+    """How each line ended when it was imported before (line key -> outcome)."""
+    found: dict[str, str] = {}
+    keys = [line.key for line in lines]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in ctx.store.query(
+            f"SELECT line_key, outcome FROM statement_lines WHERE line_key IN ({marks})", chunk
+        ):
+            found[row["line_key"]] = row["outcome"]
+    return found
+
+
 def import_statement(
     ctx: Context,
     path: str | Path,
@@ -253,15 +269,21 @@ def import_statement(
     }
     with ctx.store.transaction():
         # checked inside the transaction: two terminals importing the file at once
+        seen = _outcomes(ctx, lines)
         previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
         if previous is not None:
-            return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
-        cur = ctx.store.execute(
-            "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, actor) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (digest, file.name, report["preset"], ctx.now_iso(), actor),
-        )
-        import_id = cur.lastrowid
+            if all(seen.get(line.key) == "matched" for line in lines):
+                return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
+            # staff may have fixed what left lines unmatched: those are tried again
+            import_id = previous["id"]
+            report["already_imported"] = True
+        else:
+            cur = ctx.store.execute(
+                "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, "
+                "actor) VALUES (?, ?, ?, ?, ?)",
+                (digest, file.name, report["preset"], ctx.now_iso(), actor),
+            )
+            import_id = cur.lastrowid
         for line in lines:
             entry: dict[str, Any] = {
                 "line": line.line_no,
@@ -270,9 +292,12 @@ def import_statement(
                 "narration": line.narration,
                 "reference": line.reference,
             }
-            if ctx.store.one("SELECT 1 FROM statement_lines WHERE line_key=?", (line.key,)):
+            before = seen.get(line.key)
+            if before == "matched":  # applied (or found paid) once: never again
                 report["known"].append({**entry, "reason": "imported before"})
                 continue
+            if before is not None:
+                entry["retried"] = before
             outcome, ids, utr, reason = _match(ctx, line)
             entry.update(payment_ids=ids, utr=utr, reason=reason)
             if outcome == "matched" and reason != "utr already recorded":
@@ -305,7 +330,10 @@ def import_statement(
                         entry["status"] = result["status"]
             ctx.store.execute(
                 "INSERT INTO statement_lines (line_key, import_id, line_no, txn_date, narration, "
-                "reference, amount, outcome, payment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reference, amount, outcome, payment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(line_key) DO UPDATE SET import_id=excluded.import_id, "
+                "line_no=excluded.line_no, outcome=excluded.outcome, "
+                "payment_id=excluded.payment_id",
                 (
                     line.key,
                     import_id,
@@ -324,6 +352,9 @@ def import_statement(
             "UPDATE statement_imports SET report=? WHERE id=?",
             (json.dumps(report, default=str), import_id),
         )
+        report["retried"] = sum(
+            1 for k in ("matched", "unmatched", "ambiguous") for e in report[k] if "retried" in e
+        )
         audit.record(
             ctx,
             actor,
@@ -331,6 +362,7 @@ def import_statement(
             "statement_import",
             import_id,
             file=file.name,
+            retried=report["retried"],
             matched=len(report["matched"]),
             unmatched=len(report["unmatched"]),
             ambiguous=len(report["ambiguous"]),

@@ -108,16 +108,22 @@ def _apply_deactivate(ctx: Context, payload: dict[str, Any], result: dict[str, A
     ctx.store.execute("UPDATE stripe_prices SET active=0 WHERE price_id=?", (payload["price_id"],))
 
 
-outbox.operation("product.create", outbox.Operation(_build_product, _apply_product))
+outbox.operation(
+    "product.create",
+    outbox.Operation(
+        _build_product, _apply_product, exists=lambda payload: {"id": product_id(payload["tier"])}
+    ),
+)
 outbox.operation("price.create", outbox.Operation(_build_price, _apply_price))
 outbox.operation("price.deactivate", outbox.Operation(_build_deactivate, _apply_deactivate))
 
 
 def _queued_price(ctx: Context, key: str, amount: int) -> bool:
+    """Waiting to be sent, or refused (then staff send it again with retry_failed)."""
     return (
         ctx.store.one(
             "SELECT 1 FROM stripe_outbox WHERE kind='price.create' AND entity_id=? "
-            "AND status='waiting' AND json_extract(payload, '$.amount')=?",
+            "AND status IN ('waiting', 'failed') AND json_extract(payload, '$.amount')=?",
             (key, amount),
         )
         is not None
@@ -127,7 +133,12 @@ def _queued_price(ctx: Context, key: str, amount: int) -> bool:
 def _push_tier(ctx: Context, tier: Tier, actor: str) -> int:
     queued = 0
     known = ctx.store.one("SELECT 1 FROM stripe_products WHERE tier=?", (tier.id,))
-    if not known and outbox.pending(ctx, "stripe_product", tier.id, "product.create") is None:
+    # a refused row is not queued again on every pass: staff send it again (retry_failed)
+    # once the cause is fixed
+    tried = outbox.pending(
+        ctx, "stripe_product", tier.id, "product.create", ("waiting", "done", "failed")
+    )
+    if not known and tried is None:
         outbox.enqueue(
             ctx, "product.create", "stripe_product", tier.id, {"tier": tier.id}, actor=actor
         )

@@ -141,7 +141,7 @@ def mirror_invoice(ctx: Context, inv: dict[str, Any]) -> None:
         (
             inv["id"],
             _id(inv.get("customer")),
-            _subscription_of_invoice(inv),
+            subscription_of_invoice(inv),
             inv.get("number"),
             int(inv.get("total") or 0),
             (inv.get("currency") or "").upper(),
@@ -154,7 +154,7 @@ def mirror_invoice(ctx: Context, inv: dict[str, Any]) -> None:
     )
 
 
-def _subscription_of_invoice(inv: dict[str, Any]) -> str | None:
+def subscription_of_invoice(inv: dict[str, Any]) -> str | None:
     """In this API version the subscription sits under ``parent.subscription_details``."""
     parent = inv.get("parent") or {}
     details = parent.get("subscription_details") or {}

@@ -7,19 +7,21 @@ computed here. Every change runs inside the caller's or its own transaction, aud
 Proration (docs/decisions.md): the unused part of the current period is worth
 ``price × remaining_seconds / period_seconds``; an upgrade in the same interval costs
 the price difference for the remaining time, an upgrade to yearly costs the new
-yearly price minus the unused value and starts a new period. Amounts are integer paise,
+yearly price minus the unused value (and minus any period already paid in advance) and
+starts a new period. Amounts are integer paise,
 rounded down (the customer never pays a fraction of a paisa more), at least ₹1.00.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
-from backend.errors import Conflict, NotFound, ValidationError
+from backend.errors import Conflict, NotFound, StateError, ValidationError
 from backend.services import audit, trials
 from backend.services.context import Context
 
@@ -198,15 +200,32 @@ def _is_upgrade(ctx: Context, sub: dict[str, Any], tier: str, interval: str) -> 
     return new_rank == old_rank and sub["interval"] == "month" and interval == "year"
 
 
+def prepaid_value(ctx: Context, sub: dict[str, Any]) -> int:
+    """What the periods paid in advance (after the current one) cost at the plan they
+    were paid for, one interval at a time, in paise."""
+    if not sub["prepaid_until"] or not sub["current_period_end"]:
+        return 0
+    tier = sub["pending_tier"] or sub["tier"]
+    interval = sub["pending_interval"] or sub["interval"]
+    price = ctx.catalog.get(tier).price("INR", interval).amount
+    start, until = parse_iso(sub["current_period_end"]), parse_iso(sub["prepaid_until"])
+    total = 0
+    while start < until:
+        total += price
+        start = add_interval(start, interval)
+    return total
+
+
 def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) -> dict[str, Any]:
     """What upgrading now costs (integer paise, rounded down) and what period follows."""
     sub = current_subscription(ctx, customer_id)
     if sub is None or sub["method"] != "upi" or sub["status"] != "active":
         raise Conflict("Only an active UPI plan can be upgraded here; sell a new plan instead.")
-    if sub["prepaid_until"]:
+    if sub["prepaid_until"] and interval == sub["interval"]:
         raise Conflict(
             "The next period is already paid; upgrade once it starts "
-            f"({sub['current_period_end']})."
+            f"({sub['current_period_end']}), or upgrade to yearly now (the prepaid time is "
+            "credited)."
         )
     target = ctx.catalog.get(tier)
     if not target.purchasable:
@@ -232,12 +251,20 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
     old_price = Money(sub["amount"], "INR")
     new_price = target.price("INR", interval)
     unused = old_price.amount * remaining_s // period_s
+    prepaid = prepaid_value(ctx, sub)
     if interval == sub["interval"]:
         charge = (new_price.amount - old_price.amount) * remaining_s // period_s
         new_start, new_end = now, end
     else:
-        charge = new_price.amount - unused
+        # a new yearly period starts now: the rest of this period and any period already
+        # paid in advance are credited against its price
+        charge = new_price.amount - unused - prepaid
         new_start, new_end = now, add_interval(now, interval)
+        if charge < MIN_UPGRADE_CHARGE and prepaid:
+            raise Conflict(
+                f"The time already paid is worth {format_money(Money(unused + prepaid, 'INR'))}, "
+                f"about as much as {target.name} yearly; renew when it runs out instead."
+            )
     charge = max(charge, MIN_UPGRADE_CHARGE)
     amount = Money(charge, "INR")
     return {
@@ -252,6 +279,8 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
         "currency": "INR",
         "amount_text": format_money(amount),
         "unused_value": unused,
+        "prepaid_credit": prepaid,
+        "prepaid_until": sub["prepaid_until"],
         "remaining_seconds": remaining_s,
         "period_seconds": period_s,
         "new_period_start": to_iso(new_start),
@@ -298,6 +327,7 @@ def apply_upi_payment(
                 start, end = parse_iso(sub["current_period_start"]), current_end
             else:
                 start, end = paid_at, add_interval(paid_at, interval)
+                end += _uncredited_prepaid(payment, sub)
             action = "subscription.upgrade"
         else:
             # a renewal paid while later periods are already paid extends after them
@@ -350,6 +380,18 @@ def apply_upi_payment(
     return sub_id
 
 
+def _uncredited_prepaid(payment: dict[str, Any], sub: dict[str, Any]) -> timedelta:
+    """Time paid in advance that the upgrade's price did not credit (a renewal paid at
+    another till after the upgrade was asked for): added to the new period, not lost."""
+    if not sub["prepaid_until"] or not sub["current_period_end"]:
+        return timedelta(0)
+    credited = json.loads(payment.get("evidence") or "{}").get("prepaid_until")
+    start = parse_iso(sub["current_period_end"])
+    if credited:
+        start = max(start, parse_iso(credited))
+    return max(parse_iso(sub["prepaid_until"]) - start, timedelta(0))
+
+
 def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
     sub = current_subscription(ctx, customer_id)
     if sub is None:
@@ -359,12 +401,17 @@ def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:
     return sub
 
 
-def schedule_downgrade(
-    ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
-) -> dict[str, Any]:
-    """Switch to a smaller plan (or monthly) when the current period ends; with proration
-    switched off, upgrades are scheduled this way too."""
-    sub = _require_upi(ctx, customer_id)
+def _fresh(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    """The subscription as stored now, inside the caller's transaction: another terminal
+    may have cancelled or changed it since it was read."""
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub["id"],))
+    if row is None or row["status"] not in LIVE_STATUSES:
+        raise StateError("This plan was cancelled meanwhile (at another till).")
+    return _public(ctx, row)
+
+
+def _check_downgrade(ctx: Context, sub: dict[str, Any], tier: str, interval: str) -> bool:
+    """Refuse what is not a downgrade (or a scheduled upgrade); True for an upgrade."""
     target = ctx.catalog.get(tier)
     target.price("INR", interval)
     upgrade = _is_upgrade(ctx, sub, tier, interval)
@@ -372,7 +419,19 @@ def schedule_downgrade(
         upgrade and ctx.settings.features.proration
     ):
         raise ValidationError(f"{target.name} ({interval}ly) is not a downgrade.", field="tier")
+    return upgrade
+
+
+def schedule_downgrade(
+    ctx: Context, customer_id: int, tier: str, interval: str, *, actor: str
+) -> dict[str, Any]:
+    """Switch to a smaller plan (or monthly) when the current period ends; with proration
+    switched off, upgrades are scheduled this way too."""
+    sub = _require_upi(ctx, customer_id)
+    _check_downgrade(ctx, sub, tier, interval)  # a clear answer before taking the lock
     with ctx.store.transaction():
+        sub = _fresh(ctx, sub)  # decided on the row as stored now
+        upgrade = _check_downgrade(ctx, sub, tier, interval)
         ctx.store.execute(
             "UPDATE subscriptions SET pending_tier=?, pending_interval=?, updated_at=? WHERE id=?",
             (tier, interval, ctx.now_iso(), sub["id"]),
@@ -397,6 +456,7 @@ def cancel_subscription(
     sub = _require_upi(ctx, customer_id)
     now = ctx.now_iso()
     with ctx.store.transaction():
+        sub = _fresh(ctx, sub)  # another till may have cancelled it since it was read
         if at_period_end:
             ctx.store.execute(
                 "UPDATE subscriptions SET cancel_at_period_end=1, updated_at=? WHERE id=?",

@@ -4,7 +4,8 @@ The GUI and the REST API call exactly these functions. A request is one ``paymen
 row (method ``upi_qr``); its status follows the clock — a pending request read after
 ``expires_at`` is stored as ``expired`` then, with no timer. Money that arrives for an
 expired or cancelled request is never dropped: it is recorded as ``late`` and shown to
-staff, who accept it (the plan is then activated) or refund it.
+staff, who accept it (the plan is then activated) or refund it. Money the PSP reports
+for a different amount than asked is held the same way, with a ``needs_review`` entry.
 
 Three ways confirm a payment, all through :func:`_record_money` so every path writes the
 same evidence, payment event and audit entry: staff typing the payer's UTR, a bank
@@ -25,7 +26,6 @@ from backend.adapters.upi.uri import build_uri, merchant_from_settings
 from backend.clock import parse_iso, to_iso
 from backend.domain.money import Money, format_money
 from backend.errors import (
-    Conflict,
     DuplicateError,
     ExternalError,
     NotConfigured,
@@ -34,7 +34,7 @@ from backend.errors import (
     TransientError,
     ValidationError,
 )
-from backend.services import audit, subscriptions
+from backend.services import audit, payment_events, subscriptions
 from backend.services.context import Context
 from backend.services.numbering import next_number
 
@@ -54,13 +54,6 @@ def _new_ids() -> tuple[str, str]:
 
 def _psp(ctx: Context) -> PaymentProvider | None:
     return ctx.adapters.get("psp")
-
-
-def _event(ctx: Context, payment_id: str, kind: str, actor: str, **detail: Any) -> None:
-    ctx.store.execute(
-        "INSERT INTO payment_events (payment_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
-        (payment_id, ctx.now_iso(), kind, actor, json.dumps(detail, sort_keys=True, default=str)),
-    )
 
 
 def _row(ctx: Context, payment_id: str) -> dict[str, Any]:
@@ -97,6 +90,8 @@ def _public(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
         "utr": row["utr"],
         "confirmed_by": row["confirmed_by"],
         "late": bool(row["late"]),
+        #: money the PSP reported that staff must look at (e.g. a different amount)
+        "needs_review": evidence.get("needs_review") or [],
     }
 
 
@@ -110,7 +105,7 @@ def _expire_if_due(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
             (ctx.now_iso(), row["id"]),
         )
         if cur.rowcount:
-            _event(ctx, row["id"], "expired", "system", expires_at=row["expires_at"])
+            payment_events.record(ctx, row["id"], "expired", "system", expires_at=row["expires_at"])
             audit.record(ctx, "system", "payment.expire", "payment", row["id"])
     return _row(ctx, row["id"])
 
@@ -149,10 +144,15 @@ def create_request(
         raise ValidationError("Yearly billing is switched off.", field="interval")
     if purpose is not None and purpose not in PURPOSES:
         raise ValidationError(f"Unknown payment purpose {purpose!r}.")
+    credited: dict[str, Any] = {}
     if purpose == "upgrade":
-        amount = Money(
-            subscriptions.upgrade_preview(ctx, customer_id, tier, interval)["amount"], "INR"
-        )
+        preview = subscriptions.upgrade_preview(ctx, customer_id, tier, interval)
+        amount = Money(preview["amount"], "INR")
+        if preview["prepaid_credit"]:  # the periods paid in advance this price credits
+            credited = {
+                "prepaid_until": preview["prepaid_until"],
+                "prepaid_credit": preview["prepaid_credit"],
+            }
     else:
         purpose = subscriptions.purpose_for(ctx, customer_id, tier, interval)
         amount = plan.price("INR", interval)
@@ -169,7 +169,7 @@ def create_request(
         amount=amount,
         max_amount=merchant.max_amount,
     )
-    evidence: dict[str, Any] = {"vpa": merchant.vpa, "payee_name": merchant.name}
+    evidence: dict[str, Any] = {"vpa": merchant.vpa, "payee_name": merchant.name, **credited}
     if merchant.merchant_id:
         evidence["merchant_id"] = merchant.merchant_id
     psp_name = psp_ref = None
@@ -221,7 +221,7 @@ def create_request(
                 uri,
             ),
         )
-        _event(
+        payment_events.record(
             ctx,
             payment_id,
             "created",
@@ -255,7 +255,7 @@ def _set_canceled(ctx: Context, row: dict[str, Any], actor: str, *, reason: str)
         "UPDATE payments SET status='canceled', updated_at=? WHERE id=? AND status='pending'",
         (ctx.now_iso(), row["id"]),
     )
-    _event(ctx, row["id"], "canceled", actor, reason=reason)
+    payment_events.record(ctx, row["id"], "canceled", actor, reason=reason)
     audit.record(ctx, actor, "payment.cancel", "payment", row["id"], reason=reason)
 
 
@@ -268,7 +268,7 @@ def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
         psp.close_qr(row["psp_ref"])
     except ExternalError as exc:
         with ctx.store.transaction():
-            _event(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
+            payment_events.record(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
 
 
 def cancel_request(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
@@ -347,7 +347,7 @@ def _record_money(
         except sqlite3.IntegrityError:
             raise DuplicateError(f"UTR {utr} already confirmed another payment.") from None
         kind = "succeeded" if succeeded else "late"
-        _event(
+        payment_events.record(
             ctx,
             row["id"],
             kind,
@@ -418,11 +418,23 @@ def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
         if row["status"] != "late":
             raise StateError(f"This payment is {row['status']}, not a late payment.")
         receipt = next_number(ctx)
+        # money held for a different amount than asked: the receipt is for what was paid
+        review = _held_mismatch(row)
+        amount = review["paid_amount"] if review else row["amount"]
         ctx.store.execute(
-            "UPDATE payments SET status='succeeded', receipt_no=?, updated_at=? WHERE id=?",
-            (receipt, ctx.now_iso(), payment_id),
+            "UPDATE payments SET status='succeeded', receipt_no=?, amount=?, updated_at=? "
+            "WHERE id=?",
+            (receipt, amount, ctx.now_iso(), payment_id),
         )
-        _event(ctx, payment_id, "late_accepted", actor, receipt_no=receipt)
+        payment_events.record(
+            ctx,
+            payment_id,
+            "late_accepted",
+            actor,
+            receipt_no=receipt,
+            amount=amount,
+            requested_amount=row["amount"],
+        )
         audit.record(ctx, actor, "payment.accept_late", "payment", payment_id, receipt_no=receipt)
         _link_subscription(ctx, row, ctx.clock.now(), actor)
     return get_payment(ctx, payment_id)
@@ -459,14 +471,13 @@ def _apply_psp_payment(
 ) -> dict[str, Any]:
     if not paid.captured:
         with ctx.store.transaction():
-            _event(ctx, row["id"], f"psp_{paid.status or 'unknown'}", actor, psp_payment_id=paid.id)
+            payment_events.record(
+                ctx, row["id"], f"psp_{paid.status or 'unknown'}", actor, psp_payment_id=paid.id
+            )
         return get_payment(ctx, row["id"])
-    if paid.amount != Money(row["amount"], row["currency"]):
-        raise Conflict(
-            f"The PSP reports {format_money(paid.amount)} for a request of "
-            f"{format_money(Money(row['amount'], row['currency']))}; check it by hand."
-        )
     utr = paid.utr if paid.utr and UTR_RE.fullmatch(paid.utr) else None
+    if paid.amount != Money(row["amount"], row["currency"]):
+        return _hold_for_review(ctx, row, paid, utr, actor)
     return _record_money(
         ctx,
         row,
@@ -483,6 +494,53 @@ def _apply_psp_payment(
         accept_late=False,
         psp_ref=paid.id,
     )
+
+
+def _hold_for_review(
+    ctx: Context, row: dict[str, Any], paid: PspPayment, utr: str | None, actor: str
+) -> dict[str, Any]:
+    """The PSP took a different amount than asked: keep the money as ``late`` with a
+    ``needs_review`` entry in the evidence (plan untouched, no receipt) for staff to accept
+    (:func:`accept_late`) or refund; never raised, so the PSP's webhook stops retrying."""
+    review = {
+        "reason": "amount_mismatch",
+        "psp": paid.psp,
+        "psp_payment_id": paid.id,
+        "psp_qr": paid.qr_ref,
+        "paid_amount": paid.amount.amount,
+        "paid_currency": paid.amount.currency,
+        "requested_amount": row["amount"],
+        "utr": utr,
+        "payer_vpa": paid.payer_vpa,
+        "paid_at": to_iso(paid.paid_at),
+    }
+    with ctx.store.transaction():
+        row = _row(ctx, row["id"])
+        evidence = json.loads(row["evidence"] or "{}")
+        reviews = evidence.get("needs_review") or []
+        if any(r.get("psp_payment_id") == paid.id for r in reviews):
+            return _public(ctx, row)  # the same webhook or poll again
+        # an open request holds the money; one already paid only records it (a refund)
+        review["held"] = row["status"] in ("pending", "expired", "canceled")
+        evidence["needs_review"] = [*reviews, review]
+        ctx.store.execute(
+            "UPDATE payments SET evidence=?, updated_at=? WHERE id=?",
+            (json.dumps(evidence, sort_keys=True, default=str), ctx.now_iso(), row["id"]),
+        )
+        if review["held"]:
+            ctx.store.execute(
+                "UPDATE payments SET status='late', paid_at=?, confirmed_by=? WHERE id=?",
+                (to_iso(paid.paid_at), f"psp:{paid.psp}", row["id"]),
+            )
+        payment_events.record(ctx, row["id"], "needs_review", actor, **review)
+        audit.record(ctx, actor, "payment.needs_review", "payment", row["id"], **review)
+    return get_payment(ctx, row["id"])
+
+
+def _held_mismatch(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The amount-mismatch review that holds this payment as ``late``, if any."""
+    reviews = json.loads(row["evidence"] or "{}").get("needs_review") or []
+    return next((r for r in reviews if r.get("held")), None)
 
 
 def poll_psp(ctx: Context, payment_id: str) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 Each event is applied at most once (its id goes into ``stripe_events`` in the same
 transaction as its effect), whether it arrives by polling or by webhook. Events are
 treated as notifications: for subscriptions and checkout sessions the current object is
-fetched, so an old snapshot arriving late can never roll the mirror back.
+fetched, so an old snapshot arriving late can never roll the mirror back. A paid or
+failed invoice that no checkout here accounts for (renewals, upgrade prorations) becomes a
+``card_on_file`` payment (:mod:`backend.services.card_invoices`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
-from backend.errors import TransientError
-from backend.services import card_payments
+from backend.errors import NotConfigured, RejectedError, TransientError
+from backend.services import card_invoices, card_payments
 from backend.services.context import Context
 from backend.services.stripe_mirror import (
     mirror_invoice,
     mirror_payment_method,
     mirror_subscription,
+    subscription_of_invoice,
 )
 from backend.sync import outbox
 
@@ -73,20 +76,46 @@ def _session(ctx: Context, obj: dict[str, Any]) -> Write:
     return _nothing
 
 
-def _invoice(ctx: Context, obj: dict[str, Any]) -> Write:
-    return lambda ctx: mirror_invoice(ctx, obj)
+def _current_subscription(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] | None:
+    """The invoice's subscription as Stripe holds it now (None if it has none, or is gone)."""
+    sub_id = subscription_of_invoice(inv)
+    if not sub_id:
+        return None
+    try:
+        return gateway(ctx).call("subscriptions.retrieve", [sub_id])
+    except RejectedError as err:
+        if getattr(err, "stripe_code", None) != "resource_missing":
+            raise
+        return None
+
+
+def _invoice_paid(ctx: Context, obj: dict[str, Any]) -> Write:
+    """A paid invoice: mirrored, and — unless a checkout here already holds its money —
+    recorded as a card payment with a receipt (renewals, upgrade prorations)."""
+    inv, sub = obj, None
+    if card_invoices.wanted(ctx, obj, paid=True):
+        # the PaymentIntent (for refunds) is only in the expanded invoice; the mirror
+        # brought up to date gives the tier and interval the money paid for
+        inv = gateway(ctx).call("invoices.retrieve", [obj["id"]], {"expand": ["payments"]})
+        sub = _current_subscription(ctx, inv)
+
+    def write(ctx: Context) -> None:
+        mirror_invoice(ctx, inv)
+        if sub:
+            mirror_subscription(ctx, sub)
+        card_invoices.record_paid(ctx, inv, actor=ACTOR)
+
+    return write
 
 
 def _invoice_failed(ctx: Context, obj: dict[str, Any]) -> Write:
-    details = (obj.get("parent") or {}).get("subscription_details") or {}
-    sub = None
-    if details.get("subscription"):
-        sub = gateway(ctx).call("subscriptions.retrieve", [details["subscription"]])
+    sub = _current_subscription(ctx, obj)
 
     def write(ctx: Context) -> None:
         mirror_invoice(ctx, obj)
         if sub:
             mirror_subscription(ctx, sub)
+        card_invoices.record_failed(ctx, obj, actor=ACTOR)
 
     return write
 
@@ -123,7 +152,8 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Write]] = {
     "customer.subscription.deleted": _subscription,
     "checkout.session.completed": _session,
     "checkout.session.expired": _session,
-    "invoice.payment_succeeded": _invoice,
+    "invoice.payment_succeeded": _invoice_paid,
+    "invoice.paid": _invoice_paid,
     "invoice.payment_failed": _invoice_failed,
     "payment_intent.succeeded": _payment_intent("succeeded"),
     "payment_intent.payment_failed": _payment_intent("failed"),
@@ -141,7 +171,12 @@ def apply_event(ctx: Context, event: dict[str, Any], *, source: str) -> bool:
     if already_applied(ctx, event["id"]):
         return False
     handler = HANDLERS.get(event.get("type", ""))
-    write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    try:
+        write = handler(ctx, event["data"]["object"]) if handler else _nothing
+    except RejectedError as err:
+        if getattr(err, "stripe_code", None) != "resource_missing":
+            raise
+        write = _nothing  # the object is gone at Stripe: nothing left to mirror
     with ctx.store.transaction():
         inserted = ctx.store.execute(
             "INSERT OR IGNORE INTO stripe_events (event_id, type, created, source, applied_at) "
@@ -186,9 +221,20 @@ def _first_run(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _newer_pages(ctx: Context, cursor: str):  # type: ignore[no-untyped-def]
-    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first)."""
+    """Pages of events after ``cursor``, each oldest first (Stripe lists newest first).
+
+    Stripe keeps events 30 days: when the stored cursor is gone (a long time offline),
+    every event it still keeps is read instead; those applied before are skipped."""
+    first = True
     while True:
-        page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        try:
+            page = gateway(ctx).call("events.list", params={"limit": PAGE, "ending_before": cursor})
+        except RejectedError as err:
+            if not first or getattr(err, "stripe_code", None) != "resource_missing":
+                raise
+            yield _first_run(ctx)
+            return
+        first = False
         events = list(reversed(page.get("data", [])))
         if not events:
             return
@@ -209,9 +255,11 @@ def poll(ctx: Context) -> dict[str, Any]:
                 counts["seen"] += 1
                 counts["applied"] += apply_event(ctx, event, source="poll")
                 _store_cursor(ctx, event["id"])
-    except TransientError as err:
+    except (TransientError, NotConfigured) as err:  # offline, or the key was refused
         outbox.mark_online(ctx, False, err.message)
         counts["stopped"] = err.message
+    except RejectedError as err:  # e.g. a restricted key may not read subscriptions
+        counts["stopped"] = err.message  # reported; this event is tried again next time
     else:
         outbox.mark_online(ctx, True)
     counts["cursor"] = _cursor(ctx)

@@ -9,7 +9,9 @@ which is what makes a crash, a timeout or a dropped connection harmless.
 Outcomes: success → the operation's ``apply`` updates the local mirror and the row is
 ``done`` (one transaction); offline, timeout, 409, 429, 5xx → the row waits, with
 ``next_attempt_at`` pushed back exponentially from the clock; any other 4xx → ``failed``
-with Stripe's message for staff, never retried on its own.
+with Stripe's message for staff, never retried on its own. An answer that cannot be
+recorded locally (a bug, a malformed object) fails only its own row (a savepoint inside
+the batch), with a message for staff; the rest of the batch is applied.
 
 Order: each row belongs to a *lane* — ``catalog``, or one customer (its record,
 subscriptions, checkouts, refunds). Within a lane rows leave strictly in order (a
@@ -23,17 +25,26 @@ with the same keys and Stripe replays its answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
 from backend.clock import parse_iso, to_iso
-from backend.errors import CheckoutError, NotFound, RejectedError, StateError, TransientError
+from backend.errors import (
+    CheckoutError,
+    NotConfigured,
+    NotFound,
+    RejectedError,
+    StateError,
+    TransientError,
+)
 from backend.services import audit
 from backend.services.context import Context
 
@@ -59,12 +70,16 @@ class Operation:
 
     ``build(ctx, payload) -> {"op", "args", "params"}`` runs once, before the first send.
     ``apply(ctx, payload, result)`` runs inside the transaction that marks the row done.
-    ``rejected(ctx, payload, error)`` (optional) runs inside the one that marks it failed.
+    ``rejected(ctx, payload, error)`` (optional) runs inside the one that marks it failed
+    (Stripe refused it, or it could not be built: either way it will not be sent).
     """
 
     build: Callable[[Context, dict[str, Any]], dict[str, Any]]
     apply: Callable[[Context, dict[str, Any], dict[str, Any]], None]
-    rejected: Callable[[Context, dict[str, Any], RejectedError], None] | None = None
+    rejected: Callable[[Context, dict[str, Any], CheckoutError], None] | None = None
+    #: for objects created with our own fixed id: the answer to apply when Stripe says it
+    #: already exists (another till, or an earlier install, created it)
+    exists: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -137,12 +152,19 @@ def _lane(ctx: Context, entity: str, entity_id: object) -> str:
     return f"{entity}:{entity_id}"
 
 
-def pending(ctx: Context, entity: str, entity_id: object, kind: str) -> dict[str, Any] | None:
-    """The newest row of that kind for that record that is waiting or done, if any."""
+def pending(
+    ctx: Context,
+    entity: str,
+    entity_id: object,
+    kind: str,
+    statuses: tuple[str, ...] = ("waiting", "done"),
+) -> dict[str, Any] | None:
+    """The newest row of that kind for that record in one of ``statuses``, if any."""
+    marks = ", ".join("?" for _ in statuses)
     return ctx.store.one(
         "SELECT * FROM stripe_outbox WHERE entity=? AND entity_id=? AND kind=? "
-        "AND status IN ('waiting', 'done') ORDER BY id DESC LIMIT 1",
-        (entity, str(entity_id), kind),
+        f"AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+        (entity, str(entity_id), kind, *statuses),
     )
 
 
@@ -163,19 +185,27 @@ def _set_meta(ctx: Context, **values: str | None) -> None:
 def mark_online(ctx: Context, online: bool, error: str | None = None) -> None:
     """Remember whether the last contact with Stripe worked (for the GUI indicator)."""
     with ctx.store.transaction():
-        values: dict[str, str | None] = {"online": "1" if online else "0"}
         if online:
-            values["last_sync_at"] = ctx.now_iso()
+            _set_online(ctx)
         else:
-            values["last_error"] = error
-        _set_meta(ctx, **values)
+            _set_meta(ctx, online="0", last_error=error)
+
+
+def _set_online(ctx: Context) -> None:
+    """Stripe answered: online, and the error that made us offline is no longer true."""
+    _set_meta(ctx, online="1", last_sync_at=ctx.now_iso(), last_error=None)
 
 
 def _freeze(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     """Build the request once and store it with the row, before anything is sent."""
     if row["request"]:
         return json.loads(row["request"])
-    request = OPERATIONS[row["kind"]].build(ctx, json.loads(row["payload"]))
+    # read again: an earlier answer may have completed the payload since the row was read
+    fresh = ctx.store.one("SELECT payload, request FROM stripe_outbox WHERE id=?", (row["id"],))
+    if fresh and fresh["request"]:
+        return json.loads(fresh["request"])
+    payload = fresh["payload"] if fresh else row["payload"]
+    request = OPERATIONS[row["kind"]].build(ctx, json.loads(payload))
     with ctx.store.transaction():
         ctx.store.execute(
             "UPDATE stripe_outbox SET request=?, updated_at=? WHERE id=? AND request IS NULL",
@@ -193,7 +223,7 @@ def _fail(ctx: Context, row: dict[str, Any], err: CheckoutError) -> None:
             "updated_at=? WHERE id=? AND status='waiting'",
             (err.message, ctx.now_iso(), row["id"]),
         ).rowcount
-        if changed and op.rejected and isinstance(err, RejectedError):
+        if changed and op.rejected:  # refused by Stripe, or impossible to build: for good
             op.rejected(ctx, json.loads(row["payload"]), err)
         if changed:
             audit.record(
@@ -252,6 +282,7 @@ class _Drain:
     lanes: set[str] | None = None  # only these lanes (a person waits for one request)
     last_id: int = 0
     stopped: str | None = None
+    halted_by: TransientError | NotConfigured | None = None  # why this pass stopped sending
     sent: int = 0
     failed: int = 0
 
@@ -299,12 +330,21 @@ class _Drain:
         self._refill()
         heads: list[dict[str, Any]] = []
         seen: set[str] = set()
-        first_catalog = self.ctx.store.scalar(
-            "SELECT min(id) FROM stripe_outbox WHERE lane=? AND status='waiting'", (CATALOG_LANE,)
+        # the oldest catalog row not yet done: sent and not yet applied, or else the first
+        # one met below (the queue holds every waiting row up to last_id, oldest first)
+        first_catalog = min(
+            (
+                row["id"]
+                for row in chain(self.in_flight.values(), (pair[0] for pair in self.answered))
+                if row["lane"] == CATALOG_LANE
+            ),
+            default=None,
         )
         now = self.ctx.clock.now()
         for row in self.queue:
             lane = row["lane"]
+            if lane == CATALOG_LANE and first_catalog is None:
+                first_catalog = row["id"]
             if lane in seen:
                 continue
             seen.add(lane)
@@ -353,9 +393,21 @@ class _Drain:
         except TransientError as err:
             _postpone(self.ctx, row, err)
             self.busy.discard(row["lane"])
-            self.stopped = "!" + err.message  # offline or overloaded: start nothing new
+            self._halt(err)  # offline or overloaded: start nothing new
+            return
+        except NotConfigured as err:
+            # the key was refused: the shop's setup, not this request, is wrong; the row
+            # keeps its place and tries again once the key is fixed
+            with self.ctx.store.transaction():
+                _set_meta(self.ctx, online="0", last_error=err.message)
+            self.busy.discard(row["lane"])
+            self._halt(err)
             return
         except RejectedError as err:
+            op = OPERATIONS[row["kind"]]
+            if op.exists and getattr(err, "stripe_code", None) == "resource_already_exists":
+                self.answered.append((row, op.exists(json.loads(row["payload"]))))
+                return
             self._flush()
             _fail(self.ctx, row, err)
             self.failed += 1
@@ -363,17 +415,28 @@ class _Drain:
             return
         self.answered.append((row, result))
 
+    def _halt(self, err: TransientError | NotConfigured) -> None:
+        self.halted_by = self.halted_by or err
+        self.stopped = "!" + err.message
+
     def _flush(self) -> None:
         """Apply the collected answers in one transaction, in the order they were queued."""
         if not self.answered:
             return
         batch = sorted(self.answered, key=lambda pair: pair[0]["id"])
         self.answered = []
+        broken = 0
         with self.ctx.store.transaction():
             for row, result in batch:
-                _apply(self.ctx, row, result)
-            _set_meta(self.ctx, online="1", last_sync_at=self.ctx.now_iso())
-        self.sent += len(batch)
+                try:  # one answer that cannot be applied must not hold the others back
+                    with self.ctx.store.savepoint():
+                        _apply(self.ctx, row, result)
+                except Exception as exc:  # any bug in an apply: isolate the row
+                    _unappliable(self.ctx, row, result, exc)
+                    broken += 1
+            _set_online(self.ctx)
+        self.sent += len(batch) - broken
+        self.failed += broken
         for row, _ in batch:
             self.busy.discard(row["lane"])
 
@@ -397,6 +460,33 @@ def _apply(ctx: Context, row: dict[str, Any], result: dict[str, Any]) -> None:
         )
 
 
+def _unappliable(ctx: Context, row: dict[str, Any], result: dict[str, Any], exc: Exception) -> None:
+    """Stripe did the work but its answer could not be recorded here (inside the batch's
+    transaction, after the row's own savepoint was undone): the row is ``failed`` with a
+    message for staff, who can look the object up in Stripe and send the row again."""
+    detail = exc.message if isinstance(exc, CheckoutError) else f"{type(exc).__name__}: {exc}"
+    detail = detail[:200]
+    message = (
+        f"Stripe accepted this request ({result.get('id') or 'no id'}), but its answer "
+        f"could not be recorded here ({detail}). Check it in Stripe, then send it again."
+    )
+    ctx.store.execute(
+        "UPDATE stripe_outbox SET status='failed', attempts=attempts+1, last_error=?, "
+        "result_id=?, updated_at=? WHERE id=? AND status='waiting'",
+        (message, result.get("id"), ctx.now_iso(), row["id"]),
+    )
+    audit.record(
+        ctx,
+        SYNC_ACTOR,
+        "stripe.unappliable",
+        row["entity"],
+        row["entity_id"],
+        kind=row["kind"],
+        stripe_id=result.get("id"),
+        error=message,
+    )
+
+
 def drain(
     ctx: Context,
     *,
@@ -407,11 +497,12 @@ def drain(
     """Send waiting rows until the queue is empty, or what is left must wait.
 
     ``until_id`` only sends that row and what must precede it (earlier rows of its lane
-    and the catalog) and raises TransientError if Stripe could not be reached: a person
+    and the catalog) and raises TransientError if Stripe could not be reached (or
+    NotConfigured if it refused the key): a person
     is waiting for that very request. Otherwise a transient failure just ends this
     pass, reported in ``stopped``.
     """
-    counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None}
+    counts: dict[str, Any] = {"sent": 0, "failed": 0, "stopped": None, "unreachable": False}
     problem = gateway(ctx).problem()
     if problem:
         counts.update(stopped=problem, waiting=_count(ctx, "waiting"))
@@ -424,14 +515,26 @@ def drain(
             lane = ctx.store.scalar("SELECT lane FROM stripe_outbox WHERE id=?", (until_id,))
             run.lanes = {lane, CATALOG_LANE}
         run.run()
-    stopped = run.stopped[1:] if run.stopped and run.stopped.startswith("!") else run.stopped
-    counts.update(sent=run.sent, failed=run.failed, stopped=stopped)
+    unreachable = bool(run.stopped and run.stopped.startswith("!"))
+    stopped = run.stopped[1:] if unreachable and run.stopped else run.stopped
+    # ``unreachable``: Stripe failed us in this pass; otherwise ``stopped`` may only mean
+    # that some rows wait out their backoff
+    counts.update(sent=run.sent, failed=run.failed, stopped=stopped, unreachable=unreachable)
     counts["waiting"] = _count(ctx, "waiting")
-    if until_id is not None and run.stopped and run.stopped.startswith("!"):
+    if until_id is not None and unreachable:
         still = ctx.store.scalar("SELECT status FROM stripe_outbox WHERE id=?", (until_id,))
         if still == "waiting":
-            raise TransientError(stopped or "Stripe cannot be reached.")
+            raise run.halted_by or TransientError("Stripe cannot be reached.")
     return counts
+
+
+def send_now(ctx: Context, outbox_id: int | None) -> None:
+    """Send one row (and what must precede it) for a person waiting on it; the rest of the
+    queue is the sync worker's. Offline or a refused key: the row waits, nothing raised."""
+    if outbox_id is None:
+        return
+    with contextlib.suppress(TransientError, NotConfigured):  # it waits; sync_state says why
+        drain(ctx, until_id=outbox_id)
 
 
 def drop(ctx: Context, outbox_id: int, reason: str) -> None:
@@ -467,7 +570,10 @@ def _meta(ctx: Context, key: str) -> str | None:
 
 
 def sync_state(ctx: Context) -> dict[str, Any]:
-    """What the always-visible indicator shows: online / offline / N waiting / failed."""
+    """What the always-visible indicator shows: online / offline / N waiting / failed.
+
+    ``last_error`` is why Stripe could not be reached, cleared when it answers again;
+    requests it refused for good are counted in ``failed`` (see :func:`failed_rows`)."""
     online = _meta(ctx, "online")
     return {
         "online": None if online is None else online == "1",

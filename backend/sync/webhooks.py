@@ -33,17 +33,17 @@ def verify_signature(
     for part in (signature_header or "").split(","):
         key, _, value = part.strip().partition("=")
         if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
-                raise SignatureError("The Stripe-Signature timestamp is not a number.") from None
+            if not (value.isascii() and value.isdigit()):
+                raise SignatureError("The Stripe-Signature timestamp is not a number.")
+            timestamp = int(value)
         elif key == "v1":
             signatures.append(value)
     if timestamp is None or not signatures:
         raise SignatureError("The Stripe-Signature header is missing or malformed.")
     signed = f"{timestamp}.".encode() + raw_body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, sig) for sig in signatures):
+    # bytes, not str: compare_digest raises TypeError on a non-ASCII str
+    if not any(hmac.compare_digest(expected.encode(), sig.encode()) for sig in signatures):
         raise SignatureError("The Stripe webhook signature does not match.")
     if abs(now - timestamp) > tolerance:
         raise SignatureError("The Stripe webhook is too old (or from the future) to accept.")

@@ -22,7 +22,7 @@ def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True
     queued = push_catalog(ctx, actor=actor) + push_customers(ctx, actor=actor)
     sent = outbox.drain(ctx)
     result: dict[str, Any] = {"configured": True, "queued": queued, "outbox": sent}
-    if pull and sent["stopped"] is None:
+    if pull and not sent["unreachable"]:  # a row in backoff does not hold events back
         result["events"] = events.poll(ctx)
     result["state"] = outbox.sync_state(ctx)
     return result

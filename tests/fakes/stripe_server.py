@@ -80,6 +80,136 @@ def _bool(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
+#: What each endpoint accepts, as in Stripe's API reference for 2026-10-28 (only the
+#: parameters this shop could plausibly send; a name in a nested dict is checked inside
+#: it, and inside every element of a list). Real Stripe refuses any other name with 400
+#: ``parameter_unknown`` — so must the fake, or a misspelt name passes the tests.
+_ITEM = {"id": None, "price": None, "quantity": None, "deleted": None, "metadata": None}
+PARAMS: dict[tuple[str, ...], dict[str, Any]] = {
+    ("POST", "customers"): {"name": None, "email": None, "phone": None, "metadata": None},
+    ("POST", "customers", "*"): {"name": None, "email": None, "phone": None, "metadata": None},
+    ("GET", "customers", "*"): {},
+    ("GET", "customers", "*", "payment_methods"): {
+        "limit": None,
+        "type": None,
+        "starting_after": None,
+        "ending_before": None,
+    },
+    ("POST", "products"): {"id": None, "name": None, "metadata": None, "active": None},
+    ("POST", "prices"): {
+        "product": None,
+        "currency": None,
+        "unit_amount": None,
+        "recurring": {"interval": None, "interval_count": None},
+        "lookup_key": None,
+        "transfer_lookup_key": None,
+        "metadata": None,
+        "active": None,
+    },
+    ("POST", "prices", "*"): {"active": None, "metadata": None, "lookup_key": None},
+    ("GET", "prices"): {"lookup_keys": None, "active": None, "limit": None},
+    ("POST", "checkout", "sessions"): {
+        "mode": None,
+        "customer": None,
+        "line_items": {"price": None, "quantity": None},
+        "client_reference_id": None,
+        "metadata": None,
+        "subscription_data": {"metadata": None, "trial_period_days": None},
+        "success_url": None,
+        "cancel_url": None,
+        "expires_at": None,
+    },
+    ("GET", "checkout", "sessions", "*"): {},
+    ("POST", "checkout", "sessions", "*", "expire"): {},
+    ("POST", "subscriptions"): {
+        "customer": None,
+        "items": _ITEM,
+        "metadata": None,
+        "trial_period_days": None,
+        "payment_behavior": None,
+        "trial_settings": {"end_behavior": {"missing_payment_method": None}},
+    },
+    ("POST", "subscriptions", "*"): {
+        "items": _ITEM,
+        "proration_behavior": None,
+        "proration_date": None,
+        "cancel_at_period_end": None,
+        "metadata": None,
+        "payment_behavior": None,
+    },
+    ("GET", "subscriptions", "*"): {},
+    ("DELETE", "subscriptions", "*"): {"invoice_now": None, "prorate": None},
+    ("POST", "invoices", "create_preview"): {
+        "customer": None,
+        "subscription": None,
+        "subscription_details": {
+            "items": _ITEM,
+            "proration_behavior": None,
+            "proration_date": None,
+            "cancel_at_period_end": None,
+        },
+    },
+    ("GET", "invoices"): {
+        "customer": None,
+        "subscription": None,
+        "limit": None,
+        "status": None,
+        "starting_after": None,
+        "ending_before": None,
+    },
+    ("GET", "invoices", "*"): {},
+    ("POST", "subscription_schedules"): {"from_subscription": None, "metadata": None},
+    ("POST", "subscription_schedules", "*"): {
+        "end_behavior": None,
+        "proration_behavior": None,
+        "metadata": None,
+        "phases": {
+            "items": {"price": None, "quantity": None},
+            "start_date": None,
+            "end_date": None,
+            "duration": {"interval": None, "interval_count": None},
+            "proration_behavior": None,
+            "metadata": None,
+        },
+    },
+    ("POST", "subscription_schedules", "*", "release"): {"preserve_cancel_date": None},
+    ("POST", "refunds"): {
+        "payment_intent": None,
+        "charge": None,
+        "amount": None,
+        "reason": None,
+        "metadata": None,
+    },
+    ("GET", "events"): {
+        "limit": None,
+        "starting_after": None,
+        "ending_before": None,
+        "type": None,
+        "types": None,
+        "created": None,
+    },
+}
+
+
+def unknown_parameter(spec: dict[str, Any], params: Any, prefix: str = "") -> str | None:
+    """The first name in ``params`` that ``spec`` does not allow, as Stripe writes it."""
+    items = params if isinstance(params, list) else [params]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for name, value in item.items():
+            if name == "expand" and not prefix:
+                continue
+            if name not in spec:
+                return f"{prefix}[{name}]" if prefix else name
+            inner = spec[name]
+            if inner is not None:
+                found = unknown_parameter(inner, value, f"{prefix}[{name}]" if prefix else name)
+                if found:
+                    return found
+    return None
+
+
 class FakeStripe:
     """The server and its state. ``clock`` is the test's ManualClock (the test clock)."""
 
@@ -261,7 +391,7 @@ class FakeStripe:
             ("DELETE", "subscriptions", "*"): self.cancel_subscription,
             ("POST", "invoices", "create_preview"): self.create_preview,
             ("GET", "invoices"): self.list_invoices,
-            ("GET", "invoices", "*"): lambda p, k, i: self.get("invoice", i),
+            ("GET", "invoices", "*"): lambda p, k, i: self._invoice_view(self.get("invoice", i), p),
             ("POST", "subscription_schedules"): self.create_schedule,
             ("POST", "subscription_schedules", "*"): self.update_schedule,
             ("POST", "subscription_schedules", "*", "release"): self.release_schedule,
@@ -278,6 +408,14 @@ class FakeStripe:
         if not matches:
             raise StripeHTTPError(404, f"Unrecognized request URL ({method}: {path}).")
         route = min(matches, key=lambda r: r.count("*"))
+        unknown = unknown_parameter(PARAMS[route], p)
+        if unknown:
+            raise StripeHTTPError(
+                400,
+                f"Received unknown parameter: {unknown}",
+                code="parameter_unknown",
+                param=unknown,
+            )
         idents = [b for a, b in zip(route, want, strict=True) if a == "*"]
         handler = routes[route]
         return handler(p, key, *idents)
@@ -609,7 +747,7 @@ class FakeStripe:
                 "quote_details": None,
                 "subscription_details": {"metadata": sub["metadata"], "subscription": sub["id"]},
             },
-            payments={
+            _payments={
                 "object": "list",
                 "data": payments,
                 "has_more": False,
@@ -621,16 +759,26 @@ class FakeStripe:
         self.store("invoice")[inv_id] = inv
         return inv
 
+    def _invoice_view(
+        self, inv: dict[str, Any], p: dict[str, Any], prefix: str = ""
+    ) -> dict[str, Any]:
+        """An invoice as Stripe answers: ``payments`` only when expanded (it is not in the
+        default object of this API version, nor in the published fixture)."""
+        view = self._public(inv)
+        if f"{prefix}payments" in (p.get("expand") or []):
+            view["payments"] = copy.deepcopy(inv["_payments"])
+        return view
+
     def _invoice_events(self, inv: dict[str, Any]) -> None:
         if inv["status"] == "paid":
-            for entry in inv["payments"]["data"]:
+            for entry in inv["_payments"]["data"]:
                 self.emit(
                     "payment_intent.succeeded",
                     self.get("payment_intent", entry["payment"]["payment_intent"]),
                 )
-            self.emit("invoice.payment_succeeded", inv)
+            self.emit("invoice.payment_succeeded", self._public(inv))
         else:
-            self.emit("invoice.payment_failed", inv)
+            self.emit("invoice.payment_failed", self._public(inv))
 
     def create_subscription(self, p: dict[str, Any], key: str | None) -> dict[str, Any]:
         self.get("customer", p["customer"])
@@ -754,7 +902,7 @@ class FakeStripe:
         data.sort(key=lambda i: i["created"], reverse=True)
         return {
             "object": "list",
-            "data": data[: int(p.get("limit", 10))],
+            "data": [self._invoice_view(i, p, "data.") for i in data[: int(p.get("limit", 10))]],
             "has_more": False,
             "url": "/v1/invoices",
         }
@@ -863,6 +1011,9 @@ class FakeStripe:
         newest_first = list(reversed(self.events))
         limit = int(p.get("limit", 10))
         ids = [e["id"] for e in newest_first]
+        for cursor in (p.get("ending_before"), p.get("starting_after")):
+            if cursor and cursor not in ids:  # older than 30 days, or never ours
+                raise _missing("event", cursor)
         if p.get("ending_before"):
             end = ids.index(p["ending_before"]) if p["ending_before"] in ids else 0
             window = newest_first[max(end - limit, 0) : end]

@@ -78,6 +78,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
         m0003_upi,
         m0004_stripe,
         m0005_reports,
+        m0007_card_invoices,
     )
 
     if _all_applied(store):

@@ -49,3 +49,14 @@ def make_customer(ctx: Context, n: int) -> int:
             "id"
         ]
     )
+
+
+def paid_checkout(ctx: Context, fake: FakeStripe, customer_id: int, tier: str) -> dict:
+    """A monthly USD card checkout the customer has paid, as the staff screen sees it."""
+    from backend.services import card_payments
+
+    started = card_payments.start_checkout(
+        ctx, customer_id=customer_id, tier=tier, interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    return card_payments.refresh(ctx, started["id"])

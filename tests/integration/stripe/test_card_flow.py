@@ -13,8 +13,9 @@ from backend.services import (
     card_subscriptions,
     trials,
 )
+from backend.services.stripe_mirror import from_unix
 from backend.sync import events, outbox
-from tests.integration.stripe.conftest import make_customer
+from tests.integration.stripe.conftest import make_customer, paid_checkout
 
 
 def test_checkout_paid_refunded_and_mirrored(sctx, fake):
@@ -48,6 +49,9 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
         "INR",
     )
     assert sub["current_period_end"] == "2026-12-26T10:00:00Z"
+    # the charge to refund comes from the invoice's (expanded) payments
+    [intent] = fake.all("payment_intent")
+    assert sctx.store.scalar("SELECT stripe_payment_intent_id FROM payments") == intent["id"]
 
     part = card_refunds.refund(
         sctx, started["id"], amount=parse_amount("199.50", "INR"), actor="anita"
@@ -135,11 +139,7 @@ def test_no_key_means_not_configured(ctx):
 
 def test_failed_renewal_mirrors_past_due(sctx, fake, clock):
     cid = make_customer(sctx, 3)
-    started = card_payments.start_checkout(
-        sctx, customer_id=cid, tier="employee", interval="month", currency="USD", actor="a"
-    )
-    fake.complete_session(started["session_id"])
-    card_payments.refresh(sctx, started["id"])
+    paid_checkout(sctx, fake, cid, "employee")
     stripe_customer = sctx.store.scalar("SELECT stripe_customer_id FROM customers")
     fake.objects["customer"][stripe_customer]["invoice_settings"]["default_payment_method"] = None
     clock.advance(days=31)
@@ -179,3 +179,136 @@ def test_backoff_is_computed_from_the_clock(sctx, fake, clock):
     clock.advance(seconds=5)
     assert outbox.drain(sctx)["sent"] == 1
     assert len(fake.all("customer")) == 1
+
+
+def test_checkout_on_a_fresh_install_survives_a_slow_catalog_push(sctx, fake, clock):
+    """Each request takes a second: pushing the price list first must not leave the
+    session's expires_at under Stripe's 30-minute minimum by the time it is sent."""
+    arrive = fake.arrive
+
+    def slow_arrive(method: str, path: str) -> None:
+        clock.advance(seconds=1)
+        arrive(method, path)
+
+    fake.arrive = slow_arrive  # type: ignore[method-assign]
+    cid = make_customer(sctx, 6)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
+    )
+    assert started["status"] == "pending"
+    [session] = fake.all("checkout.session")
+    assert session["expires_at"] >= fake.now() + 30 * 60 - 5
+    assert started["expires_at"] == from_unix(session["expires_at"])  # the shop shows Stripe's
+
+
+def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
+    """Requested, then refunded or refused: staff see each step with the same details as
+    any other payment event (one writer for UPI, card and refunds)."""
+    from backend.services.payment_events import history
+
+    cid = make_customer(sctx, 7)
+    started = paid_checkout(sctx, fake, cid, "student")
+    part = card_refunds.refund(sctx, started["id"], amount=parse_amount("1.50", "USD"), actor="b")
+    fake.inject("drop", "drop", "drop")  # the SDK's try and both retries: it waits
+    waiting = card_refunds.refund(sctx, started["id"], amount=parse_amount("2", "USD"), actor="b")
+    assert waiting["status"] == "pending"
+    steps = [(e["kind"], e["detail"]) for e in history(sctx, started["id"])]
+    assert steps[-3:] == [
+        ("refund_requested", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
+        ("refunded", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
+        ("refund_requested", {"refund_id": waiting["id"], "amount": 200, "currency": "USD"}),
+    ]
+
+
+def test_an_event_about_an_object_stripe_no_longer_has_does_not_block_the_rest(sctx, fake):
+    """A 404 while applying one event must not stop every later event (nor raise out of
+    the sync pass): the object is gone, so there is nothing to mirror."""
+    from backend.sync.worker import sync_once
+
+    cid = make_customer(sctx, 8)
+    sub = card_subscriptions.subscribe(
+        sctx,
+        customer_id=cid,
+        tier="student",
+        interval="month",
+        currency="USD",
+        trial_days=7,
+        actor="a",
+    )
+    sync_once(sctx, pull=False)  # sent; its events not read yet
+    remote = card_subscriptions.get_subscription(sctx, sub["id"])["stripe_subscription_id"]
+    fake.objects["subscription"].pop(remote)  # e.g. test data deleted in the dashboard
+    later = make_customer(sctx, 9)
+    result = sync_once(sctx)
+    assert result["events"].get("stopped") is None
+    assert sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (later,))
+    assert sctx.store.scalar("SELECT count(*) FROM stripe_events") == len(fake.events)
+
+
+def test_downgrade_after_an_unseen_renewal_uses_the_schedules_own_phase(sctx, fake, clock):
+    """The subscription renewed at Stripe and its events are not read yet: the downgrade's
+    schedule must start its first phase where Stripe's schedule does, not where the stale
+    local copy says."""
+    cid = make_customer(sctx, 10)
+    paid = paid_checkout(sctx, fake, cid, "employee")
+    clock.advance(days=31)
+    fake.advance_subscriptions()  # renewed at Stripe; no events polled here
+    card_subscriptions.downgrade(sctx, paid["subscription_id"], tier="student", actor="a")
+    result = outbox.drain(sctx)
+    assert result["failed"] == 0, [r["last_error"] for r in outbox.failed_rows(sctx)]
+    [schedule] = fake.all("subscription_schedule")
+    [student] = [
+        p["id"] for p in fake.all("price") if p["lookup_key"] == "autoos_student_usd_month"
+    ]
+    assert schedule["phases"][-1]["items"][0]["price"] == student
+
+
+def test_a_refused_downgrade_can_be_asked_for_again(sctx, fake):
+    """Stripe refuses the schedule change: the pending downgrade is cleared (with Stripe's
+    message for staff), not left blocking every later change at period end."""
+    cid = make_customer(sctx, 11)
+    sub_id = paid_checkout(sctx, fake, cid, "employee")["subscription_id"]
+    card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")
+    outbox.drain(sctx, max_ops=1)  # the schedule exists; its change is not sent yet
+    [schedule] = fake.all("subscription_schedule")
+    fake.objects["subscription_schedule"][schedule["id"]]["status"] = "canceled"
+    outbox.drain(sctx)
+    row = card_subscriptions.get_subscription(sctx, sub_id)
+    assert (row["pending_tier"], row["stripe_schedule_id"]) == (None, None)
+    assert "schedule.update" in [f["kind"] for f in outbox.failed_rows(sctx)]
+    card_subscriptions.downgrade(sctx, sub_id, tier="student", actor="a")  # not refused
+
+
+def test_a_card_paid_after_staff_cancelled_is_flagged_late_and_counted(sctx, fake):
+    """The customer paid on the phone just as staff cancelled: Stripe took the money and
+    started the plan. Like an accepted late UPI payment it is succeeded with late=1 (a
+    receipt, revenue, refundable), not a 'late' status that no one can settle."""
+    from backend.domain.periods import last_days
+    from backend.services import dashboard
+
+    cid = make_customer(sctx, 12)
+    started = card_payments.start_checkout(
+        sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
+    )
+    fake.complete_session(started["session_id"])
+    card_payments.cancel_checkout(sctx, started["id"], actor="a")  # expire is refused
+    assert card_payments.view(sctx, started["id"])["status"] == "canceled"
+    events.poll(sctx)
+    row = sctx.store.one("SELECT status, late, receipt_no FROM payments")
+    assert (row["status"], row["late"]) == ("succeeded", 1)
+    assert row["receipt_no"]
+    board = dashboard.load(sctx, last_days(sctx.clock.now().date(), 1), "USD")
+    assert board.revenue_today == 999
+
+
+def test_a_refund_click_sends_its_own_request_not_the_whole_queue(sctx, fake):
+    """Staff wait for the refund's answer; a backlog of other customers' writes (after a
+    day offline, say) is the sync worker's job, not theirs."""
+    from backend.services.stripe_customers import ensure_in_stripe
+
+    paid = paid_checkout(sctx, fake, make_customer(sctx, 13), "student")
+    for n in range(14, 24):
+        ensure_in_stripe(sctx, make_customer(sctx, n), actor="test")
+    refund = card_refunds.refund(sctx, paid["id"], actor="b")
+    assert refund["status"] == "succeeded"
+    assert outbox.sync_state(sctx)["waiting"] == 10

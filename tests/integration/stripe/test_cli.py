@@ -102,3 +102,12 @@ def test_without_a_key_card_is_not_configured(cli):
     )
     assert refused.code == 2
     assert "not configured" in refused.stderr
+
+
+def test_status_with_a_refused_key_reports_instead_of_failing(cli, fake):
+    env = {"STRIPE_SECRET_KEY": "sk_test_revoked", "STRIPE_API_BASE": fake.url}
+    status = cli("stripe", "status", "--json", env=env)
+    assert status.code == 0, status.stderr
+    assert (status.json["configured"], status.json["reachable"]) == (True, False)
+    assert "STRIPE_SECRET_KEY" in status.json["reason"]
+    assert "sk_test_revoked" not in status.stdout + status.stderr

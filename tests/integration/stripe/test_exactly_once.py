@@ -178,3 +178,19 @@ def test_a_request_cut_off_mid_body_changes_nothing(sctx, fake):
     )
     assert done["name"] == "Complete Name"
     assert [c["name"] for c in fake.all("customer")] == ["Complete Name"]
+
+
+def test_the_fake_refuses_an_unknown_parameter_like_stripe(sctx, fake):
+    """A misspelt name must fail the tests, as it would fail against Stripe."""
+    from backend.adapters.stripe_gateway import gateway
+    from backend.errors import RejectedError
+
+    with pytest.raises(RejectedError, match="unknown parameter: nmae"):
+        gateway(sctx).call("customers.create", params={"nmae": "A"})
+    with pytest.raises(RejectedError, match=r"unknown parameter: phases\[iterations\]"):
+        gateway(sctx).call(
+            "subscription_schedules.update",
+            ["sub_sched_x"],
+            {"phases": [{"items": [{"price": "p"}], "iterations": 1}]},
+        )
+    assert fake.all("customer") == []

@@ -80,3 +80,31 @@ def test_the_same_statement_imported_by_two_terminals_at_once_applies_once(ctx, 
     assert (second["already_imported"], second["applied"]) == (True, 0)
     assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
+
+
+def test_downgrade_after_another_terminal_cancelled_is_refused(ctx, customer):
+    p = upi.create_request(ctx, customer_id=customer, tier="employee", interval="month", actor="t")
+    upi.confirm_with_utr(ctx, p["id"], "401234567811", actor="staff:1")
+    cancel = lambda: subscriptions.cancel_subscription(  # noqa: E731
+        ctx, customer, at_period_end=False, actor="staff:1"
+    )
+    with before_next_write(ctx.store, cancel), pytest.raises(StateError, match="cancelled"):
+        subscriptions.schedule_downgrade(ctx, customer, "student", "month", actor="staff:2")
+    row = ctx.store.one("SELECT status, pending_tier FROM subscriptions")
+    assert row == {"status": "canceled", "pending_tier": None}
+    scheduled = "SELECT count(*) FROM audit_log WHERE action LIKE 'subscription.%_scheduled'"
+    assert ctx.store.scalar(scheduled) == 0
+
+
+def test_cancel_after_another_terminal_cancelled_is_refused_and_audited_once(ctx, customer):
+    _pay(ctx, customer, "401234567814")
+    first = lambda: subscriptions.cancel_subscription(  # noqa: E731
+        ctx, customer, at_period_end=False, actor="staff:1"
+    )
+    with before_next_write(ctx.store, first), pytest.raises(StateError, match="cancelled"):
+        subscriptions.cancel_subscription(ctx, customer, at_period_end=True, actor="staff:2")
+    row = ctx.store.one("SELECT status, cancel_at_period_end FROM subscriptions")
+    assert row == {"status": "canceled", "cancel_at_period_end": 0}
+    assert (
+        ctx.store.scalar("SELECT count(*) FROM audit_log WHERE action='subscription.cancel'") == 1
+    )

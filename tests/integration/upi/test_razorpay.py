@@ -166,3 +166,38 @@ def test_a_payment_razorpay_describes_oddly_is_an_error_not_a_traceback(
     with pytest.raises(RejectedError, match="cannot be read"):
         upi.poll_psp(psp_ctx, p["id"])
     assert upi.get_payment(psp_ctx, p["id"])["status"] == "pending"
+
+
+def test_a_different_amount_is_kept_for_staff_and_the_webhook_is_answered(
+    psp_ctx, clock, customer, razorpay
+):
+    p = _create(psp_ctx, customer)
+    qr_id = psp_ctx.store.scalar("SELECT psp_ref FROM payments WHERE id=?", (p["id"],))
+    body = razorpay.pay(qr_id, rrn="612345678909", at=_unix(clock, 1), amount=50000)
+    result = upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))  # no exception
+    held = result["payment"]
+    assert (held["status"], held["receipt_no"], held["amount"]) == ("late", None, 79900)
+    [review] = held["needs_review"]
+    assert (review["reason"], review["paid_amount"], review["requested_amount"]) == (
+        "amount_mismatch",
+        50000,
+        79900,
+    )
+    assert review["utr"] == "612345678909"
+    assert subscriptions.current_subscription(psp_ctx, customer) is None  # plan untouched
+    # Razorpay retries, and the till polls too: recorded once
+    upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))
+    assert upi.poll_psp(psp_ctx, p["id"])["status"] == "late"
+    events = psp_ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (p["id"],))
+    assert [e["kind"] for e in events] == ["created", "needs_review"]
+    audited = "SELECT count(*) FROM audit_log WHERE action='payment.needs_review'"
+    assert psp_ctx.store.scalar(audited) == 1
+    # the request's expiry does not hide the money
+    clock.advance(hours=1)
+    assert upi.get_payment(psp_ctx, p["id"])["status"] == "late"
+
+    # staff accept it: the receipt is for the money actually paid
+    accepted = upi.accept_late(psp_ctx, p["id"], actor="staff:1")
+    assert (accepted["status"], accepted["amount"]) == ("succeeded", 50000)
+    assert accepted["receipt_no"]
+    assert subscriptions.current_subscription(psp_ctx, customer)["tier"] == "student"

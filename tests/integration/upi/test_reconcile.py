@@ -72,7 +72,8 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
     overlap = tmp_path / "hdfc-2.csv"
     overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     second = reconcile.import_statement(ctx, overlap, preset="hdfc", actor="admin")
-    assert _counts(second) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 2}
+    # the matched line is known; the unmatched one is tried again (and still unmatched)
+    assert _counts(second) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
     assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
 
@@ -219,3 +220,56 @@ def test_a_zero_credit_is_a_debit_line_however_the_bank_writes_it(ctx, customer,
     )
     report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 0}
+
+
+def test_reimport_retries_lines_staff_fixed_and_never_applies_a_line_twice(ctx, customer, tmp_path):
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD
+        + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567894/ASHA/ICIC/a@ok/-,,,799.00,1\n"
+        + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567895/ASHA/ICIC/a@ok/-,,,2399.00,2\n",
+        encoding="utf-8",
+    )
+    first = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(first) == {"matched": 0, "unmatched": 2, "ambiguous": 0, "known": 0}
+
+    # staff find the customer had paid before a request was made: they make it now
+    p = _request(ctx, customer)
+    again = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(again) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert again["applied"] == 1
+    assert again["retried"] == 2
+    paid = upi.get_payment(ctx, p["id"])
+    assert (paid["status"], paid["utr"]) == ("succeeded", "401234567894")
+    events = ctx.store.scalar("SELECT count(*) FROM payment_events")
+
+    # once more, and in an overlapping export: the matched line is never applied again
+    third = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(third) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
+    assert third["applied"] == 0
+    overlap = tmp_path / "sbi-2.csv"
+    overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    fourth = reconcile.import_statement(ctx, overlap, preset="sbi", actor="admin")
+    assert _counts(fourth) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
+    assert ctx.store.scalar("SELECT count(*) FROM payment_events") == events
+    assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
+    outcome = "SELECT outcome, payment_id FROM statement_lines WHERE amount=79900"
+    assert ctx.store.one(outcome) == {"outcome": "matched", "payment_id": p["id"]}
+
+
+def test_an_ambiguous_line_settled_by_staff_is_not_applied_again(ctx, customer, tmp_path):
+    a, b = _request(ctx, customer), _request(ctx, customer)
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567896/ASHA/ICIC/a@ok/-,,,799.00,1\n",
+        encoding="utf-8",
+    )
+    assert len(reconcile.import_statement(ctx, csv_file, preset="sbi", actor="a")["ambiguous"]) == 1
+    upi.confirm_with_utr(ctx, a["id"], "401234567896", actor="staff:1")  # staff settle it
+    upi.cancel_request(ctx, b["id"], actor="staff:1")
+    again = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="a")
+    assert _counts(again) == {"matched": 1, "unmatched": 0, "ambiguous": 0, "known": 0}
+    assert again["matched"][0]["reason"] == "utr already recorded"
+    assert again["applied"] == 0
+    assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
+    assert upi.get_payment(ctx, b["id"])["status"] == "canceled"

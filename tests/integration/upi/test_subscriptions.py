@@ -281,3 +281,43 @@ def test_an_upgrade_paid_after_a_renewal_keeps_the_renewed_period(ctx, clock, cu
         "2027-01-26T10:00:00Z",
         "student",
     )
+
+
+def test_upgrade_to_yearly_credits_a_prepaid_month(ctx, clock, customer):
+    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
+    _pay(ctx, customer, "student", "month", "100000000002")  # next month prepaid: 26 Jan
+    clock.set("2026-12-16T10:00:00Z")  # 10 of 30 days left: ₹799 × 1/3 unused
+    preview = subs.upgrade_preview(ctx, customer, "student", "year")
+    assert (preview["unused_value"], preview["prepaid_credit"]) == (26633, 79900)
+    assert preview["amount"] == 799900 - 26633 - 79900
+    with pytest.raises(Conflict, match="already paid"):  # same interval: after it starts
+        subs.upgrade_preview(ctx, customer, "employee", "month")
+    request = upi.create_request(
+        ctx, customer_id=customer, tier="student", interval="year", actor="t", purpose="upgrade"
+    )
+    assert request["amount"] == 799900 - 26633 - 79900
+    upi.confirm_with_utr(ctx, request["id"], "100000000003", actor="ravi")
+    sub = subs.current_subscription(ctx, customer)
+    assert (sub["interval"], sub["current_period_end"], sub["prepaid_until"]) == (
+        "year",
+        "2027-12-16T10:00:00Z",
+        None,
+    )
+
+
+def test_a_month_prepaid_after_a_yearly_upgrade_was_asked_for_is_not_lost(ctx, clock, customer):
+    _pay(ctx, customer, "student", "month", "100000000001")  # 26 Nov -> 26 Dec
+    clock.set("2026-12-16T10:00:00Z")
+    request = upi.create_request(
+        ctx, customer_id=customer, tier="student", interval="year", actor="t", purpose="upgrade"
+    )
+    assert request["amount"] == 799900 - 26633  # nothing prepaid yet
+    _pay(ctx, customer, "student", "month", "100000000002")  # another till: prepaid 26 Jan
+    upi.confirm_with_utr(ctx, request["id"], "100000000003", actor="ravi")
+    sub = subs.current_subscription(ctx, customer)
+    # the year from now, plus the month paid meanwhile (26 Dec -> 26 Jan: 31 days)
+    assert (sub["interval"], sub["current_period_end"], sub["prepaid_until"]) == (
+        "year",
+        "2028-01-16T10:00:00Z",
+        None,
+    )
