@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_sync)
     p = ssub.add_parser("drain", parents=[common], help="send the queued Stripe requests only")
     p.set_defaults(handler=cmd_drain)
+    # the spelling: `autoos-checkout sync` is the same as `stripe sync`
+    p = sub.add_parser("sync", parents=[common], help="push catalog, drain the queue, pull events")
+    p.set_defaults(handler=cmd_sync)
 
     card = sub.add_parser("card", parents=[common], help="card payments through Stripe")
     csub = card.add_subparsers(dest="action", metavar="ACTION", required=True)

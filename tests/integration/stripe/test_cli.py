@@ -40,7 +40,7 @@ def test_status_checkout_sync_refund_and_errors(cli, fake, clock, db_path):
     assert started.json["url"] == session["url"]
 
     fake.complete_session(session["id"])
-    synced = cli("stripe", "sync", "--json", env=env)
+    synced = cli("sync", "--json", env=env)  # the top-level spelling of `stripe sync`
     assert synced.code == 0, synced.stderr
     assert synced.json["events"]["applied"] >= 5
     assert synced.json["state"]["waiting"] == 0
