@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from backend.errors import CheckoutError
@@ -32,6 +33,14 @@ def run_gui(argv: list[str]) -> int:
         QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.mode == "kiosk":
+        from app.kiosk import run_kiosk
+
+        return run_kiosk(app, ctx)
+    if args.mode == "display":
+        from app.display_feed import run_display
+
+        return run_display(app, ctx)
     from app.staff_window import StaffWindow
     from app.tasks import TaskRunner
     from backend.facade import LocalCheckoutService
@@ -43,6 +52,10 @@ def run_gui(argv: list[str]) -> int:
         now=ctx.clock.now,
         shop_name=ctx.settings.shop.name,
     )
+    if os.environ.get("AUTOOS_CHECKOUT_FIRST_PAINT"):  # benchmarks/startup.py
+        from app.startup_probe import quit_after_first_paint
+
+        quit_after_first_paint(window)
     window.show()
     try:
         return app.exec()
