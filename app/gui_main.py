@@ -31,10 +31,12 @@ def run_gui(argv: list[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.style import apply_style
     from backend.bootstrap import build_context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
+    apply_style(app)
     if args.server:
         from app.remote_mode import run_remote
 
@@ -45,8 +47,32 @@ def run_gui(argv: list[str]) -> int:
         QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from app.staff_window import StaffWindow
+    if args.mode == "kiosk":
+        from app.kiosk import run_kiosk
 
-    window = StaffWindow(ctx)
+        return run_kiosk(app, ctx)
+    if args.mode == "display":
+        from app.display_feed import run_display
+
+        return run_display(app, ctx)
+    from app.staff_window import StaffWindow
+    from app.tasks import TaskRunner
+    from backend.facade import LocalCheckoutService
+
+    runner = TaskRunner()
+    window = StaffWindow(
+        LocalCheckoutService(ctx, "anonymous"),
+        runner,
+        now=ctx.clock.now,
+        shop_name=ctx.settings.shop.name,
+    )
+    if os.environ.get("AUTOOS_CHECKOUT_FIRST_PAINT"):  # benchmarks/startup.py
+        from app.startup_probe import quit_after_first_paint
+
+        quit_after_first_paint(window)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown(wait=True)
+        ctx.store.close()

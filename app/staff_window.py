@@ -1,32 +1,239 @@
-"""The staff window. (First cut: the plans from the catalog; checkout comes next.)"""
+"""The staff window: PIN login, then Checkout, Customers, Payments — and for admins only,
+Dashboard, Settings and Staff.
+
+The tabs are built for the person who signs in: a staff member's window does not
+contain the admin pages at all (not hidden, not disabled — absent). Everything the
+window asks of the backend goes through the service and the task runner.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QMainWindow, QVBoxLayout, QWidget
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from backend.domain.money import format_money
-from backend.services.context import Context
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.admin_views import SettingsView, StaffAdminView
+from app.checkout_view import CheckoutView
+from app.customers_view import CustomersView
+from app.display_link import make_customer_display, make_qr_preview
+from app.login_view import LoginView
+from app.payments_view import PaymentsView
+from app.sync_indicator import SyncIndicator
+from app.tasks import TaskRunner
+from backend.facade import CheckoutService
+
+#: ``factory(now, display_screen=..., anchor=...)`` → a customer display, or ``None``
+DisplayFactory = Callable[..., Any]
+
+
+class SignedInArea(QWidget):
+    """Header (who is signed in, sign out) and the tabs this person may use."""
+
+    def __init__(
+        self,
+        service: CheckoutService,
+        runner: TaskRunner,
+        staff: dict[str, Any],
+        *,
+        now: Callable[[], datetime],
+        display: Any,
+        qr_factory: Callable[[], QWidget | None] | None,
+    ) -> None:
+        super().__init__()
+        self.staff = staff
+        self.is_admin = staff["role"] == "admin"
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        corner = QWidget()
+        corner_lay = QHBoxLayout(corner)
+        corner_lay.setContentsMargins(0, 0, 12, 0)
+        who = QLabel(f"{staff['name']} · {'Admin' if self.is_admin else 'Sales'}")
+        who.setObjectName("userChip")
+        corner_lay.addWidget(who)
+        self.sign_out = QPushButton("Sign &out")
+        self.sign_out.setObjectName("small")
+        corner_lay.addWidget(self.sign_out)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        lay.addWidget(self.tabs)
+
+        self.checkout = CheckoutView(
+            service, runner, now=now, display=display, qr_factory=qr_factory
+        )
+        self.customers = CustomersView(service, runner)
+        today = now().date()
+        self.payments = PaymentsView(
+            service,
+            runner,
+            is_admin=self.is_admin,
+            today=QDate(today.year, today.month, today.day),
+        )
+        self.tabs.addTab(self.checkout, "Checkout")
+        self.tabs.addTab(self.customers, "Customers")
+        self.tabs.addTab(self.payments, "Payments")
+        self.admin_pages: dict[str, QWidget] = {}
+        if self.is_admin:
+            self._add_admin_pages(service, runner)
+        self.tabs.currentChanged.connect(self._tab_shown)
+        for number in range(1, self.tabs.count() + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
+        self.checkout.sale_completed.connect(lambda _sale: self.payments.reload())
+        self.customers.payment_started.connect(self._follow_payment)
+        self.checkout.load()
+
+    def _add_admin_pages(self, service: CheckoutService, runner: TaskRunner) -> None:
+        dashboard = self._dashboard(service, runner)
+        if dashboard is not None:
+            self.admin_pages["dashboard"] = dashboard
+            self.tabs.addTab(dashboard, "Dashboard")
+        self.admin_pages["settings"] = SettingsView(service, runner)
+        self.tabs.addTab(self.admin_pages["settings"], "Settings")
+        self.admin_pages["staff"] = StaffAdminView(service, runner)
+        self.tabs.addTab(self.admin_pages["staff"], "Staff")
+
+    @staticmethod
+    def _dashboard(service: CheckoutService, runner: TaskRunner) -> QWidget | None:
+        try:
+            from app.dashboard_view import DashboardView
+        except ImportError:
+            return None
+        # the dashboard reads the store directly (a read-only connection) when it is local
+        return DashboardView(getattr(service, "ctx", service), runner)
+
+    def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
+        self.tabs.setCurrentWidget(self.checkout)
+        self.checkout.follow_payment(request, customer)
+
+    def _tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        # each page reads fresh data when shown (the dashboard calls it refresh)
+        reload = getattr(page, "reload", None) or getattr(page, "refresh", None)
+        if callable(reload):
+            reload()
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
 
 
 class StaffWindow(QMainWindow):
-    def __init__(self, ctx: Context) -> None:
+    def __init__(
+        self,
+        service: CheckoutService,
+        runner: TaskRunner,
+        *,
+        now: Callable[[], datetime],
+        shop_name: str = "AUTOOS",
+        display_factory: DisplayFactory | None = make_customer_display,
+        qr_factory: Callable[[], QWidget | None] | None = make_qr_preview,
+    ) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.setWindowTitle("AUTOOS Checkout")
-        central = QWidget()
-        grid = QGridLayout(central)
-        for col, tier in enumerate(ctx.catalog):
-            box = QGroupBox(tier.name + ("  ★ Recommended" if tier.recommended else ""))
-            lay = QVBoxLayout(box)
-            if tier.contact_sales:
-                lay.addWidget(QLabel("Contact sales"))
-            elif tier.is_trial:
-                lay.addWidget(QLabel(f"Free for {tier.trial_days} days"))
-            for (_cur, interval), price in sorted(tier.prices.items()):
-                lay.addWidget(QLabel(f"{format_money(price)} / {interval}"))
-            for feature in tier.features:
-                lay.addWidget(QLabel("• " + feature))
-            lay.addStretch(1)
-            grid.addWidget(box, 0, col)
-        self.setCentralWidget(central)
-        self.resize(1100, 480)
+        self.service = service
+        self.runner = runner
+        self.now = now
+        self.qr_factory = qr_factory
+        self.setWindowTitle(f"{shop_name} Checkout")
+        self.setMinimumSize(1280, 720)
+        self.display: Any = None
+        self.stack = QStackedWidget()
+        self.login = LoginView(service, runner, shop_name)
+        self.login.signed_in.connect(self.sign_in)
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+        self.area: SignedInArea | None = None
+
+        self.sync = SyncIndicator(service, runner)
+        self.statusBar().addPermanentWidget(self.sync)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(140)
+        self.busy.setMaximumHeight(16)
+        self.busy.setAccessibleName("Working")
+        self.busy.hide()
+        self.statusBar().addWidget(self.busy)
+        # show "working" only for work that takes a noticeable time (no flicker)
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(400)
+        self._busy_delay.timeout.connect(lambda: self.busy.setVisible(self.runner.running > 0))
+        runner.busy_changed.connect(self._busy_changed)
+        self.sync.start()
+        self.login.refresh()
+        if display_factory is not None:
+            self.runner.run_db(
+                lambda: (service.catalog(), service.settings_view()),
+                lambda result: self._open_display(display_factory, *result),
+            )
+
+    def _open_display(
+        self, factory: DisplayFactory, tiers: list[dict[str, Any]], settings: dict[str, Any]
+    ) -> None:
+        """Open the customer display once the plans and the screen setting are read."""
+        self.display = factory(
+            self.now, display_screen=settings["ui"]["display_screen"], anchor=self
+        )
+        if self.display is None:
+            return
+        self.display.show_idle(tiers)
+        if self.area is not None:
+            self.area.checkout.display = self.display
+
+    def _busy_changed(self, running: int) -> None:
+        if running == 0:
+            self._busy_delay.stop()
+            self.busy.hide()
+        elif not self._busy_delay.isActive() and not self.busy.isVisible():
+            self._busy_delay.start()
+
+    def sign_in(self, staff: dict[str, Any]) -> None:
+        """Build the signed-in area for this person (admin pages only for an admin)."""
+        acting = self.service.for_staff(staff)
+        self.area = SignedInArea(
+            acting,
+            self.runner,
+            staff,
+            now=self.now,
+            display=self.display,
+            qr_factory=self.qr_factory,
+        )
+        self.area.sign_out.clicked.connect(self.sign_out)
+        self.stack.addWidget(self.area)
+        self.stack.setCurrentWidget(self.area)
+        self.statusBar().showMessage(f"Signed in as {staff['name']}", 4000)
+
+    def sign_out(self) -> None:
+        if self.area is None:
+            return
+        area, self.area = self.area, None
+        area.checkout.reset()
+        self.stack.removeWidget(area)
+        # Hide and let go (no deleteLater): answers still on their way hold the old page
+        # alive until they arrive, so they never touch a deleted widget.
+        area.hide()
+        area.setParent(None)
+        self.stack.setCurrentWidget(self.login)
+        self.login.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.timer.stop()
+        if self.area is not None:
+            self.area.checkout.reset()
+        if self.display is not None:
+            self.display.close()
+        super().closeEvent(event)

@@ -10,32 +10,40 @@ Stripe's message for staff, and :class:`NotConfigured` when Stripe refuses the k
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Mapping
-from typing import Any
-
-import stripe
+from typing import TYPE_CHECKING, Any
 
 from backend.config import Secrets, StripeSettings
 from backend.errors import NotConfigured, RejectedError, TransientError
+
+if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~165 ms and 30 MiB at start
+    import stripe
 
 SECRET_NAME = "STRIPE_SECRET_KEY"  # noqa: S105 (a name, not a secret)
 KEY_PREFIXES = ("sk_", "rk_")
 
 
-class _BoundedRetryHTTPXClient(stripe.HTTPXClient):
-    """httpx for the SDK, with the pause between its own retries capped by settings.
+@functools.cache
+def _bounded_retry_client_class() -> type:
+    """The SDK's httpx client with the pause between its own retries capped by settings.
 
     The SDK sleeps 0.5-5 s between retries; the outbox already backs off by the clock,
-    so a kiosk (and the test suite) may want those pauses shorter.
+    so a kiosk (and the test suite) may want those pauses shorter. (Defined on first use
+    so that importing this module does not import the SDK.)
     """
+    import stripe
 
-    def __init__(self, *, timeout: float, max_delay: float) -> None:
-        super().__init__(timeout=timeout, allow_sync_methods=True)
-        self._max_delay = max_delay
+    class BoundedRetryHTTPXClient(stripe.HTTPXClient):
+        def __init__(self, *, timeout: float, max_delay: float) -> None:
+            super().__init__(timeout=timeout, allow_sync_methods=True)
+            self._max_delay = max_delay
 
-    def _sleep_time_seconds(self, num_retries: int) -> float:
-        return min(super()._sleep_time_seconds(num_retries), self._max_delay)
+        def _sleep_time_seconds(self, num_retries: int) -> float:
+            return min(super()._sleep_time_seconds(num_retries), self._max_delay)
+
+    return BoundedRetryHTTPXClient
 
 
 def key_problem(key: str | None) -> str | None:
@@ -72,12 +80,14 @@ class StripeGateway:
                 problem = self.problem()
                 if problem:
                     raise NotConfigured(problem)
+                import stripe
+
                 base = {"api": self._settings.api_base} if self._settings.api_base else None
                 self._client = stripe.StripeClient(
                     self._secrets.get(SECRET_NAME) or "",
                     base_addresses=base,  # type: ignore[arg-type]
                     max_network_retries=self._settings.max_network_retries,
-                    http_client=_BoundedRetryHTTPXClient(
+                    http_client=_bounded_retry_client_class()(
                         timeout=self._settings.timeout_ms / 1000,
                         max_delay=self._settings.network_retry_max_delay_ms / 1000,
                     ),
@@ -97,6 +107,8 @@ class StripeGateway:
         ``op`` names a service method, e.g. ``"customers.create"`` or
         ``"checkout.sessions.expire"``.
         """
+        import stripe
+
         target: Any = self.client().v1
         for part in op.split("."):
             target = getattr(target, part)
@@ -119,6 +131,8 @@ class StripeGateway:
 
 def translate(exc: stripe.StripeError) -> TransientError | RejectedError | NotConfigured:
     """Stripe's exception as one of ours; the message never contains the key."""
+    import stripe
+
     status = exc.http_status or 0
     if isinstance(exc, stripe.APIConnectionError):
         return TransientError("Stripe cannot be reached (no network or it timed out).")

@@ -14,11 +14,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000
 PRAGMAS = (
@@ -61,9 +62,20 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database {self.path}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
-        self.db = sqlite_utils.Database(self.conn)
+        self._db: sqlite_utils.Database | None = None
         self._lock = threading.RLock()
         self._depth = 0
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of the connection, made on first use: importing
+        sqlite-utils costs more than the rest of start-up, and reads do not need it."""
+        with self._lock:
+            if self._db is None:
+                import sqlite_utils
+
+                self._db = sqlite_utils.Database(self.conn)
+            return self._db
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:

@@ -8,10 +8,49 @@ applied ones are never edited.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils.migrations import Migrations
 
-MIGRATIONS = Migrations("autoos_checkout")
+#: sqlite-utils' own record of applied migrations
+APPLIED_TABLE = "_sqlite_migrations"
+
+
+class MigrationRegistry:
+    """Collects migrations as their modules are imported, with the same decorator as
+    sqlite-utils' ``Migrations``, without importing sqlite-utils (which pulls in numpy
+    and dateutil: most of the app's start-up time). The real ``Migrations`` is built
+    only when something is pending."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.entries: list[tuple[str, Callable[[Any], None], bool]] = []
+
+    def __call__(
+        self, *, name: str | None = None, transactional: bool = True
+    ) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+        def register(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+            self.entries.append((name or fn.__name__, fn, transactional))
+            return fn
+
+        return register
+
+    def build(self) -> Migrations:
+        from sqlite_utils.migrations import Migrations
+
+        migrations = Migrations(self.name)
+        for name, fn, transactional in self.entries:
+            migrations(name=name, transactional=transactional)(fn)
+        return migrations
+
+    def pending(self, db: Any) -> list[Any]:
+        """As ``Migrations.pending``: the registered migrations not applied to ``db``."""
+        return self.build().pending(db)
+
+
+MIGRATIONS = MigrationRegistry("autoos_checkout")
 
 
 def run_script(db, script: str) -> None:  # type: ignore[no-untyped-def]
@@ -43,8 +82,24 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
         m0007_card_invoices,
     )
 
+    if _all_applied(store):
+        return []
+    migrations = MIGRATIONS.build()
     with store.transaction() as db:
-        pending = [m.name for m in MIGRATIONS.pending(db)]
+        pending = [m.name for m in migrations.pending(db)]
         if pending:
-            MIGRATIONS.apply(db)
+            migrations.apply(db)
     return pending
+
+
+def _all_applied(store) -> bool:  # type: ignore[no-untyped-def]
+    """Read-only fast path for the usual start: every registered migration applied.
+    (When this says no, the check is repeated under the write lock.)"""
+    try:
+        rows = store.query(
+            f"SELECT name FROM {APPLIED_TABLE} WHERE migration_set=?", (MIGRATIONS.name,)
+        )
+    except sqlite3.OperationalError:  # a new file: no table yet
+        return False
+    applied = {row["name"] for row in rows}
+    return all(name in applied for name, _fn, _tx in MIGRATIONS.entries)

@@ -1,0 +1,203 @@
+"""``make screenshots``: every staff screen at 1366×768 into ``docs/screenshots/``.
+
+The screens are reached the way a cashier reaches them — signing in, clicking, typing —
+against a demo database built through the real services under a manual clock, so the
+pictures are the same on every run. Run with ``QT_QPA_PLATFORM=offscreen``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+SIZE = (1366, 768)
+OUT = Path("docs/screenshots")
+
+
+def run_qt(ms: int) -> None:
+    """Let Qt run (timers, background answers, layout) for ``ms`` milliseconds."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_ms: int = 10_000) -> None:
+    """Let Qt run (background work, timers) until ``condition`` holds."""
+    deadline = QDeadlineTimer(timeout_ms)
+    while not condition():
+        if deadline.hasExpired():
+            raise TimeoutError(f"screenshot: gave up waiting for {what}")
+        run_qt(10)
+
+
+def settle() -> None:
+    """Let pending layout and paint events run before a picture is taken."""
+    run_qt(30)
+
+
+class Shooter:
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.saved: list[Path] = []
+
+    def __call__(self, widget: QWidget, name: str) -> None:
+        settle()
+        path = self.outdir / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        self.saved.append(path)
+        print(path)
+
+
+def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
+    """Render every staff screen at ``size``; returns the files written."""
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    from app.demo_data import ADMIN, CASHIER, build_demo
+    from app.staff_window import StaffWindow
+    from app.style import apply_style
+    from app.tasks import TaskRunner
+    from backend.bootstrap import build_context
+    from backend.clock import ManualClock
+    from backend.config import Settings
+    from backend.facade import LocalCheckoutService
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_style(app)
+    shoot = Shooter(outdir)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings()
+        settings.shop.name = "AUTOOS"
+        settings.shop.address = "12 MG Road, Bengaluru 560001"
+        settings.shop.gstin = "29ABCDE1234F1Z5"
+        settings.shop.state = "Karnataka"
+        settings.upi.vpa = "autoos.shop@okaxis"
+        settings.upi.payee_name = "AUTOOS Shop"
+        settings.upi.mcc = "5734"
+        clock = ManualClock()
+
+        # a brand-new till: the first admin is created here
+        empty = build_context(db=Path(tmp) / "empty.db", settings=settings, env={}, clock=clock)
+        runner = TaskRunner()
+        window = StaffWindow(
+            LocalCheckoutService(empty, "anonymous"), runner, now=clock.now, display_factory=None
+        )
+        window.resize(*size)
+        window.show()
+        wait_for(lambda: window.login.currentIndex() == 1, "the first-admin form")
+        shoot(window, "00-first-admin")
+        window.close()
+        window.deleteLater()
+        runner.shutdown()
+        empty.store.close()
+
+        ctx = build_context(db=Path(tmp) / "demo.db", settings=settings, env={}, clock=clock)
+        made = build_demo(ctx, clock)
+        runner = TaskRunner()
+        window = StaffWindow(
+            LocalCheckoutService(ctx, "anonymous"), runner, now=clock.now, display_factory=None
+        )
+        window.resize(*size)
+        window.show()
+        login = window.login
+        wait_for(lambda: login.name_box.findData(CASHIER[0]) >= 0, "the staff names")
+        login.name_box.setCurrentIndex(login.name_box.findData(CASHIER[0]))
+        login.pin_edit.setText("13")
+        shoot(window, "01-login")
+        login.pin_edit.setText(CASHIER[1])
+        login.sign_in.click()
+        wait_for(lambda: window.area is not None, "signing in")
+        area = window.area
+        checkout = area.checkout
+        wait_for(lambda: len(checkout.tier_step.cards) == 5, "the plans")
+        shoot(window, "02-checkout-plans")
+
+        employee = next(c for c in checkout.tier_step.cards if c.tier["id"] == "employee")
+        employee.button.click()
+        picker = checkout.customer_step
+        picker.search.query.setText("Ra")
+        picker.search.search()
+        wait_for(lambda: picker.search.results.count() == 1, "the search result")
+        picker.form.fields["name"].setText("Sanjay Patel")
+        picker.form.fields["email"].setText("sanjay.patel@example")
+        picker.form.save()
+        wait_for(lambda: picker.form.error.isVisible(), "the form's refusal")
+        shoot(window, "03-checkout-customer")
+
+        picker.use.click()
+        wait_for(lambda: checkout.stack.currentIndex() == 2, "the payment methods")
+        shoot(window, "04-checkout-method")
+
+        checkout.method_step.buttons["upi"].click()
+        wait_for(lambda: checkout.stack.currentIndex() == 3, "the waiting screen")
+        clock.advance(minutes=3, seconds=12)
+        checkout.waiting_step.tick(clock.now())
+        shoot(window, "05-checkout-waiting")
+
+        checkout.submit_utr("633077778888")
+        wait_for(lambda: checkout.stack.currentIndex() == 4, "the receipt")
+        shoot(window, "06-checkout-receipt")
+        checkout.reset()
+
+        area.tabs.setCurrentWidget(area.customers)
+        customers_view = area.customers
+        results = customers_view.search.results
+        wait_for(lambda: results.count() == len(made["customers"]), "the customer list")
+
+        def pick(name: str) -> None:
+            row = next(i for i in range(results.count()) if results.item(i).text().startswith(name))
+            results.setCurrentRow(row)
+            wait_for(lambda: customers_view.name.text() == name, f"{name}'s details")
+
+        pick("Kavya Rao")
+        shoot(window, "07-customers-trial")
+        pick("Arjun Mehta")
+        shoot(window, "08-customers-subscription")
+
+        area.tabs.setCurrentWidget(area.payments)
+        wait_for(lambda: area.payments.model.rowCount() >= 6, "the payments")
+        area.payments.table.selectRow(1)
+        shoot(window, "09-payments")
+
+        area.sign_out.click()
+        wait_for(lambda: login.name_box.findData(ADMIN[0]) >= 0, "the login again")
+        login.name_box.setCurrentIndex(login.name_box.findData(ADMIN[0]))
+        login.pin_edit.setText(ADMIN[1])
+        login.sign_in.click()
+        wait_for(lambda: window.area is not None, "the admin signing in")
+        admin_area = window.area
+        for name, page in admin_area.admin_pages.items():
+            admin_area.tabs.setCurrentWidget(page)
+            settle()
+            if name == "dashboard":
+                wait_for(lambda p=page: getattr(p, "board", True) is not None, "the dashboard")
+            shoot(window, f"1{list(admin_area.admin_pages).index(name)}-admin-{name}")
+        window.close()
+        window.deleteLater()
+        run_qt(50)
+        runner.shutdown()
+        ctx.store.close()
+    return shoot.saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.screenshots")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNG files")
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
+    args = parser.parse_args(argv)
+    width, _, height = args.size.partition("x")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
+    render_all(args.out, (int(width), int(height)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

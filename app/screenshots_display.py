@@ -1,0 +1,159 @@
+"""Screenshots of the customer display and the kiosk at 1920×1080, for the docs.
+
+The data is made through the real services on a temporary database with a manual clock
+(a fixed shop, plan and customer), and the kiosk is driven through its own buttons, so
+the pictures show exactly what a customer sees. ``python -m app.screenshots_display
+[OUTDIR]`` writes them to ``docs/screenshots/`` by default.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+SIZE = (1920, 1080)
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def _settle(until: Callable[[], bool] = lambda: True, timeout_ms: int = 10_000) -> None:
+    """Run the event loop until ``until()`` holds (background work delivered, layouts
+    done); fail loudly rather than photograph a half-drawn screen."""
+    loop = QEventLoop()
+    tick = QTimer()
+    tick.start(20)  # wakes the loop so the condition is checked even when idle
+    deadline = QDeadlineTimer(timeout_ms)
+    try:
+        while True:
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if until():
+                break
+            if deadline.hasExpired():
+                raise TimeoutError("screenshot: the screen did not reach the expected state")
+    finally:
+        tick.stop()
+    loop.processEvents()
+
+
+def _shoot(widget: QWidget, path: Path) -> Path:
+    _settle()
+    widget.repaint()
+    if (widget.width(), widget.height()) != SIZE:  # content too wide: a layout bug
+        raise RuntimeError(f"{path.name}: window is {widget.width()}×{widget.height()}")
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def render_all(outdir: Path) -> list[Path]:
+    """Render the display (idle, QR, paid, expired) and the kiosk (plan, details, QR,
+    trial done) into ``outdir``; return the files written."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:
+        return _render(outdir, Path(tmp))
+
+
+def _render(outdir: Path, tmp: Path) -> list[Path]:
+    from app.customer_display import CustomerDisplay
+    from app.kiosk import KioskOptions, KioskWindow
+    from app.kiosk_service import LocalKioskService
+    from app.tasks import TaskRunner
+    from backend.clock import ManualClock
+    from backend.config import Secrets, Settings
+    from backend.domain.catalog import load_catalog
+    from backend.services import customers, upi_payments
+    from backend.services.context import Context
+    from backend.store import open_store
+
+    settings = Settings()
+    settings.shop.name = "AUTOOS"
+    settings.upi.vpa = "autoos.shop@okaxis"
+    settings.upi.payee_name = "AUTOOS Shop"
+    settings.upi.mcc = "5734"
+    clock = ManualClock("2026-11-26T10:00:00Z")
+    ctx = Context(
+        store=open_store(tmp / "screens.db"),
+        clock=clock,
+        catalog=load_catalog(),
+        settings=settings,
+        secrets=Secrets(env={}, use_keyring=False),
+    )
+    written: list[Path] = []
+    runner = TaskRunner()
+    try:
+        tiers = [tier.to_json() for tier in ctx.catalog]
+        display = CustomerDisplay(clock.now, result_seconds=0)
+        display.resize(*SIZE)
+        display.show()
+        display.show_idle(tiers)
+        written.append(_shoot(display, outdir / "display-idle.png"))
+
+        customer = customers.add_customer(
+            ctx, name="Priya Sharma", phone="9876543210", actor="screenshots"
+        )
+        request = upi_payments.create_request(
+            ctx, customer_id=customer["id"], tier="employee", interval="month", actor="staff:1"
+        )
+        clock.advance(minutes=2, seconds=35)
+        display.show_payment(request)
+        written.append(_shoot(display, outdir / "display-qr.png"))
+
+        paid = upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+        display.show_paid(paid)
+        written.append(_shoot(display, outdir / "display-paid.png"))
+
+        display.show_expired(request)
+        written.append(_shoot(display, outdir / "display-expired.png"))
+        display.hide()
+
+        kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions())
+        kiosk.resize(*SIZE)
+        kiosk.show()
+        kiosk.start()
+        _settle(lambda: bool(kiosk.plan_page.buttons))
+        written.append(_shoot(kiosk, outdir / "kiosk-plan.png"))
+
+        kiosk.plan_page.buttons["student"].click()
+        fields = kiosk.details_page.fields
+        fields["name"].setText("Rahul Mehta")
+        fields["phone"].setText("98200 12345")
+        fields["email"].setText("rahul@")
+        kiosk.details_page.submit()  # shows the inline message for the unfinished email
+        written.append(_shoot(kiosk, outdir / "kiosk-details.png"))
+
+        fields["email"].setText("rahul.mehta@example.com")
+        kiosk.details_page.submit()
+        _settle(lambda: kiosk.page is kiosk.method_page)
+        kiosk.method_page.upi_button.click()
+        _settle(lambda: kiosk.page is kiosk.payment_page)
+        written.append(_shoot(kiosk, outdir / "kiosk-qr.png"))
+        kiosk.reset("cancel")
+
+        kiosk.plan_page.buttons["free_trial"].click()
+        fields["name"].setText("Ananya Rao")
+        fields["email"].setText("ananya.rao@example.com")
+        kiosk.details_page.submit()
+        _settle(lambda: kiosk.page is kiosk.result_page)
+        written.append(_shoot(kiosk, outdir / "kiosk-trial-done.png"))
+        _settle(lambda: runner.running == 0)
+        kiosk.idle.remove()
+        kiosk.hide()
+        kiosk.deleteLater()
+        display.deleteLater()
+    finally:
+        runner.shutdown()
+        ctx.store.close()
+    return written
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
+    for path in render_all(out):
+        print(path)

@@ -1,0 +1,46 @@
+"""The one look: ``resources/style.qss`` and a font that has the ₹ glyph."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
+
+from resources import read_text, resource_path
+
+
+def apply_style(app: QApplication) -> None:
+    """Apply the shipped style sheet to the whole application."""
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(11)
+    app.setFont(font)
+    icons = resource_path("icons").as_posix()
+    app.setStyleSheet(read_text("style.qss").replace("@ICONS@", icons))
+
+
+def set_flag(widget: QWidget, name: str, value: object) -> None:
+    """Set a dynamic property used by the style sheet and restyle the widget."""
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_role(label: QWidget, role: str) -> None:
+    """Give a label another text role (``error``, ``success``, ``hint``) and restyle it."""
+    label.setObjectName(role)
+    style = label.style()
+    style.unpolish(label)
+    style.polish(label)
+    label.update()
+
+
+def add_form_row(form: QFormLayout, text: str, field: QWidget) -> QLabel:
+    """A form row whose label sits level with the middle of its (tall, touch-sized) field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    label.setMinimumHeight(field.sizeHint().height())
+    form.addRow(label, field)
+    return label

@@ -1,0 +1,119 @@
+"""Fixtures for driving the real staff window against a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.staff_window import StaffWindow
+from app.tasks import TaskRunner
+from backend.clock import ManualClock
+from backend.config import Secrets
+from backend.facade import LocalCheckoutService
+from backend.services import staff
+from backend.services.context import Context
+from tests.fakes.stripe_server import FakeStripe
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[TaskRunner]:
+    task_runner = TaskRunner()
+    yield task_runner
+    task_runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def people(ctx: Context) -> dict[str, dict[str, Any]]:
+    return {
+        "admin": staff.add_staff(ctx, name="Asha", role="admin", pin="4821", actor="test"),
+        "staff": staff.add_staff(ctx, name="Ravi", role="staff", pin="1357", actor="test"),
+    }
+
+
+@pytest.fixture
+def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Callable[..., StaffWindow]:
+    def make(display_factory: Any = None) -> StaffWindow:
+        window = StaffWindow(
+            LocalCheckoutService(ctx, "anonymous"),
+            runner,
+            now=ctx.clock.now,
+            display_factory=display_factory,
+        )
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        return window
+
+    return make
+
+
+def sign_in(qtbot, window: StaffWindow, name: str, pin: str) -> None:
+    """Pick the name and type the PIN, as a person would."""
+    login = window.login
+    qtbot.waitUntil(lambda: login.name_box.findData(name) >= 0)
+    login.name_box.setCurrentIndex(login.name_box.findData(name))
+    login.pin_edit.clear()
+    qtbot.keyClicks(login.pin_edit, pin)
+    qtbot.keyClick(login.pin_edit, "\r")
+
+
+def when_dialog_opens(dialog_type: type, action: Callable[[Any], None]) -> QTimer:
+    """Run ``action(dialog)`` as soon as a modal dialog of that type is open.
+
+    A modal ``exec()`` blocks the test's call, so the test arranges what to type first.
+    """
+    timer = QTimer(QApplication.instance())  # owned by the app: lives until it fires
+    timer.setInterval(10)
+
+    def look() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, dialog_type) and widget.isVisible():
+                timer.stop()
+                timer.deleteLater()
+                try:
+                    action(widget)
+                except BaseException:
+                    widget.reject()  # do not leave the test stuck in a modal dialog
+                    raise
+                return
+
+    timer.timeout.connect(look)
+    timer.start()
+    return timer
+
+
+def decode_qr(widget: QWidget) -> list[str]:
+    """What an independent reader (zxing-cpp) finds in a screenshot of ``widget``."""
+    import zxingcpp
+    from PIL import Image
+
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    pixels = Image.frombuffer("L", (width, height), bytes(image.constBits()), "raw", "L", stride, 1)
+    return [found.text for found in zxingcpp.read_barcodes(pixels)]
+
+
+API_KEY = "sk_test_fake"
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> Iterator[FakeStripe]:
+    server = FakeStripe(clock, api_key=API_KEY).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def card_ctx(ctx, fake):
+    ctx.settings.stripe.api_base = fake.url
+    ctx.settings.stripe.max_network_retries = 1
+    ctx.settings.stripe.network_retry_max_delay_ms = 0
+    ctx.settings.stripe.timeout_ms = 2000
+    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
+    ctx.adapters.pop("stripe", None)
+    return ctx

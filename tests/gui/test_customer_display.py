@@ -1,0 +1,383 @@
+"""The customer display: a QR that decodes to exactly the payment, a clear outcome, the
+plans when idle, nothing staff-only, and the screen it goes to.
+
+What the offscreen platform cannot do: add or remove a QScreen while the application
+runs. So the screen choice is tested as a pure function over screen descriptions, the
+wiring by emitting QGuiApplication's own screen signals, and a real two-screen start by
+a child process on an offscreen platform configured with two screens.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
+
+from app.customer_display import CustomerDisplay
+from app.screens import Placement, ScreenInfo, beside, choose_placement
+from app.widgets.qr_view import QrView, module_layout
+from backend.adapters.upi.qr import qr_matrix
+from backend.services import customers, staff, upi_payments
+from tests.conftest import ROOT, child_env
+from tests.gui.qr_reading import decode_image, decode_widget, query
+
+UTR = "512345678901"
+
+
+@pytest.fixture
+def customer(ctx):
+    return customers.add_customer(
+        ctx, name="Priya Sharma", email="priya@example.com", phone="9876543210", actor="test"
+    )
+
+
+@pytest.fixture
+def cashier(ctx):
+    return staff.add_staff(ctx, name="Asha Verma", role="staff", pin="2468", actor="test")
+
+
+@pytest.fixture
+def request_(ctx, customer, cashier):
+    return upi_payments.create_request(
+        ctx,
+        customer_id=customer["id"],
+        tier="student",
+        interval="month",
+        actor=f"staff:{cashier['id']}",
+    )
+
+
+@pytest.fixture
+def display(qtbot, clock):
+    widget = CustomerDisplay(clock.now, result_seconds=0)
+    qtbot.addWidget(widget)
+    widget.resize(1920, 1080)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def visible_texts(widget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel) if label.isVisible())
+
+
+def test_the_qr_on_screen_decodes_to_exactly_the_payment_uri(qtbot, display, request_):
+    display.show_payment(request_)
+    with qtbot.waitSignal(display.payment_panel.qr.painted):
+        display.repaint()
+    texts = decode_widget(display)
+    assert texts == [request_["uri"]]
+    params = query(texts[0])
+    assert params["am"] == "799.00"
+    assert params["tr"] == request_["tr"]
+    assert params["cu"] == "INR"
+    shown = visible_texts(display)
+    assert "₹799.00" in shown
+    assert "to AUTOOS Shop" in shown
+    assert "Student · Monthly" in shown
+
+
+def test_qr_is_as_large_as_the_panel_allows_with_whole_pixel_modules(qtbot, display, request_):
+    display.show_payment(request_)
+    view = display.payment_panel.qr
+    modules = len(qr_matrix(request_["uri"]))
+    size = view.module_size()
+    assert size == min(view.width(), view.height()) // (modules + 8)
+    assert size >= 15  # at 1920×1080 a phone reads it from across the counter
+    image = view.grab().toImage()
+    rect = module_layout(view.width(), view.height(), modules)
+    matrix = qr_matrix(request_["uri"])
+    left, top = rect.x() + 4 * size, rect.y() + 4 * size
+    # every module is a sharp square: its first and last pixel, both ways, match it
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            x, y = left + c * size, top + r * size
+            want = 0 if dark else 255
+            for px, py in ((x, y), (x + size - 1, y + size - 1)):
+                assert image.pixelColor(px, py).lightness() == want, (r, c)
+    # the quiet zone is four white modules wide
+    for offset in range(4 * size):
+        assert image.pixelColor(rect.x() + offset, top).lightness() == 255
+
+
+@pytest.mark.parametrize("side", [233, 480, 777])
+def test_qr_view_decodes_at_small_and_odd_sizes(qtbot, request_, side):
+    view = QrView()
+    qtbot.addWidget(view)
+    view.resize(side, side)
+    view.set_matrix(qr_matrix(request_["uri"]), request_["uri"])
+    assert decode_image(view.grab().toImage()) == [request_["uri"]]
+
+
+def test_countdown_follows_the_injected_clock_then_shows_expired(
+    qtbot, ctx, clock, display, request_
+):
+    display.show_payment(request_)
+    countdown = display.payment_panel.countdown
+    assert countdown.text() == "15:00"
+    clock.advance(seconds=61)
+    qtbot.waitUntil(lambda: countdown.text() == "13:59", timeout=3000)
+    clock.advance(minutes=14)
+    qtbot.waitUntil(lambda: display.state == "expired", timeout=3000)
+    assert "Expired" in visible_texts(display)
+    assert upi_payments.get_payment(ctx, request_["id"])["status"] == "expired"
+
+
+def test_paid_is_shown_large_without_staff_only_details(
+    qtbot, ctx, display, request_, customer, cashier
+):
+    display.show_payment(request_)
+    paid = upi_payments.confirm_with_utr(ctx, request_["id"], UTR, actor=f"staff:{cashier['id']}")
+    assert paid["status"] == "succeeded"
+    display.show_paid(paid)
+    shown = visible_texts(display)
+    assert "Paid ✓" in shown
+    assert paid["receipt_no"] in shown
+    for secret in (UTR, "Asha", customer["email"], customer["phone"], "Priya"):
+        assert secret not in shown
+    headline = display.result_panel.headline
+    assert headline.font().pixelSize() >= 100  # large: read from a metre away
+    assert decode_widget(display) == []  # the QR is gone once paid
+
+
+def test_expired_request_is_shown_as_expired(qtbot, ctx, clock, display, request_):
+    display.show_payment(request_)
+    clock.advance(minutes=16)
+    expired = upi_payments.get_payment(ctx, request_["id"])
+    display.show_expired(expired)
+    assert display.state == "expired"
+    assert "Expired" in visible_texts(display)
+
+
+def test_outcome_returns_to_the_plans(qtbot, clock, ctx, request_):
+    display = CustomerDisplay(clock.now, result_seconds=0.05)
+    qtbot.addWidget(display)
+    display.show_idle([tier.to_json() for tier in ctx.catalog])
+    display.show_payment(request_)
+    display.show_canceled()
+    assert display.state == "canceled"
+    qtbot.waitUntil(lambda: display.state == "idle", timeout=3000)
+
+
+def test_idle_screen_shows_the_plans_with_the_recommended_badge(qtbot, ctx, display):
+    display.show_idle([tier.to_json() for tier in ctx.catalog])
+    cards = {card.tier_id: card for card in display.tiers_panel.cards}
+    assert list(cards) == ["free_trial", "student", "employee", "professional", "enterprise"]
+    assert cards["student"].price.text() == "₹799.00"
+    assert cards["student"].alt.text() == "or ₹7,999.00 per year"
+    qtbot.waitUntil(cards["employee"].badge.isVisible)  # new cards are shown on the next loop
+    assert not cards["student"].badge.isVisible()
+    assert cards["enterprise"].price.text() == "Custom"
+    assert cards["free_trial"].price.text() == "Free"
+
+
+# where the display goes ---------------------------------------------------------------
+LAPTOP = ScreenInfo("eDP-1", 0, 0, 1366, 768, primary=True)
+TV = ScreenInfo("HDMI-1", 1366, 0, 1920, 1080)
+TABLET = ScreenInfo("DP-2", 3286, 0, 1280, 800)
+
+
+@pytest.mark.parametrize(
+    ("screens", "setting", "standalone", "expected"),
+    [
+        ([LAPTOP], "auto", False, Placement("window", "eDP-1")),
+        ([LAPTOP], "auto", True, Placement("fullscreen", "eDP-1")),
+        ([LAPTOP, TV], "auto", False, Placement("fullscreen", "HDMI-1")),
+        ([TV, LAPTOP], "auto", False, Placement("fullscreen", "HDMI-1")),
+        ([LAPTOP, TV, TABLET], "auto", False, Placement("fullscreen", "HDMI-1")),
+        ([LAPTOP, TV, TABLET], "DP-2", False, Placement("fullscreen", "DP-2")),
+        ([LAPTOP, TV], "DP-2", False, Placement("fullscreen", "HDMI-1")),  # unplugged
+        ([LAPTOP, TV], "primary", False, Placement("fullscreen", "eDP-1")),
+        ([LAPTOP], "primary", False, Placement("window", "eDP-1")),
+        ([], "auto", False, Placement("window", None)),
+    ],
+)
+def test_choose_placement(screens, setting, standalone, expected):
+    assert choose_placement(screens, setting, standalone=standalone) == expected
+
+
+def test_window_goes_beside_the_staff_window_inside_the_screen():
+    screen = QRect(0, 0, 1920, 1080)
+    assert beside(QRect(0, 0, 900, 700), screen, 960, 600) == QRect(916, 0, 960, 600)
+    # no room on the right: to the left
+    assert beside(QRect(1000, 100, 900, 700), screen, 960, 600) == QRect(24, 100, 960, 600)
+    # no anchor: the right edge, never outside the screen
+    assert beside(None, screen, 2400, 600) == QRect(0, 0, 1920, 600)
+
+
+def test_display_moves_when_a_screen_is_added_or_removed(qtbot, clock, monkeypatch):
+    """Qt's own screenAdded/screenRemoved signals re-place the display. The offscreen
+    platform has one real QScreen, so the described screen list is substituted."""
+    app = QGuiApplication.instance()
+    real = app.primaryScreen()
+    display = CustomerDisplay(clock.now)
+    qtbot.addWidget(display)
+    one = [ScreenInfo(real.name(), 0, 0, 800, 600, primary=True)]
+    monkeypatch.setattr("app.customer_display.current_screens", lambda: one)
+    assert display.place() == Placement("window", real.name())
+    assert not display.isFullScreen()
+
+    two = [ScreenInfo("laptop", 0, 0, 800, 600, True), ScreenInfo(real.name(), 800, 0, 800, 600)]
+    monkeypatch.setattr("app.customer_display.current_screens", lambda: two)
+    with qtbot.waitSignal(display.placed) as moved:
+        app.screenAdded.emit(real)
+    assert moved.args[0] == Placement("fullscreen", real.name())
+    assert display.isFullScreen()
+    assert display.screen() is real
+
+    monkeypatch.setattr("app.customer_display.current_screens", lambda: one)
+    with qtbot.waitSignal(display.placed) as moved:
+        app.screenRemoved.emit(real)
+    assert moved.args[0] == Placement("window", real.name())
+    assert not display.isFullScreen()
+
+    with qtbot.waitSignal(display.placed):
+        app.primaryScreenChanged.emit(real)
+
+
+TWO_SCREENS = {
+    "screens": [
+        {"name": "Staff-1", "x": 0, "y": 0, "width": 1366, "height": 768},
+        {"name": "Customer-2", "x": 1366, "y": 0, "width": 1920, "height": 1080},
+    ]
+}
+
+PLACE_SCRIPT = """
+import json
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from backend.clock import ManualClock
+from app.customer_display import CustomerDisplay
+display = CustomerDisplay(ManualClock().now)
+placement = display.place()
+app.processEvents()
+print(json.dumps({
+    "primary": app.primaryScreen().name(),
+    "screens": [s.name() for s in app.screens()],
+    "placement": [placement.mode, placement.screen],
+    "on": display.screen().name(),
+    "fullscreen": display.isFullScreen(),
+    "geometry": display.geometry().getRect(),
+}))
+"""
+
+
+def test_with_two_real_screens_it_goes_full_screen_on_the_other_one(tmp_path):
+    config = tmp_path / "screens.json"
+    config.write_text(json.dumps(TWO_SCREENS))
+    proc = subprocess.run(
+        [sys.executable, "-c", PLACE_SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=child_env(QT_QPA_PLATFORM=f"offscreen:configfile={config}"),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert sorted(seen["screens"]) == ["Customer-2", "Staff-1"]
+    other = next(name for name in seen["screens"] if name != seen["primary"])
+    assert seen["placement"] == ["fullscreen", other]
+    assert seen["on"] == other
+    assert seen["fullscreen"] is True
+    geometry = next(s for s in TWO_SCREENS["screens"] if s["name"] == other)
+    assert seen["geometry"] == [geometry["x"], geometry["y"], geometry["width"], geometry["height"]]
+
+
+def test_clock_drives_the_countdown_not_wall_time(qtbot, clock, display, request_):
+    display.show_payment(request_)
+    clock.advance(timedelta(minutes=5))
+    display.payment_panel.tick()
+    assert display.payment_panel.countdown.text() == "10:00"
+
+
+# the stand-alone display (autoos-checkout display) follows the store ------------------
+@pytest.fixture
+def feed(qtbot, ctx, clock):
+    from app.display_feed import DisplayFeed
+    from app.kiosk_service import LocalKioskService, latest_upi_request
+    from app.tasks import TaskRunner
+
+    runner = TaskRunner()
+    display = CustomerDisplay(clock.now, standalone=True, result_seconds=0)
+    qtbot.addWidget(display)
+    service = LocalKioskService(ctx, "display")
+    feed = DisplayFeed(display, runner, lambda: latest_upi_request(service), interval_ms=50)
+    yield feed
+    feed.stop()
+    runner.shutdown()
+
+
+def test_standalone_display_follows_the_live_payment(qtbot, ctx, clock, feed, customer, cashier):
+    display = feed.display
+    # a payment finished before the display started is not shown to the next customer
+    old = upi_payments.create_request(
+        ctx, customer_id=customer["id"], tier="student", interval="month", actor="test"
+    )
+    upi_payments.confirm_with_utr(ctx, old["id"], "412345678901", actor="test")
+    feed.start()
+    qtbot.waitUntil(lambda: feed.polls >= 3)  # several polls find only the old payment
+    assert display.state == "idle"
+
+    other = customers.add_customer(ctx, name="Kabir", email="kabir@example.com", actor="test")
+    clock.advance(seconds=30)  # "newest" is by creation time, as in a shop
+    new = upi_payments.create_request(
+        ctx, customer_id=other["id"], tier="employee", interval="year", actor="test"
+    )
+    qtbot.waitUntil(lambda: display.state == "payment")
+    assert decode_widget(display) == [new["uri"]]
+    assert query(new["uri"])["am"] == "23999.00"
+
+    upi_payments.confirm_with_utr(ctx, new["id"], UTR, actor=f"staff:{cashier['id']}")
+    qtbot.waitUntil(lambda: display.state == "paid")
+    assert UTR not in visible_texts(display)
+
+    third_customer = customers.add_customer(ctx, name="Zoya", phone="9123456780", actor="test")
+    clock.advance(seconds=30)
+    third = upi_payments.create_request(
+        ctx, customer_id=third_customer["id"], tier="student", interval="month", actor="test"
+    )
+    qtbot.waitUntil(lambda: display.state == "payment" and display.current["id"] == third["id"])
+    upi_payments.cancel_request(ctx, third["id"], actor="test")
+    qtbot.waitUntil(lambda: display.state == "canceled")
+
+
+def test_standalone_display_keeps_its_screen_when_the_store_fails(qtbot, feed):
+    def broken():
+        raise OSError("store server unreachable")
+
+    feed.fetch = broken
+    feed.start()
+    qtbot.waitUntil(lambda: feed.errors >= 2)
+    assert feed.display.state == "idle"
+
+
+def test_card_checkout_shows_its_page_address_as_the_qr(qtbot, clock, display):
+    """A card checkout (the shape ``card_payments.start_checkout`` returns) encodes its
+    Stripe Checkout ``url``; there is no UPI payee to show."""
+    checkout = {
+        "id": "pay_0123456789abcdef0123",
+        "url": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8",
+        "status": "pending",
+        "expires_at": "2026-11-26T10:30:00Z",
+        "session_id": "cs_test_a1B2c3D4e5F6g7H8",
+        "amount": 2999,
+        "currency": "USD",
+        "amount_text": "$29.99",
+        "tier": "employee",
+        "tier_name": "Employee",
+        "interval": "month",
+    }
+    display.show_payment(checkout)
+    assert decode_widget(display) == [checkout["url"]]
+    shown = visible_texts(display)
+    assert "Scan to pay by card on your phone" in shown
+    assert "$29.99" in shown
+    assert "30:00" in shown
+    assert "UPI" not in shown

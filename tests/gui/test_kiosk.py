@@ -1,0 +1,394 @@
+"""The self-service kiosk, driven like a customer would: taps and typing, no fixed sleeps.
+
+Outcomes are checked in the database (trial rows, credits, payment status), not in the
+widgets alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from app.kiosk import KioskOptions, KioskWindow
+from app.kiosk_service import LocalKioskService
+from app.tasks import TaskRunner
+from backend.services import credits, staff, trials, upi_payments
+from tests.gui.qr_reading import decode_widget, query
+
+ADMIN = ("Ravi Admin", "1357")
+CASHIER = ("Asha Staff", "2468")
+
+
+@pytest.fixture
+def people(ctx):
+    staff.add_staff(ctx, name=ADMIN[0], role="admin", pin=ADMIN[1], actor="test")
+    staff.add_staff(ctx, name=CASHIER[0], role="staff", pin=CASHIER[1], actor="test")
+
+
+def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
+    runner = TaskRunner()
+    kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions(**options))
+    kiosk.resize(1920, 1080)
+    kiosk.show()
+    qtbot.waitExposed(kiosk)
+    kiosk.start()
+    qtbot.waitUntil(lambda: bool(kiosk.plan_page.buttons))
+    return kiosk, runner
+
+
+@pytest.fixture
+def kiosk_factory(qtbot, ctx, clock):
+    made: list[tuple[KioskWindow, TaskRunner]] = []
+
+    def build(**options) -> KioskWindow:
+        made.append(make_kiosk(qtbot, ctx, clock, **options))
+        return made[-1][0]
+
+    yield build
+    for kiosk, runner in made:
+        runner.shutdown()
+        kiosk.idle.remove()
+        kiosk.hide()  # (a close would be refused: that is the point of a kiosk)
+        kiosk.deleteLater()
+
+
+@pytest.fixture
+def kiosk(kiosk_factory):
+    return kiosk_factory()
+
+
+def tap(qtbot, button: QPushButton) -> None:
+    assert button.isVisible(), button.text()
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, edit: QLineEdit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def fill_details(qtbot, kiosk, name="Meera Iyer", phone="", email="meera@example.com"):
+    page = kiosk.details_page
+    type_into(qtbot, page.fields["name"], name)
+    type_into(qtbot, page.fields["phone"], phone)
+    type_into(qtbot, page.fields["email"], email)
+    tap(qtbot, page.continue_button)
+
+
+def test_free_trial_end_to_end(qtbot, ctx, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["free_trial"])
+    assert kiosk.page is kiosk.details_page
+    assert kiosk.details_page.continue_button.text() == "Start my free trial"
+    fill_details(qtbot, kiosk, phone="98765 43210")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page)
+    assert kiosk.result_page.panel.headline.text() == "You're in ✓"
+    assert "10 workflow credits" in kiosk.result_page.panel.detail.text()
+    assert "Ends 26 Dec 2026" in kiosk.result_page.panel.detail.text()
+
+    customer = ctx.store.one("SELECT * FROM customers WHERE email='meera@example.com'")
+    assert customer["phone"] == "+919876543210"
+    assert customer["name"] == "Meera Iyer"
+    status = trials.trial_status(ctx, customer["id"])
+    assert status["status"] == "active"
+    assert status["credits_left"] == 10
+    assert credits.balances(ctx, customer["id"])["total"] == 10
+
+    tap(qtbot, kiosk.result_page.done_button)
+    assert kiosk.page is kiosk.plan_page
+    assert kiosk.details_page.fields["email"].text() == ""  # nothing left for the next person
+
+    # the same person cannot take a second trial, and is told so in plain words
+    tap(qtbot, kiosk.plan_page.buttons["free_trial"])
+    fill_details(qtbot, kiosk, name="Meera", email="Meera@Example.com")
+    qtbot.waitUntil(lambda: kiosk.details_page.status.text() != "")
+    assert "already been used" in kiosk.details_page.status.text()
+    assert kiosk.page is kiosk.details_page
+    assert ctx.store.scalar("SELECT COUNT(*) FROM trials") == 1
+
+
+def test_details_are_validated_inline_before_anything_is_saved(qtbot, ctx, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    fill_details(qtbot, kiosk, name="  ", phone="12345", email="meera@")
+    errors = kiosk.details_page.errors
+    assert errors["name"].isVisible()
+    assert "your name" in errors["name"].text()
+    assert "not a valid phone number" in errors["phone"].text()
+    assert "is not an email address" in errors["email"].text()
+    fill_details(qtbot, kiosk, name="Meera", phone="", email="")
+    assert "phone number or your email" in errors["phone"].text()
+    assert not errors["name"].isVisible()
+    assert ctx.store.scalar("SELECT COUNT(*) FROM customers") == 0
+
+
+def go_to_qr(qtbot, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    fill_details(qtbot, kiosk, phone="9876543210", email="")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.method_page)
+    assert kiosk.method_page.summary.text() == "₹799.00"
+    tap(qtbot, kiosk.method_page.upi_button)
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.payment_page)
+    return kiosk.request
+
+
+def test_upi_payment_shows_a_big_qr_then_paid(qtbot, ctx, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    assert kiosk.method_page.card_button.isHidden()  # Stripe is not configured here
+    row = ctx.store.one(
+        "SELECT status, amount, customer_id FROM payments WHERE id=?", (request["id"],)
+    )
+    assert row["status"] == "pending"
+    assert row["amount"] == 79900
+    texts = decode_widget(kiosk)
+    assert texts == [request["uri"]]
+    assert query(texts[0])["am"] == "799.00"
+    assert query(texts[0])["tr"] == request["tr"]
+    assert kiosk.payment_page.panel.qr.module_size() >= 15
+
+    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
+    assert kiosk.result_page.panel.headline.text() == "Paid ✓"
+    assert "512345678901" not in kiosk.result_page.panel.detail.text()
+
+
+def test_upi_request_expires_on_the_clock(qtbot, ctx, clock, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    clock.advance(minutes=16)
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
+    assert kiosk.result_page.panel.headline.text() == "Expired"
+    assert upi_payments.get_payment(ctx, request["id"])["status"] == "expired"
+
+
+def test_idle_cancels_the_pending_request_and_returns_to_the_start(qtbot, ctx, kiosk_factory):
+    kiosk = kiosk_factory(idle_seconds=1.5)
+    request = go_to_qr(qtbot, kiosk)
+    with qtbot.waitSignal(kiosk.reset_done, timeout=5000) as reset:
+        pass  # nobody touches the screen
+    assert reset.args == ["idle"]
+    assert kiosk.page is kiosk.plan_page
+    qtbot.waitUntil(
+        lambda: upi_payments.get_payment(ctx, request["id"])["status"] == "canceled",
+        timeout=5000,
+    )
+    assert kiosk.details_page.fields["phone"].text() == ""
+
+
+def test_input_keeps_the_session_alive(qtbot, kiosk_factory):
+    kiosk = kiosk_factory(idle_seconds=0.5)
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    assert kiosk.idle.timer.isActive()
+    remaining = kiosk.idle.timer.remainingTime()
+    qtbot.waitUntil(lambda: kiosk.idle.timer.remainingTime() < remaining - 100)
+    qtbot.keyClicks(kiosk.details_page.fields["name"], "M")
+    assert kiosk.idle.timer.remainingTime() > remaining - 100  # restarted by the key press
+    assert kiosk.page is kiosk.details_page
+
+
+def refuses_to_close(qtbot, kiosk) -> None:
+    assert kiosk.close() is False
+    event = QCloseEvent()
+    QApplication.sendEvent(kiosk, event)
+    assert not event.isAccepted()
+    qtbot.keyClick(kiosk, Qt.Key.Key_Escape)
+    qtbot.keyClick(kiosk, Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier)
+    QApplication.processEvents()
+    assert kiosk.isVisible()
+
+
+def test_kiosk_cannot_be_closed_without_an_admin_pin(qtbot, people, kiosk):
+    refuses_to_close(qtbot, kiosk)
+
+    # five quick taps in the top-left corner open the prompt
+    for _ in range(5):
+        qtbot.mouseClick(kiosk.corner, Qt.MouseButton.LeftButton)
+    assert kiosk.page is kiosk.pin_page
+
+    # a staff member's PIN is refused
+    type_into(qtbot, kiosk.pin_page.name, CASHIER[0])
+    type_into(qtbot, kiosk.pin_page.pin, CASHIER[1])
+    tap(qtbot, kiosk.pin_page.unlock_button)
+    qtbot.waitUntil(lambda: kiosk.pin_page.error.text() != "")
+    assert kiosk.pin_page.error.text() == "Only an admin can unlock the kiosk."
+    refuses_to_close(qtbot, kiosk)
+
+    # a wrong admin PIN is refused
+    type_into(qtbot, kiosk.pin_page.name, ADMIN[0])
+    type_into(qtbot, kiosk.pin_page.pin, "0000")
+    tap(qtbot, kiosk.pin_page.unlock_button)
+    qtbot.waitUntil(lambda: "wrong PIN" in kiosk.pin_page.error.text())
+    refuses_to_close(qtbot, kiosk)
+
+    # the admin's PIN closes it
+    type_into(qtbot, kiosk.pin_page.pin, ADMIN[1])
+    with qtbot.waitSignal(kiosk.unlocked) as unlocked:
+        tap(qtbot, kiosk.pin_page.unlock_button)
+    assert unlocked.args[0]["role"] == "admin"
+    qtbot.waitUntil(lambda: not kiosk.isVisible())
+
+
+def test_key_chord_opens_the_pin_prompt_and_cancel_goes_back(qtbot, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    with qtbot.waitActive(kiosk):
+        kiosk.activateWindow()
+    name = kiosk.details_page.fields["name"]
+    name.setFocus()
+    qtbot.keyClick(
+        name,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier
+        | Qt.KeyboardModifier.AltModifier
+        | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.pin_page)
+    assert name.text() == ""  # the chord typed nothing into the form
+    tap(qtbot, kiosk.pin_page.cancel_button)
+    assert kiosk.page is kiosk.details_page
+
+
+def test_corner_needs_five_taps_within_three_seconds(qtbot, kiosk):
+    times = iter([0, 1000, 2000, 3000, 3500, 3600])
+    kiosk.corner.now_ms = lambda: next(times)
+    for _ in range(5):  # five taps, but spread over 3.5 s
+        qtbot.mouseClick(kiosk.corner, Qt.MouseButton.LeftButton)
+    assert kiosk.page is kiosk.plan_page
+    qtbot.mouseClick(kiosk.corner, Qt.MouseButton.LeftButton)  # last five within 2.6 s
+    assert kiosk.page is kiosk.pin_page
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_every_touch_target_is_at_least_48_px(qtbot, ctx, kiosk, size):
+    kiosk.resize(*size)
+    pages = [
+        kiosk.plan_page,
+        kiosk.details_page,
+        kiosk.method_page,
+        kiosk.payment_page,
+        kiosk.result_page,
+        kiosk.pin_page,
+    ]
+    kiosk.method_page.card_button.show()
+    checked = 0
+    for page in pages:
+        kiosk.stack.setCurrentWidget(page)
+        QApplication.processEvents()
+        for widget in page.findChildren(QPushButton) + page.findChildren(QLineEdit):
+            if widget.isVisible():
+                assert widget.height() >= 48, (page.objectName(), widget.objectName())
+                assert widget.width() >= 48, (page.objectName(), widget.objectName())
+                checked += 1
+    assert checked >= 15
+    assert kiosk.corner.width() >= 48
+    assert kiosk.corner.height() >= 48
+
+
+def test_text_is_large_enough_to_read_from_a_metre(qtbot, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    assert kiosk.details_page.title.font().pixelSize() >= 48
+    assert kiosk.details_page.fields["name"].font().pixelSize() >= 28
+    button = kiosk.details_page.continue_button
+    assert button.font().pixelSize() >= 28
+
+
+def test_frameless_and_full_screen_when_run(qtbot, kiosk):
+    assert kiosk.windowFlags() & Qt.WindowType.FramelessWindowHint
+    kiosk.showFullScreen()
+    qtbot.waitUntil(kiosk.isFullScreen)
+    assert kiosk.windowState() & Qt.WindowState.WindowFullScreen
+
+
+def test_a_customer_on_a_plan_is_sent_to_the_counter_to_change_it(qtbot, ctx, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
+    tap(qtbot, kiosk.result_page.done_button)
+
+    tap(qtbot, kiosk.plan_page.buttons["professional"])
+    fill_details(qtbot, kiosk, phone="9876543210", email="")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.method_page)
+    tap(qtbot, kiosk.method_page.upi_button)
+    qtbot.waitUntil(lambda: kiosk.method_page.status.text().startswith("You already have"))
+    assert kiosk.method_page.upi_button.isEnabled()
+    pending = ctx.store.scalar("SELECT COUNT(*) FROM payments WHERE status='pending'")
+    assert pending == 0
+
+
+# card, when Stripe is configured (the real SDK against the fake Stripe over HTTP) -----
+@pytest.fixture
+def stripe_ctx(ctx, clock):
+    from backend.config import Secrets
+    from tests.fakes.stripe_server import FakeStripe
+    from tests.integration.stripe.conftest import API_KEY, point_at
+
+    fake = FakeStripe(clock, api_key=API_KEY).start()
+    fake.slow_seconds = 1.0
+    point_at(ctx.settings, fake)
+    ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
+    ctx.adapters.pop("stripe", None)
+    yield ctx, fake
+    fake.stop()
+
+
+def test_card_is_offered_only_when_stripe_is_configured(qtbot, kiosk):
+    go_to_method(qtbot, kiosk)
+    assert kiosk.card_ready is False  # no Stripe key in this context
+    assert kiosk.method_page.card_button.isHidden()
+
+
+def go_to_method(qtbot, kiosk, tier="student"):
+    tap(qtbot, kiosk.plan_page.buttons[tier])
+    fill_details(qtbot, kiosk, phone="9876543210", email="")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.method_page)
+
+
+def test_card_payment_shows_the_checkout_qr_then_paid(qtbot, stripe_ctx, kiosk_factory):
+    ctx, fake = stripe_ctx
+    kiosk = kiosk_factory(poll_ms=100)
+    qtbot.waitUntil(lambda: kiosk.card_ready)
+    go_to_method(qtbot, kiosk)
+    tap(qtbot, kiosk.method_page.card_button)
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.payment_page, timeout=10_000)
+    [session] = fake.all("checkout.session")
+    assert decode_widget(kiosk) == [session["url"]]
+    assert "Scan to pay by card" in kiosk.payment_page.panel.heading.text()
+
+    fake.complete_session(session["id"])
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=10_000)
+    assert kiosk.result_page.panel.headline.text() == "Paid ✓"
+    row = ctx.store.one("SELECT status, method, amount FROM payments")
+    assert row == {"status": "succeeded", "method": "stripe_checkout", "amount": 79900}
+
+
+def test_a_dead_network_does_not_freeze_the_kiosk(qtbot, stripe_ctx, kiosk_factory):
+    """Stripe answers slower than the client's timeout on every try: the GUI thread
+    keeps running (a 20 ms heartbeat keeps ticking) and the customer is told plainly."""
+    from PySide6.QtCore import QTimer
+
+    _ctx, fake = stripe_ctx
+    kiosk = kiosk_factory()
+    qtbot.waitUntil(lambda: kiosk.card_ready)
+    go_to_method(qtbot, kiosk)
+    fake.set_faults(1.0, ("slow",))
+    beats = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: beats.append(kiosk.runner.running))
+    heartbeat.start(20)
+    tap(qtbot, kiosk.method_page.card_button)
+    assert not kiosk.method_page.back_button.isEnabled()  # busy, but not frozen
+    qtbot.waitUntil(
+        lambda: kiosk.method_page.status.text().startswith("Card payment needs"), timeout=15_000
+    )
+    heartbeat.stop()
+    assert sum(1 for running in beats if running) >= 10  # ticked while Stripe hung
+    assert kiosk.method_page.upi_button.isEnabled()  # UPI still works offline
+    assert kiosk.page is kiosk.method_page
+
+
+def test_an_abandoned_pin_prompt_goes_back_to_the_start(qtbot, kiosk_factory):
+    kiosk = kiosk_factory(idle_seconds=0.3)
+    kiosk.ask_pin()
+    assert kiosk.page is kiosk.pin_page
+    with qtbot.waitSignal(kiosk.reset_done, timeout=3000):
+        pass
+    assert kiosk.page is kiosk.plan_page

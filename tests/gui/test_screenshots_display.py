@@ -1,0 +1,37 @@
+"""The display and kiosk screenshots render at 1920×1080 and their QR codes decode."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage
+
+from app.screenshots_display import render_all
+from tests.gui.qr_reading import decode_image, query
+
+EXPECTED = [
+    "display-idle.png",
+    "display-qr.png",
+    "display-paid.png",
+    "display-expired.png",
+    "kiosk-plan.png",
+    "kiosk-details.png",
+    "kiosk-qr.png",
+    "kiosk-trial-done.png",
+]
+
+
+def test_render_all_writes_every_screen_and_the_qrs_decode(qtbot, tmp_path):
+    paths = render_all(tmp_path)
+    assert [p.name for p in paths] == EXPECTED
+    images = {p.name: QImage(str(p)) for p in paths}
+    for name, image in images.items():
+        assert (image.width(), image.height()) == (1920, 1080), name
+    display_qr = decode_image(images["display-qr.png"])
+    assert len(display_qr) == 1
+    assert query(display_qr[0])["am"] == "2399.00"
+    assert query(display_qr[0])["pa"] == "autoos.shop@okaxis"
+    kiosk_qr = decode_image(images["kiosk-qr.png"])
+    assert len(kiosk_qr) == 1
+    assert query(kiosk_qr[0])["am"] == "799.00"
+    for name in EXPECTED:
+        if name not in ("display-qr.png", "kiosk-qr.png"):
+            assert decode_image(images[name]) == [], name
