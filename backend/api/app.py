@@ -27,6 +27,7 @@ ROUTE_MODULES = (
     "backend.api.routes.subscriptions",
     "backend.api.routes.history",
     "backend.api.routes.sync",
+    "backend.api.routes.store",
     "backend.api.routes.webhooks",
 )
 

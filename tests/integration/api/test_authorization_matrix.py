@@ -399,6 +399,13 @@ CALLS = [
             "json": {"at_period_end": True},
         },
     ),
+    Call("GET", "/payments/settings", COUNTER, plain("/payments/settings")),
+    Call(
+        "GET",
+        "/payments/list",
+        COUNTER,
+        lambda w: {"path": "/payments/list", "params": {"method": "upi_qr", "limit": 3}},
+    ),
     # webhooks need no token: an unsigned delivery is 400 whoever sends it, never 401/403
     Call(
         "POST",

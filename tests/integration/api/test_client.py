@@ -18,7 +18,7 @@ from backend.errors import (
     ValidationError,
     WrongPin,
 )
-from backend.services import api_tokens, staff
+from backend.services import api_tokens, staff, upi_payments
 
 
 @pytest.fixture
@@ -73,6 +73,35 @@ def test_a_server_that_is_down_is_transient_and_the_client_recovers(kiosk, serve
         kiosk.catalog()
     server.start()  # same port
     assert kiosk.catalog()
+
+
+def test_upi_request_and_payment_list_through_the_client(kiosk, till, ctx):
+    customer = kiosk.add_customer(name="Ravi", email="ravi@example.com", phone=None)
+    request = kiosk.create_request(customer_id=customer["id"], tier="student", interval="month")
+    assert kiosk.get_payment(request["id"])["status"] == "pending"
+    [newest] = kiosk.list_payments(method="upi_qr", limit=50)  # a kiosk sees at most 5
+    assert set(newest) == {"id", "method", "status", "created_at", "expires_at"}
+    assert (newest["id"], newest["status"]) == (request["id"], "pending")
+    full = till.list_payments(customer_id=customer["id"])
+    assert full[0]["customer_name"] == "Ravi"
+    paid = till.confirm_with_utr(request["id"], "412345678901")
+    assert paid["status"] == "succeeded"
+    assert till.current_subscription(customer["id"])["tier"] == "student"
+    assert (
+        kiosk.cancel_request(
+            kiosk.create_request(customer_id=customer["id"], tier="student", interval="month")["id"]
+        )["status"]
+        == "canceled"
+    )
+    assert upi_payments.get_payment(ctx, request["id"])["utr"] == "412345678901"
+
+
+def test_settings_view_never_carries_secrets(kiosk, providers):
+    view = kiosk.settings_view()
+    assert view["upi"]["vpa"] == "autoos.shop@okaxis"
+    text = repr(view)
+    for secret in ("sk_test_fake", "whsec_api_tests", "rzp-key-secret", "rzp-whsec"):
+        assert secret not in text
 
 
 def test_error_from_a_response_without_our_shape():
