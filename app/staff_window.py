@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,12 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.admin_views import SettingsView, StaffAdminView
-from app.checkout_view import CheckoutView
-from app.customers_view import CustomersView
 from app.display_link import make_customer_display, make_qr_preview
 from app.login_view import LoginView
-from app.payments_view import PaymentsView
 from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
@@ -53,6 +49,11 @@ class SignedInArea(QWidget):
         display: Any,
         qr_factory: Callable[[], QWidget | None] | None,
     ) -> None:
+        # the pages are imported at sign-in, not at start: the login screen paints sooner
+        from app.checkout_view import CheckoutView
+        from app.customers_view import CustomersView
+        from app.payments_view import PaymentsView
+
         super().__init__()
         self.staff = staff
         self.is_admin = staff["role"] == "admin"
@@ -99,6 +100,8 @@ class SignedInArea(QWidget):
         self.checkout.load()
 
     def _add_admin_pages(self, service: CheckoutService, runner: TaskRunner) -> None:
+        from app.admin_views import SettingsView, StaffAdminView
+
         dashboard = self._dashboard(service, runner)
         if dashboard is not None:
             self.admin_pages["dashboard"] = dashboard
@@ -173,12 +176,28 @@ class StaffWindow(QMainWindow):
         self._busy_delay.setInterval(400)
         self._busy_delay.timeout.connect(lambda: self.busy.setVisible(self.runner.running > 0))
         runner.busy_changed.connect(self._busy_changed)
-        self.sync.start()
         self.login.refresh()
-        if display_factory is not None:
+        self._display_factory = display_factory
+        self._background_started = False
+
+    def event(self, event: QEvent) -> bool:
+        """After the first paint, start what the cashier does not wait for: the sync
+        indicator's checks (Stripe key lookup, queue) and the customer display. The
+        window is on screen first; this work then runs in the background."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._background_started:
+            self._background_started = True
+            QTimer.singleShot(0, self._start_background)
+        return handled
+
+    def _start_background(self) -> None:
+        self.sync.start()
+        factory = self._display_factory
+        if factory is not None:
+            service = self.service
             self.runner.run_db(
                 lambda: (service.catalog(), service.settings_view()),
-                lambda result: self._open_display(display_factory, *result),
+                lambda result: self._open_display(factory, *result),
             )
 
     def _open_display(
