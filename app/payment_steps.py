@@ -212,7 +212,7 @@ class WaitingStep(QWidget):
         self._total = 1
 
     def set_qr_widget(self, widget: QWidget | None) -> None:
-        """Put the QR preview (if this build has one) above its caption."""
+        """Put the QR preview (``None``: none on this screen) above its caption."""
         if widget is not None:
             self.qr_lay.insertWidget(0, widget, 1)
         self.qr_box.setVisible(widget is not None)

@@ -16,6 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.style import styled
+
 SIZE = (1920, 1080)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -56,18 +58,18 @@ def render_all(outdir: Path) -> list[Path]:
     assert isinstance(app, QApplication)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:
+    with styled(app), tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:
         return _render(outdir, Path(tmp))
 
 
 def _render(outdir: Path, tmp: Path) -> list[Path]:
     from app.customer_display import CustomerDisplay
     from app.kiosk import KioskOptions, KioskWindow
-    from app.kiosk_service import LocalKioskService
     from app.tasks import TaskRunner
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.domain.catalog import load_catalog
+    from backend.facade import LocalCheckoutService
     from backend.services import customers, upi_payments
     from backend.services.context import Context
     from backend.store import open_store
@@ -113,7 +115,7 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         written.append(_shoot(display, outdir / "display-expired.png"))
         display.hide()
 
-        kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions())
+        kiosk = KioskWindow(LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions())
         kiosk.resize(*SIZE)
         kiosk.show()
         kiosk.start()

@@ -28,16 +28,18 @@ from PySide6.QtWidgets import (
 
 from app.admin_views import SettingsView, StaffAdminView
 from app.checkout_view import CheckoutView
+from app.customer_display import CustomerDisplay
 from app.customers_view import CustomersView
 from app.display_link import make_customer_display, make_qr_preview
 from app.login_view import LoginView
 from app.payments_view import PaymentsView
 from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
+from app.widgets.qr_view import QrView
 from backend.facade import CheckoutService
 
-#: ``factory(now, display_screen=..., anchor=...)`` → a customer display, or ``None``
-DisplayFactory = Callable[..., Any]
+#: ``factory(now, display_screen=..., anchor=...)`` → the customer display
+DisplayFactory = Callable[..., CustomerDisplay]
 
 
 class SignedInArea(QWidget):
@@ -50,8 +52,8 @@ class SignedInArea(QWidget):
         staff: dict[str, Any],
         *,
         now: Callable[[], datetime],
-        display: Any,
-        qr_factory: Callable[[], QWidget | None] | None,
+        display: CustomerDisplay | None,
+        qr_factory: Callable[[], QrView] | None,
     ) -> None:
         super().__init__()
         self.staff = staff
@@ -141,7 +143,7 @@ class StaffWindow(QMainWindow):
         now: Callable[[], datetime],
         shop_name: str = "AUTOOS",
         display_factory: DisplayFactory | None = make_customer_display,
-        qr_factory: Callable[[], QWidget | None] | None = make_qr_preview,
+        qr_factory: Callable[[], QrView] | None = make_qr_preview,
     ) -> None:
         super().__init__()
         self.service = service
@@ -150,7 +152,7 @@ class StaffWindow(QMainWindow):
         self.qr_factory = qr_factory
         self.setWindowTitle(f"{shop_name} Checkout")
         self.setMinimumSize(1280, 720)
-        self.display: Any = None
+        self.display: CustomerDisplay | None = None
         self.stack = QStackedWidget()
         self.login = LoginView(service, runner, shop_name)
         self.login.signed_in.connect(self.sign_in)
@@ -188,8 +190,6 @@ class StaffWindow(QMainWindow):
         self.display = factory(
             self.now, display_screen=settings["ui"]["display_screen"], anchor=self
         )
-        if self.display is None:
-            return
         self.display.show_idle(tiers)
         if self.area is not None:
             self.area.checkout.display = self.display

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -51,14 +51,19 @@ MIN_PX = 14
 
 
 def scale_fonts(root: QWidget, height: int) -> None:
-    """Give every QLabel under ``root`` whose objectName is a role its scaled size."""
+    """Give every QLabel under ``root`` whose objectName is a role its scaled size.
+
+    The size goes into the label's own style sheet: the application's sheet
+    (``resources/style.qss``) sets a font size for every widget, and a label's own sheet
+    is the one thing that wins over it (``setFont`` would not).
+    """
     factor = max(height, 1) / 1080
     for label in root.findChildren(QLabel):
         px = FONT_PX.get(label.objectName())
         if px:
-            font = QFont(label.font())
-            font.setPixelSize(max(MIN_PX, round(px * factor)))
-            label.setFont(font)
+            sheet = f"font-size: {max(MIN_PX, round(px * factor))}px;"
+            if label.styleSheet() != sheet:
+                label.setStyleSheet(sheet)
 
 
 def role_label(text: str, role: str, *, wrap: bool = False, center: bool = False) -> QLabel:

@@ -12,13 +12,21 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from app.kiosk import KioskOptions, KioskWindow
-from app.kiosk_service import LocalKioskService
+from app.style import styled
 from app.tasks import TaskRunner
+from backend.facade import LocalCheckoutService
 from backend.services import credits, staff, trials, upi_payments
 from tests.gui.qr_reading import decode_widget, query
 
 ADMIN = ("Ravi Admin", "1357")
 CASHIER = ("Asha Staff", "2468")
+
+
+@pytest.fixture(autouse=True)
+def shipped_style(qapp):
+    """Sizes are checked under the style sheet the kiosk runs with (``app.gui_main``)."""
+    with styled(qapp):
+        yield
 
 
 @pytest.fixture
@@ -29,7 +37,9 @@ def people(ctx):
 
 def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
     runner = TaskRunner()
-    kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions(**options))
+    kiosk = KioskWindow(
+        LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions(**options)
+    )
     kiosk.resize(1920, 1080)
     kiosk.show()
     qtbot.waitExposed(kiosk)
