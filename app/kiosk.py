@@ -21,17 +21,17 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from app.date_text import day_text
 from app.kiosk_guard import CornerTaps, IdleWatcher
 from app.kiosk_pages import Details, DetailsPage, MethodPage, PinPage, PlanPage, touch_button
+from app.plan_text import plan_label
 from app.tasks import TaskRunner
 from app.widgets.customer_panels import (
-    INTERVAL_WORDS,
     PaymentPanel,
     ResultPanel,
     ScaledPanel,
     tier_amount,
 )
-from backend.clock import parse_iso
 from backend.config import Settings
 from backend.errors import CheckoutError, Conflict, DuplicateError
 from backend.facade import CheckoutService
@@ -103,11 +103,6 @@ class ResultPage(ScaledPanel):
         layout.setContentsMargins(48, 48, 48, 96)
         layout.addWidget(self.panel, 1)
         layout.addLayout(row)
-
-
-def friendly_date(iso: str) -> str:
-    when = parse_iso(iso)
-    return f"{when.day} {when:%b %Y}"
 
 
 def customer_for(
@@ -259,7 +254,7 @@ class KioskWindow(QWidget):
         if self.tier.get("trial_days"):
             return f"{self.tier['name']} · {self.tier['trial_days']} days free"
         amount = tier_amount(self.tier, self.options.currency, self.interval)
-        return f"{self.tier['name']} · {INTERVAL_WORDS[self.interval]} · {amount}"
+        return f"{plan_label(self.tier['name'], self.interval)} · {amount}"
 
     def _is_trial(self) -> bool:
         return bool(self.tier and self.tier.get("trial_days"))
@@ -307,7 +302,7 @@ class KioskWindow(QWidget):
         upi = self.options.upi and self.options.currency == "INR"
         self.method_page.prepare(
             tier_amount(self.tier, self.options.currency, self.interval),
-            f"{self.tier['name']} · {INTERVAL_WORDS[self.interval]}",
+            plan_label(self.tier["name"], self.interval),
             upi=upi,
             card=self.card_ready,
         )
@@ -318,7 +313,7 @@ class KioskWindow(QWidget):
     def _trial_started(self, result: dict[str, Any]) -> None:
         trial = result["trial"]
         credits = trial.get("credits") or 0
-        detail = f"Ends {friendly_date(trial['ends_at'])}"
+        detail = f"Ends {day_text(trial['ends_at'])}"
         if credits:
             detail += f" · {credits} workflow credits"
         self._show_result("trial", detail)

@@ -10,39 +10,19 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.screenshots import settle, wait_for
 from app.style import styled
 
 SIZE = (1920, 1080)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def _settle(until: Callable[[], bool] = lambda: True, timeout_ms: int = 10_000) -> None:
-    """Run the event loop until ``until()`` holds (background work delivered, layouts
-    done); fail loudly rather than photograph a half-drawn screen."""
-    loop = QEventLoop()
-    tick = QTimer()
-    tick.start(20)  # wakes the loop so the condition is checked even when idle
-    deadline = QDeadlineTimer(timeout_ms)
-    try:
-        while True:
-            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-            if until():
-                break
-            if deadline.hasExpired():
-                raise TimeoutError("screenshot: the screen did not reach the expected state")
-    finally:
-        tick.stop()
-    loop.processEvents()
-
-
 def _shoot(widget: QWidget, path: Path) -> Path:
-    _settle()
+    settle()
     widget.repaint()
     if (widget.width(), widget.height()) != SIZE:  # content too wide: a layout bug
         raise RuntimeError(f"{path.name}: window is {widget.width()}×{widget.height()}")
@@ -119,7 +99,7 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         kiosk.resize(*SIZE)
         kiosk.show()
         kiosk.start()
-        _settle(lambda: bool(kiosk.plan_page.buttons))
+        wait_for(lambda: bool(kiosk.plan_page.buttons), "the plans")
         written.append(_shoot(kiosk, outdir / "kiosk-plan.png"))
 
         kiosk.plan_page.buttons["student"].click()
@@ -132,9 +112,9 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
 
         fields["email"].setText("rahul.mehta@example.com")
         kiosk.details_page.submit()
-        _settle(lambda: kiosk.page is kiosk.method_page)
+        wait_for(lambda: kiosk.page is kiosk.method_page, "the payment methods")
         kiosk.method_page.upi_button.click()
-        _settle(lambda: kiosk.page is kiosk.payment_page)
+        wait_for(lambda: kiosk.page is kiosk.payment_page, "the kiosk QR")
         written.append(_shoot(kiosk, outdir / "kiosk-qr.png"))
         kiosk.reset("cancel")
 
@@ -142,9 +122,9 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         fields["name"].setText("Ananya Rao")
         fields["email"].setText("ananya.rao@example.com")
         kiosk.details_page.submit()
-        _settle(lambda: kiosk.page is kiosk.result_page)
+        wait_for(lambda: kiosk.page is kiosk.result_page, "the trial started")
         written.append(_shoot(kiosk, outdir / "kiosk-trial-done.png"))
-        _settle(lambda: runner.running == 0)
+        wait_for(lambda: runner.running == 0, "background work to finish")
         kiosk.idle.remove()
         kiosk.hide()
         kiosk.deleteLater()

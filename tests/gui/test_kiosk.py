@@ -186,13 +186,14 @@ def test_idle_cancels_the_pending_request_and_returns_to_the_start(qtbot, ctx, k
 
 
 def test_input_keeps_the_session_alive(qtbot, kiosk_factory):
-    kiosk = kiosk_factory(idle_seconds=0.5)
+    # margins of half a second: a loaded machine may take a while between the steps
+    kiosk = kiosk_factory(idle_seconds=2)
     tap(qtbot, kiosk.plan_page.buttons["student"])
     assert kiosk.idle.timer.isActive()
     remaining = kiosk.idle.timer.remainingTime()
-    qtbot.waitUntil(lambda: kiosk.idle.timer.remainingTime() < remaining - 100)
+    qtbot.waitUntil(lambda: kiosk.idle.timer.remainingTime() < remaining - 500)
     qtbot.keyClicks(kiosk.details_page.fields["name"], "M")
-    assert kiosk.idle.timer.remainingTime() > remaining - 100  # restarted by the key press
+    assert kiosk.idle.timer.remainingTime() > remaining - 500  # restarted by the key press
     assert kiosk.page is kiosk.details_page
 
 
