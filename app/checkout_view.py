@@ -203,7 +203,7 @@ class CheckoutView(QWidget):
             return f"{tier['name']} · {tier['trial_days']} days free"
         price = tier_price(tier, self.sale["currency"], self.sale["interval"])
         amount = format_money(price) if price else ""
-        return f"{tier['name']} · {self.sale['interval']}ly · {amount}"
+        return f"{plan_label(tier['name'], self.sale['interval'])} · {amount}"
 
     def _customer_chosen(self, customer: dict[str, Any]) -> None:
         self.sale["customer"] = customer

@@ -25,6 +25,7 @@ from app.date_text import day_text
 from app.messages import say
 from app.payments_model import PaymentsModel
 from app.plan_change_dialog import PlanChangeDialog
+from app.plan_text import plan_label
 from app.style import set_role
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
@@ -227,7 +228,7 @@ class CustomersView(QWidget):
             self._show_nothing()
             return
         text = (
-            f"{sub.get('tier_name') or sub['tier']} · {sub['interval']}ly · "
+            f"{plan_label(sub.get('tier_name') or sub['tier'], sub['interval'])} · "
             f"{sub.get('amount_text', '')} · paid by {sub['method'].upper()}\n"
             f"Status: {sub['status']} · current period ends {day_text(sub['current_period_end'])}"
         )

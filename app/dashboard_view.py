@@ -39,7 +39,7 @@ from backend.services.context import Context
 from backend.services.dashboard import Dashboard
 
 DEFAULT_DAYS = 30
-BAR = (51, 102, 204)
+BAR = (47, 158, 143)  # the accent of resources/style.qss (progress bars)
 
 
 def _qdate(day: date) -> QDate:

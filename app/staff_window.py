@@ -101,23 +101,17 @@ class SignedInArea(QWidget):
         self.checkout.load()
 
     def _add_admin_pages(self, service: CheckoutService, runner: TaskRunner) -> None:
-        dashboard = self._dashboard(service, runner)
-        if dashboard is not None:
-            self.admin_pages["dashboard"] = dashboard
-            self.tabs.addTab(dashboard, "Dashboard")
+        # imported here: pyqtgraph is heavy and only admins see the dashboard (start-up time)
+        from app.dashboard_view import DashboardView
+
+        # the dashboard reads the store directly (a read-only connection) when it is local
+        dashboard = DashboardView(getattr(service, "ctx", service), runner)
+        self.admin_pages["dashboard"] = dashboard
+        self.tabs.addTab(dashboard, "Dashboard")
         self.admin_pages["settings"] = SettingsView(service, runner)
         self.tabs.addTab(self.admin_pages["settings"], "Settings")
         self.admin_pages["staff"] = StaffAdminView(service, runner)
         self.tabs.addTab(self.admin_pages["staff"], "Staff")
-
-    @staticmethod
-    def _dashboard(service: CheckoutService, runner: TaskRunner) -> QWidget | None:
-        try:
-            from app.dashboard_view import DashboardView
-        except ImportError:
-            return None
-        # the dashboard reads the store directly (a read-only connection) when it is local
-        return DashboardView(getattr(service, "ctx", service), runner)
 
     def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
         self.tabs.setCurrentWidget(self.checkout)
