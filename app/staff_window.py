@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -28,18 +28,20 @@ from PySide6.QtWidgets import (
 
 from app.admin_views import SettingsView, StaffAdminView
 from app.checkout_view import CheckoutView
-from app.customer_display import CustomerDisplay
 from app.customers_view import CustomersView
 from app.display_link import make_customer_display, make_qr_preview
 from app.login_view import LoginView
 from app.payments_view import PaymentsView
 from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
-from app.widgets.qr_view import QrView
 from backend.facade import CheckoutService
 
+if TYPE_CHECKING:
+    from app.customer_display import CustomerDisplay
+    from app.widgets.qr_view import QrView
+
 #: ``factory(now, display_screen=..., anchor=...)`` → the customer display
-DisplayFactory = Callable[..., CustomerDisplay]
+DisplayFactory = Callable[..., "CustomerDisplay"]
 
 
 class SignedInArea(QWidget):
