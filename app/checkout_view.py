@@ -18,11 +18,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from app.customer_picker import CustomerPicker
+from app.date_text import moment_text
 from app.messages import say
 from app.payment_steps import MethodStep, SuccessStep, WaitingStep
+from app.plan_text import plan_label, tier_price
 from app.receipt_actions import ReceiptActions
 from app.tasks import TaskRunner
-from app.tier_picker import TierPicker, tier_price
+from app.tier_picker import TierPicker
 from app.utr_dialog import UtrDialog
 from backend.adapters.upi.qr import qr_matrix
 from backend.clock import parse_iso
@@ -36,12 +38,6 @@ PAID = ("succeeded", "late", "complete", "paid")
 OVER = ("expired", "canceled", "failed")
 
 STEP_TIERS, STEP_CUSTOMER, STEP_METHOD, STEP_WAITING, STEP_DONE = range(5)
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return parse_iso(iso).strftime("%d %b %Y, %H:%M UTC")
 
 
 class CheckoutView(QWidget):
@@ -207,7 +203,7 @@ class CheckoutView(QWidget):
             return f"{tier['name']} · {tier['trial_days']} days free"
         price = tier_price(tier, self.sale["currency"], self.sale["interval"])
         amount = format_money(price) if price else ""
-        return f"{tier['name']} · {self.sale['interval']}ly · {amount}"
+        return f"{plan_label(tier['name'], self.sale['interval'])} · {amount}"
 
     def _customer_chosen(self, customer: dict[str, Any]) -> None:
         self.sale["customer"] = customer
@@ -448,9 +444,9 @@ class CheckoutView(QWidget):
             values={
                 "receipt_no": payment.get("receipt_no") or "",
                 "customer": self.sale["customer"]["name"],
-                "plan": f"{payment.get('tier_name', '')} · {payment.get('interval', '')}ly",
+                "plan": plan_label(payment.get("tier_name", ""), payment.get("interval")),
                 "amount": payment.get("amount_text", ""),
-                "paid_at": _when(payment.get("paid_at")),
+                "paid_at": moment_text(payment.get("paid_at")),
                 "reference": reference,
             },
             receipt_reasons=self.receipts.reasons(
@@ -467,12 +463,14 @@ class CheckoutView(QWidget):
         no_receipt = "A free trial has no receipt."
         self.success_step.show_result(
             heading="Free trial started ✓",
-            banner=f"{customer['name']} can use AUTOOS free until {_when(trial.get('ends_at'))}.",
+            banner=(
+                f"{customer['name']} can use AUTOOS free until {moment_text(trial.get('ends_at'))}."
+            ),
             values={
                 "customer": customer["name"],
                 "plan": f"Free Trial · {trial.get('credits', '')} workflow credits",
                 "amount": "Free",
-                "paid_at": _when(trial.get("started_at")),
+                "paid_at": moment_text(trial.get("started_at")),
             },
             receipt_reasons={"pdf": no_receipt, "print": no_receipt, "email": no_receipt},
         )

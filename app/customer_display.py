@@ -34,12 +34,6 @@ WINDOW_SIZE = (960, 600)
 RESULT_SECONDS = 20
 
 
-def load_display_style() -> str:
-    from resources import read_text
-
-    return read_text("display.qss")
-
-
 class CustomerDisplay(QWidget):
     """The customer's window. Slots follow the GUI contract; ``now`` is the injected clock."""
 
@@ -60,7 +54,6 @@ class CustomerDisplay(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("customerDisplay")
         self.setWindowTitle("AUTOOS — Customer display")
-        self.setStyleSheet(load_display_style())
         self._now = now
         self._setting = display_screen
         self._standalone = standalone

@@ -25,25 +25,13 @@ from PySide6.QtWidgets import (
 from app.messages import field_of, say
 from app.style import add_form_row, set_flag
 from app.tasks import TaskRunner
+from backend.domain.identity import readable_phone
 from backend.facade import CheckoutService
-
-
-def phone_text(e164: str | None) -> str:
-    """``+919876543210`` as people read it: ``+91 98765 43210``."""
-    if not e164:
-        return ""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def contact_text(customer: dict[str, Any]) -> str:
     """Email and phone, whichever the customer gave."""
-    parts = (customer.get("email"), phone_text(customer.get("phone")))
+    parts = (customer.get("email"), readable_phone(customer.get("phone")))
     return " · ".join(x for x in parts if x)
 
 

@@ -21,17 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.customer_picker import CustomerSearch, contact_text
+from app.date_text import day_text
 from app.messages import say
 from app.payments_model import PaymentsModel
 from app.plan_change_dialog import PlanChangeDialog
+from app.plan_text import plan_label
 from app.style import set_role
 from app.tasks import TaskRunner
-from backend.clock import parse_iso
 from backend.facade import CheckoutService
-
-
-def _date(iso: str | None) -> str:
-    return parse_iso(iso).strftime("%d %b %Y") if iso else "—"
 
 
 def meter(bar: QProgressBar, used: int, limit: int | None, unit: str) -> None:
@@ -208,7 +205,7 @@ class CustomersView(QWidget):
             left_text = f" · {days} day(s) left" if trial["status"] == "active" else ""
             self.trial_text.setText(
                 f"{trial['status'].capitalize()}{left_text}\n"
-                f"{_date(trial.get('started_at'))} to {_date(trial.get('ends_at'))}"
+                f"{day_text(trial.get('started_at'))} to {day_text(trial.get('ends_at'))}"
             )
         self.credits.setRange(0, max(granted, 1))
         self.credits.setValue(min(used, max(granted, 1)))
@@ -231,9 +228,9 @@ class CustomersView(QWidget):
             self._show_nothing()
             return
         text = (
-            f"{sub.get('tier_name') or sub['tier']} · {sub['interval']}ly · "
+            f"{plan_label(sub.get('tier_name') or sub['tier'], sub['interval'])} · "
             f"{sub.get('amount_text', '')} · paid by {sub['method'].upper()}\n"
-            f"Status: {sub['status']} · current period ends {_date(sub['current_period_end'])}"
+            f"Status: {sub['status']} · current period ends {day_text(sub['current_period_end'])}"
         )
         if sub.get("cancel_at_period_end"):
             text += "\nCancels at the end of this period."

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.date_text import QT_DAY_FORMAT, moment_text
 from app.report_models import RowsTableModel
 from app.tasks import TaskRunner
 from backend.domain.money import CURRENCIES, Money, format_money
@@ -38,7 +39,7 @@ from backend.services.context import Context
 from backend.services.dashboard import Dashboard
 
 DEFAULT_DAYS = 30
-BAR = (51, 102, 204)
+BAR = (47, 158, 143)  # the accent of resources/style.qss (progress bars)
 
 
 def _qdate(day: date) -> QDate:
@@ -120,7 +121,7 @@ class DashboardView(QWidget):
         self.to_edit = QDateEdit(_qdate(today))
         for edit in (self.from_edit, self.to_edit):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(QT_DAY_FORMAT)
         self.currency = QComboBox()
         self.currency.addItems(sorted(CURRENCIES))
         self.currency.setCurrentText(ctx.settings.shop.default_currency)
@@ -235,7 +236,7 @@ class DashboardView(QWidget):
     def _loaded(self, board: Dashboard) -> None:
         self.board = board
         self._show(board)
-        self.status.setText(f"Updated {board.now} ({board.elapsed_ms:.0f} ms)")
+        self.status.setText(f"Updated {moment_text(board.now)} ({board.elapsed_ms:.0f} ms)")
         self._done()
         self.refreshed.emit(board)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.customer_display import CustomerDisplay
 from app.tasks import TaskRunner
+from backend.facade import CheckoutService
 from backend.services.context import Context
 
 log = logging.getLogger(__name__)
@@ -101,14 +102,22 @@ class DisplayFeed(QObject):
             display.show_canceled()
 
 
+def latest_upi_request(service: CheckoutService) -> dict[str, Any] | None:
+    """The newest UPI request with its status as of now (``None`` if there is none)."""
+    rows = service.list_payments(method="upi_qr", limit=1)
+    if not rows:
+        return None
+    return service.get_payment(rows[0]["id"])
+
+
 def run_display(app: QApplication, ctx: Context) -> int:
     """``autoos-checkout display``: the plans, then whatever payment the store has live."""
-    from app.kiosk_service import LocalKioskService, latest_upi_request
     from app.startup_probe import ENV_VAR as FIRST_PAINT_ENV
     from app.startup_probe import quit_after_first_paint
+    from backend.facade import LocalCheckoutService
 
     runner = TaskRunner()
-    service = LocalKioskService(ctx, "display")
+    service = LocalCheckoutService(ctx, "display")
     display = CustomerDisplay(
         ctx.clock.now,
         display_screen=ctx.settings.ui.display_screen,

@@ -1,32 +1,29 @@
-"""The one place the staff window gets its customer display from.
+"""The one place the staff window gets its customer display and QR preview from.
 
-The display (``app.customer_display.CustomerDisplay``) is built by the display/kiosk
-part of the app. A build without it still sells: the staff window then shows the QR on
-its own waiting screen and skips the display calls.
+The display modules are imported when the display is opened (after the plans are read),
+not when the staff window is: the window's first paint does not wait for them.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.customer_display import CustomerDisplay
+    from app.widgets.qr_view import QrView
 
 
 def make_customer_display(
     now: Callable[[], datetime], *, display_screen: str, anchor: QWidget
-) -> Any | None:
-    """A customer display driven by ``now``, placed on its screen; ``None`` without one."""
-    try:
-        from app.customer_display import CustomerDisplay
-    except ImportError:
-        log.warning("this build has no customer display; the staff window sells without one")
-        return None
+) -> CustomerDisplay:
+    """A customer display driven by ``now``, placed on its screen beside ``anchor``."""
+    from app.customer_display import CustomerDisplay
+
     display = CustomerDisplay(now=now, display_screen=display_screen, anchor=anchor)
     # the cashier keeps the keyboard: opening the display must not take the focus
     display.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
@@ -35,12 +32,10 @@ def make_customer_display(
     return display
 
 
-def make_qr_preview() -> QWidget | None:
+def make_qr_preview() -> QrView:
     """The staff screen's own small copy of the QR (for a till with one screen)."""
-    try:
-        from app.widgets.qr_view import QrView
-    except ImportError:
-        return None
+    from app.widgets.qr_view import QrView
+
     view = QrView()
     view.setMinimumSize(220, 220)
     return view

@@ -21,21 +21,20 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from app.customer_display import load_display_style
+from app.date_text import day_text
 from app.kiosk_guard import CornerTaps, IdleWatcher
 from app.kiosk_pages import Details, DetailsPage, MethodPage, PinPage, PlanPage, touch_button
-from app.kiosk_service import KioskService, customer_for
+from app.plan_text import plan_label
 from app.tasks import TaskRunner
 from app.widgets.customer_panels import (
-    INTERVAL_WORDS,
     PaymentPanel,
     ResultPanel,
     ScaledPanel,
     tier_amount,
 )
-from backend.clock import parse_iso
 from backend.config import Settings
-from backend.errors import CheckoutError, Conflict
+from backend.errors import CheckoutError, Conflict, DuplicateError
+from backend.facade import CheckoutService
 from backend.services.context import Context
 
 log = logging.getLogger(__name__)
@@ -106,9 +105,33 @@ class ResultPage(ScaledPanel):
         layout.addLayout(row)
 
 
-def friendly_date(iso: str) -> str:
-    when = parse_iso(iso)
-    return f"{when.day} {when:%b %Y}"
+def customer_for(
+    service: CheckoutService, *, name: str, email: str | None, phone: str | None
+) -> dict[str, Any]:
+    """The customer with this email (or else phone), or a new one.
+
+    A returning customer is recognised by what they typed, as at the counter; nothing
+    about the stored record is shown back on the kiosk.
+    """
+    for key in (email, phone):
+        if key:
+            found = [
+                row
+                for row in service.find_customers(key, limit=5)
+                if (email and row.get("email") == email) or (phone and row.get("phone") == phone)
+            ]
+            if found:
+                return found[0]
+    try:
+        return service.add_customer(name=name, email=email, phone=phone)
+    except DuplicateError:
+        # created a moment ago by someone else (the staff till): use that record
+        for key in (email, phone):
+            if key:
+                rows = service.find_customers(key, limit=1)
+                if rows:
+                    return rows[0]
+        raise
 
 
 class KioskWindow(QWidget):
@@ -121,7 +144,7 @@ class KioskWindow(QWidget):
 
     def __init__(
         self,
-        service: KioskService,
+        service: CheckoutService,
         runner: TaskRunner,
         now: Callable[[], datetime],
         options: KioskOptions | None = None,
@@ -134,7 +157,6 @@ class KioskWindow(QWidget):
         )
         self.setObjectName("kiosk")
         self.setWindowTitle("AUTOOS — Self-service")
-        self.setStyleSheet(load_display_style())
         self.service = service
         self.runner = runner
         self.options = options or KioskOptions()
@@ -232,7 +254,7 @@ class KioskWindow(QWidget):
         if self.tier.get("trial_days"):
             return f"{self.tier['name']} · {self.tier['trial_days']} days free"
         amount = tier_amount(self.tier, self.options.currency, self.interval)
-        return f"{self.tier['name']} · {INTERVAL_WORDS[self.interval]} · {amount}"
+        return f"{plan_label(self.tier['name'], self.interval)} · {amount}"
 
     def _is_trial(self) -> bool:
         return bool(self.tier and self.tier.get("trial_days"))
@@ -280,7 +302,7 @@ class KioskWindow(QWidget):
         upi = self.options.upi and self.options.currency == "INR"
         self.method_page.prepare(
             tier_amount(self.tier, self.options.currency, self.interval),
-            f"{self.tier['name']} · {INTERVAL_WORDS[self.interval]}",
+            plan_label(self.tier["name"], self.interval),
             upi=upi,
             card=self.card_ready,
         )
@@ -291,7 +313,7 @@ class KioskWindow(QWidget):
     def _trial_started(self, result: dict[str, Any]) -> None:
         trial = result["trial"]
         credits = trial.get("credits") or 0
-        detail = f"Ends {friendly_date(trial['ends_at'])}"
+        detail = f"Ends {day_text(trial['ends_at'])}"
         if credits:
             detail += f" · {credits} workflow credits"
         self._show_result("trial", detail)
@@ -500,13 +522,13 @@ def _problem(exc: Exception) -> str:
 
 def run_kiosk(app: QApplication, ctx: Context) -> int:
     """``autoos-checkout kiosk``: the kiosk full-screen until an admin unlocks it."""
-    from app.kiosk_service import LocalKioskService
     from app.startup_probe import ENV_VAR as FIRST_PAINT_ENV
     from app.startup_probe import quit_after_first_paint
+    from backend.facade import LocalCheckoutService
 
     runner = TaskRunner()
     window = KioskWindow(
-        LocalKioskService(ctx, "kiosk"),
+        LocalCheckoutService(ctx, "kiosk"),
         runner,
         ctx.clock.now,
         KioskOptions.from_settings(ctx.settings),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.plan_text import PER
 from app.widgets.customer_panels import ScaledPanel, role_label, tier_amount
 from backend.domain.identity import normalize_email, normalize_name, normalize_phone
 from backend.errors import ValidationError
@@ -141,7 +142,7 @@ class PlanPage(ScaledPanel):
         if tier.get("trial_days"):
             return "Free", f"for {tier['trial_days']} days, no card needed"
         amount = tier_amount(tier, self.currency, self.interval)
-        return amount, ("per month" if self.interval == "month" else "per year") if amount else ""
+        return amount, PER[self.interval] if amount else ""
 
     def _build(self) -> None:
         for button in self.buttons.values():

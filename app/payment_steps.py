@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.countdown import countdown_text, seconds_left
+from app.plan_text import plan_label
 from app.style import set_flag, set_role
 from backend.clock import parse_iso
 
@@ -42,14 +44,6 @@ def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("title")
     return label
-
-
-def countdown_text(expires_at: str | None, now: datetime) -> tuple[str, int]:
-    """``"14:05"`` and the seconds left (never below zero)."""
-    if not expires_at:
-        return "", 0
-    left = max(0, int((parse_iso(expires_at) - now).total_seconds()))
-    return f"{left // 60:02d}:{left % 60:02d}", left
 
 
 class MethodStep(QWidget):
@@ -212,7 +206,7 @@ class WaitingStep(QWidget):
         self._total = 1
 
     def set_qr_widget(self, widget: QWidget | None) -> None:
-        """Put the QR preview (if this build has one) above its caption."""
+        """Put the QR preview (``None``: none on this screen) above its caption."""
         if widget is not None:
             self.qr_lay.insertWidget(0, widget, 1)
         self.qr_box.setVisible(widget is not None)
@@ -222,7 +216,7 @@ class WaitingStep(QWidget):
         self.kind = kind
         self.error.hide()
         self.heading.setText("Waiting for payment")
-        what = f"{request.get('tier_name', '')} · {request.get('interval', '')}ly"
+        what = plan_label(request.get("tier_name", ""), request.get("interval"))
         self.what.setText(f"{what} · for {customer['name']}")
         self.amount.setText(request.get("amount_text", ""))
         if kind == "upi":
@@ -266,7 +260,9 @@ class WaitingStep(QWidget):
             self.countdown.setText("")
             self.time_bar.hide()
             return
-        text, left = countdown_text(self.request.get("expires_at"), now)
+        expires_at = self.request.get("expires_at")
+        left = seconds_left(expires_at, now)
+        text = countdown_text(left) if expires_at else ""
         self.countdown.setText(f"{text} left" if text else "")
         set_flag(self.countdown, "urgent", 0 < left <= 60)
         self.time_bar.setVisible(bool(text))

@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from backend.clock import parse_iso
+from app.date_text import moment_text
+from app.plan_text import plan_label
 
 METHOD_WORDS = {
     "upi_qr": "UPI QR",
@@ -39,10 +40,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 def cell_text(row: dict[str, Any], key: str) -> str:
     if key == "created_at":
-        return parse_iso(row["created_at"]).strftime("%d %b %Y %H:%M")
+        return moment_text(row["created_at"])
     if key == "plan":
         tier = (row.get("tier") or "").replace("_", " ").title()
-        text = f"{tier} · {row['interval']}ly" if row.get("interval") else tier
+        text = plan_label(tier, row.get("interval"))
         purpose = row.get("purpose")
         return f"{text} ({purpose})" if purpose and purpose != "new" else text
     if key == "method":

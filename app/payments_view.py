@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.date_text import QT_DAY_FORMAT
 from app.messages import say
 from app.payments_model import METHOD_WORDS, STATUS_WORDS, PaymentsModel
 from app.style import add_form_row, set_role
@@ -72,7 +73,7 @@ class PaymentsView(QWidget):
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setDisplayFormat(QT_DAY_FORMAT)
             edit.setEnabled(False)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.date_text import day_text
 from app.messages import say
+from app.plan_text import plan_label
 from app.style import set_role
 from app.tasks import TaskRunner
-from backend.clock import parse_iso
 from backend.domain.money import Money, format_money
 from backend.facade import CheckoutService
 
@@ -39,8 +40,8 @@ TITLES = {
 }
 
 
-def _date(iso: str | None) -> str:
-    return parse_iso(iso).strftime("%d %b %Y") if iso else "the end of the period"
+def _period_end(iso: str | None) -> str:
+    return day_text(iso, "the end of the period")
 
 
 def choices(
@@ -65,7 +66,7 @@ def choices(
                 position == current and sub["interval"] == "month" and interval == "year"
             )
             if (kind == "upgrade") == bigger:
-                out.append((f"{tier['name']} · {interval}ly", tier["id"], interval))
+                out.append((plan_label(tier["name"], interval), tier["id"], interval))
     return out
 
 
@@ -98,9 +99,9 @@ class PlanChangeDialog(QDialog):
         title.setWordWrap(True)
         lay.addWidget(title)
         now = QLabel(
-            f"Now: {subscription.get('tier_name')} · {subscription['interval']}ly · "
+            f"Now: {plan_label(subscription.get('tier_name') or '', subscription['interval'])} · "
             f"{subscription.get('amount_text', '')} · paid by {subscription['method'].upper()} "
-            f"· period ends {_date(subscription.get('current_period_end'))}"
+            f"· period ends {_period_end(subscription.get('current_period_end'))}"
         )
         now.setWordWrap(True)
         now.setObjectName("hint")
@@ -108,9 +109,8 @@ class PlanChangeDialog(QDialog):
         self.target = QComboBox()
         self.when_group = QButtonGroup(self)
         if kind == "cancel":
-            self.at_end = QRadioButton(
-                f"At the end of the paid period ({_date(subscription.get('current_period_end'))})"
-            )
+            period_end = _period_end(subscription.get("current_period_end"))
+            self.at_end = QRadioButton(f"At the end of the paid period ({period_end})")
             self.at_once = QRadioButton("Now — access ends immediately, nothing is refunded here")
             self.at_end.setChecked(True)
             for radio in (self.at_end, self.at_once):
@@ -209,7 +209,7 @@ class PlanChangeDialog(QDialog):
                 f"To pay now: {preview['amount_text']} by UPI\n"
                 f"(the unused part of the current plan, {format_money(Money(unused, 'INR'))}, "
                 f"is taken off). {preview['tier_name']} then runs until "
-                f"{_date(preview.get('new_period_end'))}."
+                f"{_period_end(preview.get('new_period_end'))}."
             )
         else:
             text = (
@@ -240,7 +240,7 @@ class PlanChangeDialog(QDialog):
             self._run(
                 sub["method"],
                 op,
-                f"Done: the plan changes on {_date(sub.get('current_period_end'))}.",
+                f"Done: the plan changes on {_period_end(sub.get('current_period_end'))}.",
             )
             return
         preview = self.preview or {}

@@ -102,8 +102,7 @@ def build_display(
     now: Callable[[], datetime] | None = None,
 ) -> QWidget:
     from app.customer_display import CustomerDisplay
-    from app.display_feed import DisplayFeed
-    from app.kiosk_service import latest_upi_request
+    from app.display_feed import DisplayFeed, latest_upi_request
 
     display = CustomerDisplay(
         now or SystemClock().now,

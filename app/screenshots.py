@@ -1,4 +1,7 @@
-"""``make screenshots``: every staff screen at 1366×768 into ``docs/screenshots/``.
+"""``make screenshots``: every screen into ``docs/screenshots/``.
+
+The staff screens at 1366×768 and page 1 of a GST invoice (here); the customer display
+and the kiosk at 1920×1080 (``app.screenshots_display``).
 
 The screens are reached the way a cashier reaches them — signing in, clicking, typing —
 against a demo database built through the real services under a manual clock, so the
@@ -60,6 +63,7 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
     """Render every staff screen at ``size``; returns the files written."""
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     from app.demo_data import ADMIN, CASHIER, build_demo
+    from app.printing import save_page_png
     from app.staff_window import StaffWindow
     from app.style import apply_style
     from app.tasks import TaskRunner
@@ -67,6 +71,7 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
     from backend.clock import ManualClock
     from backend.config import Settings
     from backend.facade import LocalCheckoutService
+    from backend.services import invoices
 
     outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -144,6 +149,11 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         checkout.submit_utr("633077778888")
         wait_for(lambda: checkout.stack.currentIndex() == 4, "the receipt")
         shoot(window, "06-checkout-receipt")
+        invoice = save_page_png(
+            invoices.invoice_pdf(ctx, checkout.sale["payment"]), outdir / "invoice-page1.png"
+        )
+        shoot.saved.append(invoice)
+        print(invoice)
         checkout.reset()
 
         area.tabs.setCurrentWidget(area.customers)
@@ -196,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     render_all(args.out, (int(width), int(height)))
+    from app.screenshots_display import render_all as render_customer_screens
+
+    for path in render_customer_screens(args.out):
+        print(path)
     return 0
 
 

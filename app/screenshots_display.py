@@ -10,37 +10,19 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+
+from app.screenshots import settle, wait_for
+from app.style import styled
 
 SIZE = (1920, 1080)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def _settle(until: Callable[[], bool] = lambda: True, timeout_ms: int = 10_000) -> None:
-    """Run the event loop until ``until()`` holds (background work delivered, layouts
-    done); fail loudly rather than photograph a half-drawn screen."""
-    loop = QEventLoop()
-    tick = QTimer()
-    tick.start(20)  # wakes the loop so the condition is checked even when idle
-    deadline = QDeadlineTimer(timeout_ms)
-    try:
-        while True:
-            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-            if until():
-                break
-            if deadline.hasExpired():
-                raise TimeoutError("screenshot: the screen did not reach the expected state")
-    finally:
-        tick.stop()
-    loop.processEvents()
-
-
 def _shoot(widget: QWidget, path: Path) -> Path:
-    _settle()
+    settle()
     widget.repaint()
     if (widget.width(), widget.height()) != SIZE:  # content too wide: a layout bug
         raise RuntimeError(f"{path.name}: window is {widget.width()}×{widget.height()}")
@@ -56,18 +38,18 @@ def render_all(outdir: Path) -> list[Path]:
     assert isinstance(app, QApplication)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:
+    with styled(app), tempfile.TemporaryDirectory(prefix="autoos-shots-") as tmp:
         return _render(outdir, Path(tmp))
 
 
 def _render(outdir: Path, tmp: Path) -> list[Path]:
     from app.customer_display import CustomerDisplay
     from app.kiosk import KioskOptions, KioskWindow
-    from app.kiosk_service import LocalKioskService
     from app.tasks import TaskRunner
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.domain.catalog import load_catalog
+    from backend.facade import LocalCheckoutService
     from backend.services import customers, upi_payments
     from backend.services.context import Context
     from backend.store import open_store
@@ -113,11 +95,11 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         written.append(_shoot(display, outdir / "display-expired.png"))
         display.hide()
 
-        kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions())
+        kiosk = KioskWindow(LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions())
         kiosk.resize(*SIZE)
         kiosk.show()
         kiosk.start()
-        _settle(lambda: bool(kiosk.plan_page.buttons))
+        wait_for(lambda: bool(kiosk.plan_page.buttons), "the plans")
         written.append(_shoot(kiosk, outdir / "kiosk-plan.png"))
 
         kiosk.plan_page.buttons["student"].click()
@@ -130,9 +112,9 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
 
         fields["email"].setText("rahul.mehta@example.com")
         kiosk.details_page.submit()
-        _settle(lambda: kiosk.page is kiosk.method_page)
+        wait_for(lambda: kiosk.page is kiosk.method_page, "the payment methods")
         kiosk.method_page.upi_button.click()
-        _settle(lambda: kiosk.page is kiosk.payment_page)
+        wait_for(lambda: kiosk.page is kiosk.payment_page, "the kiosk QR")
         written.append(_shoot(kiosk, outdir / "kiosk-qr.png"))
         kiosk.reset("cancel")
 
@@ -140,9 +122,9 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         fields["name"].setText("Ananya Rao")
         fields["email"].setText("ananya.rao@example.com")
         kiosk.details_page.submit()
-        _settle(lambda: kiosk.page is kiosk.result_page)
+        wait_for(lambda: kiosk.page is kiosk.result_page, "the trial started")
         written.append(_shoot(kiosk, outdir / "kiosk-trial-done.png"))
-        _settle(lambda: runner.running == 0)
+        wait_for(lambda: runner.running == 0, "background work to finish")
         kiosk.idle.remove()
         kiosk.hide()
         kiosk.deleteLater()

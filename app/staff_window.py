@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -32,8 +32,12 @@ from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 
-#: ``factory(now, display_screen=..., anchor=...)`` → a customer display, or ``None``
-DisplayFactory = Callable[..., Any]
+if TYPE_CHECKING:
+    from app.customer_display import CustomerDisplay
+    from app.widgets.qr_view import QrView
+
+#: ``factory(now, display_screen=..., anchor=...)`` → the customer display
+DisplayFactory = Callable[..., "CustomerDisplay"]
 
 
 class SignedInArea(QWidget):
@@ -46,8 +50,8 @@ class SignedInArea(QWidget):
         staff: dict[str, Any],
         *,
         now: Callable[[], datetime],
-        display: Any,
-        qr_factory: Callable[[], QWidget | None] | None,
+        display: CustomerDisplay | None,
+        qr_factory: Callable[[], QrView] | None,
     ) -> None:
         # the pages are imported at sign-in, not at start: the login screen paints sooner
         from app.checkout_view import CheckoutView
@@ -102,23 +106,17 @@ class SignedInArea(QWidget):
     def _add_admin_pages(self, service: CheckoutService, runner: TaskRunner) -> None:
         from app.admin_views import SettingsView, StaffAdminView
 
-        dashboard = self._dashboard(service, runner)
-        if dashboard is not None:
-            self.admin_pages["dashboard"] = dashboard
-            self.tabs.addTab(dashboard, "Dashboard")
+        # imported here: pyqtgraph is heavy and only admins see the dashboard (start-up time)
+        from app.dashboard_view import DashboardView
+
+        # the dashboard reads the store directly (a read-only connection) when it is local
+        dashboard = DashboardView(getattr(service, "ctx", service), runner)
+        self.admin_pages["dashboard"] = dashboard
+        self.tabs.addTab(dashboard, "Dashboard")
         self.admin_pages["settings"] = SettingsView(service, runner)
         self.tabs.addTab(self.admin_pages["settings"], "Settings")
         self.admin_pages["staff"] = StaffAdminView(service, runner)
         self.tabs.addTab(self.admin_pages["staff"], "Staff")
-
-    @staticmethod
-    def _dashboard(service: CheckoutService, runner: TaskRunner) -> QWidget | None:
-        try:
-            from app.dashboard_view import DashboardView
-        except ImportError:
-            return None
-        # the dashboard reads the store directly (a read-only connection) when it is local
-        return DashboardView(getattr(service, "ctx", service), runner)
 
     def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
         self.tabs.setCurrentWidget(self.checkout)
@@ -144,7 +142,7 @@ class StaffWindow(QMainWindow):
         now: Callable[[], datetime],
         shop_name: str = "AUTOOS",
         display_factory: DisplayFactory | None = make_customer_display,
-        qr_factory: Callable[[], QWidget | None] | None = make_qr_preview,
+        qr_factory: Callable[[], QrView] | None = make_qr_preview,
     ) -> None:
         super().__init__()
         self.service = service
@@ -153,7 +151,7 @@ class StaffWindow(QMainWindow):
         self.qr_factory = qr_factory
         self.setWindowTitle(f"{shop_name} Checkout")
         self.setMinimumSize(1280, 720)
-        self.display: Any = None
+        self.display: CustomerDisplay | None = None
         self.stack = QStackedWidget()
         self.login = LoginView(service, runner, shop_name)
         self.login.signed_in.connect(self.sign_in)
@@ -207,8 +205,6 @@ class StaffWindow(QMainWindow):
         self.display = factory(
             self.now, display_screen=settings["ui"]["display_screen"], anchor=self
         )
-        if self.display is None:
-            return
         self.display.show_idle(tiers)
         if self.area is not None:
             self.area.checkout.display = self.display

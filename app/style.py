@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
@@ -16,6 +19,18 @@ def apply_style(app: QApplication) -> None:
     app.setFont(font)
     icons = resource_path("icons").as_posix()
     app.setStyleSheet(read_text("style.qss").replace("@ICONS@", icons))
+
+
+@contextmanager
+def styled(app: QApplication) -> Iterator[None]:
+    """The shipped style for a while (screenshots), then the application's own again."""
+    sheet, font = app.styleSheet(), app.font()
+    apply_style(app)
+    try:
+        yield
+    finally:
+        app.setStyleSheet(sheet)
+        app.setFont(font)
 
 
 def set_flag(widget: QWidget, name: str, value: object) -> None:

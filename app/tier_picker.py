@@ -15,16 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.domain.money import Money, format_money
-
-PER = {"month": "per month", "year": "per year"}
-
-
-def tier_price(tier: dict[str, Any], currency: str, interval: str) -> Money | None:
-    for price in tier["prices"]:
-        if price["currency"] == currency and price["interval"] == interval:
-            return Money(price["amount"], currency)
-    return None
+from app.plan_text import PER, tier_price
+from backend.domain.money import format_money
 
 
 def limit_lines(tier: dict[str, Any]) -> list[str]:

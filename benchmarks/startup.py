@@ -117,13 +117,13 @@ def pay_to_qr(rounds: int) -> dict[str, float]:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from app.kiosk import KioskOptions, KioskWindow
-    from app.kiosk_service import LocalKioskService
     from app.tasks import TaskRunner
     from app.widgets.qr_view import QrView
     from backend.adapters.upi.qr import qr_matrix
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.domain.catalog import load_catalog
+    from backend.facade import LocalCheckoutService
     from backend.services import customers, upi_payments
     from backend.services.context import Context
     from backend.store import open_store
@@ -153,7 +153,7 @@ def pay_to_qr(rounds: int) -> dict[str, float]:
             secrets=Secrets(env={}, use_keyring=False),
         )
         runner = TaskRunner()
-        kiosk = KioskWindow(LocalKioskService(ctx, "kiosk"), runner, clock.now, KioskOptions())
+        kiosk = KioskWindow(LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions())
         kiosk.resize(1920, 1080)
         kiosk.show()
         kiosk.start()

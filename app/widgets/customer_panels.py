@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.countdown import countdown_text, seconds_left
+from app.plan_text import PER, plan_label, tier_price
 from app.widgets.qr_view import QrView
 from backend.clock import parse_iso
-from backend.domain.money import Money, format_money
+from backend.domain.money import format_money
 
 #: label role -> pixel size at a 1080-pixel-high panel
 FONT_PX = {
@@ -51,14 +53,19 @@ MIN_PX = 14
 
 
 def scale_fonts(root: QWidget, height: int) -> None:
-    """Give every QLabel under ``root`` whose objectName is a role its scaled size."""
+    """Give every QLabel under ``root`` whose objectName is a role its scaled size.
+
+    The size goes into the label's own style sheet: the application's sheet
+    (``resources/style.qss``) sets a font size for every widget, and a label's own sheet
+    is the one thing that wins over it (``setFont`` would not).
+    """
     factor = max(height, 1) / 1080
     for label in root.findChildren(QLabel):
         px = FONT_PX.get(label.objectName())
         if px:
-            font = QFont(label.font())
-            font.setPixelSize(max(MIN_PX, round(px * factor)))
-            label.setFont(font)
+            sheet = f"font-size: {max(MIN_PX, round(px * factor))}px;"
+            if label.styleSheet() != sheet:
+                label.setStyleSheet(sheet)
 
 
 def role_label(text: str, role: str, *, wrap: bool = False, center: bool = False) -> QLabel:
@@ -68,9 +75,6 @@ def role_label(text: str, role: str, *, wrap: bool = False, center: bool = False
     if center:
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
-
-
-INTERVAL_WORDS = {"month": "Monthly", "year": "Yearly"}
 
 
 @dataclass(frozen=True)
@@ -90,27 +94,16 @@ def payment_view(request: Mapping[str, Any]) -> PaymentView:
     """Pick the fields a customer may see. A card checkout encodes its ``url``."""
     is_card = not request.get("uri") and bool(request.get("url"))
     plan = str(request.get("tier_name") or request.get("tier") or "")
-    interval = INTERVAL_WORDS.get(str(request.get("interval") or ""), "")
     expires = request.get("expires_at")
     return PaymentView(
         qr_text=str(request.get("url") if is_card else request.get("uri") or ""),
         method="card" if is_card else "upi",
         amount_text=str(request.get("amount_text") or ""),
         payee="" if is_card else str(request.get("payee_name") or ""),
-        plan=" · ".join(p for p in (plan, interval) if p),
+        plan=plan_label(plan, request.get("interval")),
         expires_at=parse_iso(expires) if isinstance(expires, str) and expires else None,
         receipt_no=request.get("receipt_no") or None,
     )
-
-
-def countdown_text(expires_at: datetime | None, now: datetime) -> str:
-    """``14:05`` left (``1:02:03`` past an hour); ``0:00`` once expired."""
-    if expires_at is None:
-        return ""
-    left = max(0, int((expires_at - now).total_seconds()))
-    hours, rest = divmod(left, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 class ScaledPanel(QFrame):
@@ -209,7 +202,7 @@ class PaymentPanel(ScaledPanel):
         if view is None or view.expires_at is None:
             return
         now = self._now()
-        self.countdown.setText(countdown_text(view.expires_at, now))
+        self.countdown.setText(countdown_text(seconds_left(view.expires_at, now)))
         if now >= view.expires_at:
             self._timer.stop()
             self.expired.emit()
@@ -256,10 +249,8 @@ class ResultPanel(ScaledPanel):
 
 def tier_amount(tier: Mapping[str, Any], currency: str, interval: str) -> str:
     """The tier's price for ``currency`` and ``interval`` as text, or ``""``."""
-    for price in tier.get("prices", []):
-        if price["currency"] == currency and price["interval"] == interval:
-            return format_money(Money(int(price["amount"]), currency))
-    return ""
+    price = tier_price(tier, currency, interval)
+    return format_money(price) if price is not None else ""
 
 
 def tier_price_lines(tier: Mapping[str, Any], currency: str) -> tuple[str, str, str]:
@@ -268,18 +259,14 @@ def tier_price_lines(tier: Mapping[str, Any], currency: str) -> tuple[str, str, 
         return "Custom", "price and terms", "Ask us at the counter"
     if tier.get("trial_days"):
         return "Free", f"for {tier['trial_days']} days", "No card needed"
-    prices = {
-        (p["currency"], p["interval"]): Money(int(p["amount"]), p["currency"])
-        for p in tier.get("prices", [])
-    }
-    month = prices.get((currency, "month"))
-    year = prices.get((currency, "year"))
+    month = tier_price(tier, currency, "month")
+    year = tier_price(tier, currency, "year")
     if month is None and year is None:
         return "", "", ""
     if month is None:
-        return format_money(year), "per year", ""  # type: ignore[arg-type]
-    other = f"or {format_money(year)} per year" if year is not None else ""
-    return format_money(month), "per month", other
+        return format_money(year), PER["year"], ""  # type: ignore[arg-type]
+    other = f"or {format_money(year)} {PER['year']}" if year is not None else ""
+    return format_money(month), PER["month"], other
 
 
 class TierCard(QFrame):

@@ -71,5 +71,18 @@ def normalize_phone(phone: str, default_region: str = "IN") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readable_phone(e164: str | None) -> str:
+    """``+919876543210`` as people read it (``+91 98765 43210``): screens and invoices."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def phone_identity(phone: str) -> str:
     return f"phone:{normalize_phone(phone)}"

@@ -15,6 +15,7 @@ from typing import Any
 from backend.adapters.mail import Attachment
 from backend.clock import india_date, parse_iso
 from backend.domain.gst import split_inclusive
+from backend.domain.identity import readable_phone
 from backend.domain.money import Money, format_money
 from backend.errors import NotConfigured, NotFound, StateError, ValidationError
 from backend.services import audit, numbering
@@ -98,7 +99,7 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         "buyer": {
             "name": customer.get("name", ""),
             "email": customer.get("email") or "",
-            "phone": customer.get("phone") or "",
+            "phone": readable_phone(customer.get("phone")),
             "state": customer.get("state") or "",
         },
         "sac_code": shop.sac_code if gst else "",

@@ -300,14 +300,14 @@ def test_clock_drives_the_countdown_not_wall_time(qtbot, clock, display, request
 # the stand-alone display (autoos-checkout display) follows the store ------------------
 @pytest.fixture
 def feed(qtbot, ctx, clock):
-    from app.display_feed import DisplayFeed
-    from app.kiosk_service import LocalKioskService, latest_upi_request
+    from app.display_feed import DisplayFeed, latest_upi_request
     from app.tasks import TaskRunner
+    from backend.facade import LocalCheckoutService
 
     runner = TaskRunner()
     display = CustomerDisplay(clock.now, standalone=True, result_seconds=0)
     qtbot.addWidget(display)
-    service = LocalKioskService(ctx, "display")
+    service = LocalCheckoutService(ctx, "display")
     feed = DisplayFeed(display, runner, lambda: latest_upi_request(service), interval_ms=50)
     yield feed
     feed.stop()

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from PySide6.QtCore import Qt
-
-pytest.importorskip("app.customer_display")  # the display/kiosk part of the app
 
 from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
 from app.display_link import make_customer_display

@@ -9,6 +9,7 @@ import textwrap
 import pytest
 from pypdf import PdfReader
 
+from app.printing import save_page_png
 from backend.errors import NotConfigured, StateError
 from backend.services import invoices, numbering
 from tests.conftest import ROOT, child_env
@@ -23,28 +24,6 @@ def shop(settings):
     settings.shop.state = "Karnataka"
     settings.shop.gstin = GSTIN
     return settings.shop
-
-
-def render_page1(data: bytes, out, dpi: int = 80) -> None:
-    """Save page 1 as PNG with QtPdf (part of PySide6: no system package needed)."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
-    points = document.pagePointSize(0)
-    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-    page = document.render(0, size, QPdfDocumentRenderOptions())
-    image = QImage(size, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.drawImage(0, 0, page)
-    painter.end()
-    assert image.save(str(out))
 
 
 def pdf_text(data: bytes) -> str:
@@ -88,7 +67,7 @@ def test_other_state_gets_igst_and_page_one_renders(ctx, rows, shop, tmp_path):
     assert "Net paid ₹22,999.00" in text
     assert "CGST" not in text
     out = tmp_path / "invoice-page1.png"
-    render_page1(data, out)
+    save_page_png(data, out)
     assert out.stat().st_size > 10_000
 
 
