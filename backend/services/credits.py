@@ -25,11 +25,11 @@ ENTRY_COLUMNS = "id, customer_id, at, kind, bucket, amount, reason, idempotency_
 
 def balances(ctx: Context, customer_id: int) -> dict[str, int]:
     """``{"granted": g, "purchased": p, "total": g + p}`` summed from the ledger."""
-    rows = ctx.store.execute(
+    rows = ctx.store.fetchall(
         "SELECT bucket, COALESCE(SUM(amount), 0) FROM credit_ledger WHERE customer_id=? "
         "GROUP BY bucket",
         (customer_id,),
-    ).fetchall()
+    )
     result = dict.fromkeys(BUCKETS, 0)
     for bucket, total in rows:
         result[bucket] = total
@@ -63,11 +63,11 @@ def entries(
 def totals(ctx: Context, customer_id: int) -> dict[str, int]:
     """What happened to a customer's credits: granted, purchased, used, expired, left."""
     sums = dict(
-        ctx.store.execute(
+        ctx.store.fetchall(
             "SELECT kind, COALESCE(SUM(amount), 0) FROM credit_ledger WHERE customer_id=? "
             "GROUP BY kind",
             (customer_id,),
-        ).fetchall()
+        )
     )
     left = balances(ctx, customer_id)
     return {

@@ -92,7 +92,7 @@ def _highest_tier(ctx: Context, tier_ids: str) -> Tier:
 def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) -> Plan:
     """Work out the customer's plan (reads only). Raises NotFound for no such customer."""
     now = now or ctx.clock.now()
-    row = ctx.store.execute(PLAN_QUERY, (to_iso(now), customer_id)).fetchone()
+    row = ctx.store.fetchone(PLAN_QUERY, (to_iso(now), customer_id))
     if row is None:
         raise NotFound(f"There is no customer number {customer_id}.")
     _, trial_state, trial_ends, tier_ids = row
@@ -108,17 +108,15 @@ def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) ->
 
 
 def _workflows_in_month(ctx: Context, customer_id: int, month: str) -> int:
-    return ctx.store.execute(
+    return ctx.store.fetchone(
         "SELECT count(*) FROM usage_events WHERE customer_id=? AND kind='workflow' "
         "AND month=? AND allowed=1",
         (customer_id, month),
-    ).fetchone()[0]
+    )[0]
 
 
 def agents_running(ctx: Context, customer_id: int) -> int:
-    row = ctx.store.execute(
-        "SELECT running FROM usage_agents WHERE customer_id=?", (customer_id,)
-    ).fetchone()
+    row = ctx.store.fetchone("SELECT running FROM usage_agents WHERE customer_id=?", (customer_id,))
     return row[0] if row else 0
 
 
@@ -174,11 +172,11 @@ def record_usage(
     """
     _check_event(kind, event_id)
     with ctx.store.transaction():
-        prior = ctx.store.execute(
+        prior = ctx.store.fetchone(
             "SELECT customer_id, kind, allowed, reason, credits_left FROM usage_events "
             "WHERE event_id=?",
             (event_id,),
-        ).fetchone()
+        )
         if prior is not None:
             if (prior[0], prior[1]) != (customer_id, kind):
                 raise IdempotencyConflict(

@@ -129,6 +129,18 @@ class Store:
         with self._lock:
             return self.conn.execute(sql, params)
 
+    def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple | None:
+        """One row as a tuple, fetched under the lock (a cursor must not be stepped by
+        one thread while another uses the connection: Python's sqlite3 can crash)."""
+        with self._lock:
+            row = self.conn.execute(sql, params).fetchone()
+            return tuple(row) if row is not None else None
+
+    def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+        """Every row as a tuple, fetched under the lock (see :meth:`fetchone`)."""
+        with self._lock:
+            return [tuple(row) for row in self.conn.execute(sql, params).fetchall()]
+
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Rows as plain dicts (safe to hand to another thread)."""
         with self._lock:
