@@ -25,7 +25,7 @@ from app.widgets.qr_view import QrView, module_layout
 from backend.adapters.upi.qr import qr_matrix
 from backend.services import customers, staff, upi_payments
 from tests.conftest import ROOT, child_env
-from tests.gui.qr_reading import decode_image, decode_widget, query
+from tests.qr_reading import decode_image, decode_widget, query
 
 UTR = "512345678901"
 

@@ -16,7 +16,7 @@ from app.style import styled
 from app.tasks import TaskRunner
 from backend.facade import LocalCheckoutService
 from backend.services import credits, staff, trials, upi_payments
-from tests.gui.qr_reading import decode_widget, query
+from tests.qr_reading import decode_widget, query
 
 ADMIN = ("Ravi Admin", "1357")
 CASHIER = ("Asha Staff", "2468")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QImage
 
 from app.screenshots_display import render_all
-from tests.gui.qr_reading import decode_image, query
+from tests.qr_reading import decode_image, query
 
 EXPECTED = [
     "display-idle.png",

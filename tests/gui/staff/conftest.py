@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.staff_window import StaffWindow
@@ -18,6 +17,7 @@ from backend.facade import LocalCheckoutService
 from backend.services import staff
 from backend.services.context import Context
 from tests.fakes.stripe_server import FakeStripe
+from tests.qr_reading import decode_widget
 
 
 @pytest.fixture
@@ -89,13 +89,7 @@ def when_dialog_opens(dialog_type: type, action: Callable[[Any], None]) -> QTime
 
 def decode_qr(widget: QWidget) -> list[str]:
     """What an independent reader (zxing-cpp) finds in a screenshot of ``widget``."""
-    import zxingcpp
-    from PIL import Image
-
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    width, height, stride = image.width(), image.height(), image.bytesPerLine()
-    pixels = Image.frombuffer("L", (width, height), bytes(image.constBits()), "raw", "L", stride, 1)
-    return [found.text for found in zxingcpp.read_barcodes(pixels)]
+    return decode_widget(widget)
 
 
 API_KEY = "sk_test_fake"

@@ -19,6 +19,7 @@ from backend.adapters.upi.qr import (
     render_svg,
 )
 from backend.errors import ValidationError
+from tests.qr_reading import read_qr
 
 URI = (
     "upi://pay?pa=autoos.shop@okaxis&pn=AUTOOS%20Shop%20%26%20Co&mc=5734&tr=AC0123456789ABCDEF"
@@ -27,7 +28,7 @@ URI = (
 
 
 def _decode(image: Image.Image) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(image)]
+    return read_qr(image)
 
 
 @pytest.mark.parametrize("size", [150, 151, 240, 333, 480, 720, 1080, 1081, 1440, 2160])

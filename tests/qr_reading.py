@@ -24,11 +24,13 @@ def decode_widget(widget: QWidget) -> list[str]:
 
 
 def decode_image(image: QImage) -> list[str]:
-    return [
-        result.text
-        for result in zxingcpp.read_barcodes(image_array(image))
-        if result.format == zxingcpp.BarcodeFormat.QRCode
-    ]
+    return read_qr(image_array(image))
+
+
+def read_qr(image: object) -> list[str]:
+    """Texts of the QR codes zxing-cpp finds in a PIL image or a numpy array. Only QR
+    codes are looked for: a dense QR can otherwise be misread as a stray 1D barcode."""
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def query(uri: str) -> dict[str, str]:
