@@ -59,7 +59,8 @@ def scale_fonts(root: QWidget, height: int) -> None:
     (``resources/style.qss``) sets a font size for every widget, and a label's own sheet
     is the one thing that wins over it (``setFont`` would not).
     """
-    factor = max(height, 1) / 1080
+    # a 1920×1080 design: a window narrower than 16:9 scales by its width, so nothing clips
+    factor = min(max(height, 1) / 1080, max(root.width(), 1) / 1920)
     for label in root.findChildren(QLabel):
         px = FONT_PX.get(label.objectName())
         if px:
