@@ -6,7 +6,12 @@ import argparse
 import os
 import sys
 
+# The backend is imported before PySide6: once PySide6 is loaded, its ``__feature__``
+# import hook reads the source of every module imported after it, which slows start-up.
+from backend.bootstrap import build_context
 from backend.errors import CheckoutError
+from backend.facade import LocalCheckoutService
+from backend.services import staff as _staff_service  # noqa: F401  (the login's first query)
 
 
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:
@@ -32,7 +37,6 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.style import apply_style
-    from backend.bootstrap import build_context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
@@ -57,7 +61,6 @@ def run_gui(argv: list[str]) -> int:
         return run_display(app, ctx)
     from app.staff_window import StaffWindow
     from app.tasks import TaskRunner
-    from backend.facade import LocalCheckoutService
 
     runner = TaskRunner()
     window = StaffWindow(

@@ -58,7 +58,7 @@ class LoginView(QStackedWidget):
         self.service = service
         self.runner = runner
         self._build_login(shop_name)
-        self._build_first_admin()
+        self._first_admin_built = False  # built when a till has no staff (once, ever)
 
     # -- sign in ------------------------------------------------------------------------
     def _build_login(self, shop_name: str) -> None:
@@ -101,6 +101,9 @@ class LoginView(QStackedWidget):
 
     def _have_staff(self, staff: list[dict[str, Any]]) -> None:
         if not staff:
+            if not self._first_admin_built:
+                self._build_first_admin()
+                self._first_admin_built = True
             self.setCurrentIndex(1)
             self.admin_name.setFocus()
             return

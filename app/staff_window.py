@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer
+from PySide6 import QtCore
+from PySide6.QtCore import QDate, QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -75,7 +76,7 @@ class SignedInArea(QWidget):
         self.sign_out = QPushButton("Sign &out")
         self.sign_out.setObjectName("small")
         corner_lay.addWidget(self.sign_out)
-        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.tabs.setCornerWidget(corner, QtCore.Qt.Corner.TopRightCorner)
         lay.addWidget(self.tabs)
 
         self.checkout = CheckoutView(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
 
@@ -52,10 +51,10 @@ def set_role(label: QWidget, role: str) -> None:
 
 
 def add_form_row(form: QFormLayout, text: str, field: QWidget) -> QLabel:
-    """A form row whose label sits level with the middle of its (tall, touch-sized) field."""
+    """A form row whose label sits level with the middle of its (tall, touch-sized) field:
+    as tall as the field, with QLabel's own default alignment (left, vertically centred)."""
     label = QLabel(text)
     label.setBuddy(field)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     label.setMinimumHeight(field.sizeHint().height())
     form.addRow(label, field)
     return label

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ class TaskRunner(QObject):
         self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="autoos-net")
         self._running = 0
         self._closed = False
-        self._deliver.connect(self._on_gui_thread, Qt.ConnectionType.QueuedConnection)
+        # _deliver is emitted only on the worker threads, so Qt queues each delivery to
+        # this object's (the GUI) thread: a callback never runs inside run_db()/run_net()
+        self._deliver.connect(self._on_gui_thread)
 
     @property
     def running(self) -> int:
@@ -68,27 +70,35 @@ class TaskRunner(QObject):
     ) -> Future[T]:
         self._running += 1
         self.busy_changed.emit(self._running)
-        future = executor.submit(op)
 
-        def done(fut: Future[T]) -> None:
-            if not self._closed:
-                self._deliver.emit(lambda: self._finish(fut, on_success, on_failure))
+        def job() -> T:
+            try:
+                result = op()
+            except BaseException as exc:
+                self._post(lambda error=exc: self._finish(error, None, on_success, on_failure))
+                raise
+            self._post(lambda: self._finish(None, result, on_success, on_failure))
+            return result
 
-        future.add_done_callback(done)
-        return future
+        return executor.submit(job)
+
+    def _post(self, deliver: Callable[[], None]) -> None:
+        """From a worker thread: run ``deliver`` on the GUI thread (unless shut down)."""
+        if not self._closed:
+            self._deliver.emit(deliver)
 
     def _on_gui_thread(self, fn: Callable[[], None]) -> None:
         fn()
 
     def _finish(
         self,
-        fut: Future[T],
-        on_success: Callable[[T], Any] | None,
+        exc: BaseException | None,
+        result: Any,
+        on_success: Callable[[Any], Any] | None,
         on_failure: Callable[[Exception], Any] | None,
     ) -> None:
         self._running -= 1
         self.busy_changed.emit(self._running)
-        exc = fut.exception()
         if exc is not None:
             if not isinstance(exc, Exception):
                 raise exc
@@ -98,7 +108,7 @@ class TaskRunner(QObject):
                 log.error("background operation failed: %s", exc)
                 self.failed.emit(exc)
         elif on_success is not None:
-            on_success(fut.result())
+            on_success(result)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; let running operations finish (writes must complete)."""

@@ -6,9 +6,7 @@ for five minutes (computed from the clock, so nothing has to wake up to unlock i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +31,17 @@ PUBLIC = "id, name, role, active, created_at"
 
 
 def _hash(pin: str, salt: bytes) -> bytes:
+    # hashlib (and hmac) load OpenSSL: 3.6 MiB and 3 ms that the login screen does not
+    # need before someone types a PIN (benchmarks/startup.py)
+    import hashlib
+
     return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+
+
+def _same(digest: bytes, stored: bytes) -> bool:
+    import hmac
+
+    return hmac.compare_digest(digest, stored)
 
 
 def check_pin_shape(pin: str) -> str:
@@ -48,7 +56,7 @@ def add_staff(ctx: Context, *, name: str, role: str, pin: str, actor: str) -> di
     if role not in ROLES:
         raise ValidationError(f"The role must be staff or admin, not {role!r}.", field="role")
     pin = check_pin_shape(pin)
-    salt = secrets.token_bytes(16)
+    salt = os.urandom(16)  # what secrets.token_bytes does
     with ctx.store.transaction():
         try:
             cur = ctx.store.execute(
@@ -97,7 +105,7 @@ def authenticate(ctx: Context, name: str, pin: str) -> dict[str, Any]:
     with ctx.store.transaction():
         row = ctx.store.one("SELECT * FROM staff WHERE id=?", (row["id"],)) or row
         _refuse_if_locked(row, now)
-        ok = hmac.compare_digest(digest, row["pin_hash"])
+        ok = _same(digest, row["pin_hash"])
         if ok:
             ctx.store.execute(
                 "UPDATE staff SET failed_attempts=0, locked_until=NULL WHERE id=?", (row["id"],)

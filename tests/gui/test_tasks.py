@@ -30,6 +30,25 @@ def test_success_is_delivered_on_the_gui_thread(qtbot):
     runner.shutdown()
 
 
+def test_a_callback_never_runs_inside_the_call_that_submitted_it(qtbot):
+    """Even when the operation is done before run_db returns, its callback waits for the
+    event loop: code after run_db() never sees its own callback already run."""
+    runner = TaskRunner()
+    seen = []
+    done = threading.Event()
+
+    def op():
+        done.set()
+        return "result"
+
+    runner.run_db(op, seen.append)
+    done.wait(5)
+    runner._db.submit(lambda: None).result(5)  # the operation has fully returned
+    assert seen == []  # not delivered yet: the GUI thread has not run its loop
+    qtbot.waitUntil(lambda: seen == ["result"])
+    runner.shutdown()
+
+
 def test_failure_goes_to_the_failure_callback(qtbot):
     runner = TaskRunner()
     errors = []
