@@ -30,6 +30,7 @@ def make_customer_display(
     # the cashier keeps the keyboard: opening the display must not take the focus
     display.setAttribute(QtCore.Qt.WidgetAttribute.WA_ShowWithoutActivating)
     display.place()
+    anchor.raise_()  # on a shared screen the cashier's window stays in front
     anchor.activateWindow()
     return display
 

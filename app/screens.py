@@ -66,20 +66,37 @@ def choose_placement(
     return Placement("fullscreen", other.name)
 
 
-def beside(anchor: QRect | None, available: QRect, width: int, height: int, gap: int = 16) -> QRect:
-    """A ``width``×``height`` rectangle right of ``anchor`` (or left, if there is no room),
-    kept inside the screen's ``available`` area. Without an anchor: the right edge."""
+def beside(
+    anchor: QRect | None,
+    available: QRect,
+    width: int,
+    height: int,
+    gap: int = 16,
+    min_width: int = 560,
+) -> QRect:
+    """Where the display's window goes on a screen it shares with the staff window.
+
+    Right of ``anchor`` (or left) at ``width``×``height`` when that fits; else in the
+    larger room beside it, as wide as that room and as tall as the anchor, when the
+    room is at least ``min_width`` (the plans become a price list there); else it has
+    to overlap, at the right edge. Always inside the screen's ``available`` area;
+    without an anchor, at the right edge."""
     width = min(width, available.width())
     height = min(height, available.height())
     if anchor is None or anchor.isNull():
-        x = available.right() + 1 - width
-        y = available.top()
-    else:
+        return QRect(available.right() + 1 - width, available.top(), width, height)
+    right = available.right() + 1 - (anchor.right() + 1 + gap)
+    left = anchor.left() - gap - available.left()
+    if right < width and left < width and max(right, left) >= min_width:
+        width = max(right, left)
+        height = min(available.height(), max(height, anchor.height()))
+    if right >= width:
         x = anchor.right() + 1 + gap
-        if x + width > available.right() + 1:
-            x = anchor.left() - gap - width
-        x = max(available.left(), min(x, available.right() + 1 - width))
-        y = max(available.top(), min(anchor.top(), available.bottom() + 1 - height))
+    elif left >= width:
+        x = anchor.left() - gap - width
+    else:  # no room beside: overlap, at the right edge
+        x = available.right() + 1 - width
+    y = max(available.top(), min(anchor.top(), available.bottom() + 1 - height))
     return QRect(x, y, width, height)
 
 

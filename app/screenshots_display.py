@@ -1,4 +1,5 @@
-"""Screenshots of the customer display and the kiosk at 1920×1080, for the docs.
+"""Screenshots of the customer display and the kiosk at 1920×1080 (and the display as
+a window beside the staff window), for the docs.
 
 The data is made through the real services on a temporary database with a manual clock
 (a fixed shop, plan and customer), and the kiosk is driven through its own buttons, so
@@ -21,10 +22,14 @@ SIZE = (1920, 1080)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def _shoot(widget: QWidget, path: Path) -> Path:
+#: the display's window beside a 1280-wide staff window on a 1920×1080 screen
+BESIDE = (624, 720)
+
+
+def _shoot(widget: QWidget, path: Path, size: tuple[int, int] = SIZE) -> Path:
     settle()
     widget.repaint()
-    if (widget.width(), widget.height()) != SIZE:  # content too wide: a layout bug
+    if (widget.width(), widget.height()) != size:  # content too wide: a layout bug
         raise RuntimeError(f"{path.name}: window is {widget.width()}×{widget.height()}")
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
@@ -93,6 +98,13 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
 
         display.show_expired(request)
         written.append(_shoot(display, outdir / "display-expired.png"))
+
+        # one screen for both: the display is a window beside the staff window
+        display.resize(*BESIDE)
+        display.show_idle(None)
+        written.append(_shoot(display, outdir / "display-beside-idle.png", BESIDE))
+        display.show_payment(request)
+        written.append(_shoot(display, outdir / "display-beside-qr.png", BESIDE))
         display.hide()
 
         kiosk = KioskWindow(LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions())

@@ -9,12 +9,14 @@ a child process on an offscreen platform configured with two screens.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 from datetime import timedelta
 
 import pytest
+import pytestqt.exceptions
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
@@ -81,6 +83,18 @@ def test_the_qr_on_screen_decodes_to_exactly_the_payment_uri(qtbot, display, req
     assert "₹799.00" in shown
     assert "to AUTOOS Shop" in shown
     assert "Student · Monthly" in shown
+
+
+def test_on_a_portrait_screen_the_qr_sits_above_the_amount_and_decodes(qtbot, display, request_):
+    display.resize(1080, 1920)  # a TV turned on its side beside the till
+    display.show_payment(request_)
+    display.show()
+    panel = display.payment_panel
+    qtbot.waitUntil(lambda: panel.amount.y() > panel.qr.geometry().bottom())
+    assert panel.qr.width() >= 900  # nearly the whole width, not two fifths of it
+    with qtbot.waitSignal(panel.qr.painted):
+        display.repaint()
+    assert decode_widget(display) == [request_["uri"]]
 
 
 def test_qr_is_as_large_as_the_panel_allows_with_whole_pixel_modules(qtbot, display, request_):
@@ -177,6 +191,54 @@ def test_idle_screen_shows_the_plans_with_the_recommended_badge(qtbot, ctx, disp
     assert cards["free_trial"].price.text() == "Free"
 
 
+@pytest.mark.parametrize(
+    ("size", "mode"),
+    [
+        ((1920, 1080), "cards"),
+        ((1366, 768), "cards"),
+        ((960, 600), "cards"),  # the window on a shared screen
+        ((1024, 768), "list"),
+        ((624, 1000), "list"),  # the room beside a staff window on a 1920 screen
+        ((800, 480), "list"),  # a 7-inch display
+    ],
+)
+def test_idle_plans_fit_whole_at_every_size(qtbot, clock, ctx, size, mode):
+    """No plan name, price, period or badge is cut off, whatever the window's size:
+    when five cards would squeeze the text, the plans become a price list."""
+    from app.style import styled
+
+    app = QGuiApplication.instance()
+    with styled(app):
+        display = CustomerDisplay(clock.now, result_seconds=0)
+        qtbot.addWidget(display)
+        display.resize(*size)
+        display.show_idle([tier.to_json() for tier in ctx.catalog])
+        display.show()
+        qtbot.waitExposed(display)
+        panel = display.tiers_panel
+        assert (display.width(), display.height()) == size  # nothing forced it larger
+        assert panel.mode == mode
+        parts = panel.cards if mode == "cards" else panel.rows
+        assert [p.tier_id for p in parts] == [t.id for t in ctx.catalog]
+
+        def clipped() -> list[str]:
+            return [
+                f"{part.tier_id}: {label.text()}"
+                for part in parts
+                for label in (part.name, part.price, part.per, part.badge)
+                if label.isVisible()
+                and (
+                    label.width() < label.sizeHint().width()
+                    or not display.rect().contains(label.mapTo(display, label.rect().bottomRight()))
+                )
+            ]
+
+        with contextlib.suppress(pytestqt.exceptions.TimeoutError):
+            qtbot.waitUntil(lambda: not clipped(), timeout=3000)  # the layout settles
+        assert clipped() == []
+        assert min(part.price.font().pixelSize() for part in parts) >= 14
+
+
 # where the display goes ---------------------------------------------------------------
 LAPTOP = ScreenInfo("eDP-1", 0, 0, 1366, 768, primary=True)
 TV = ScreenInfo("HDMI-1", 1366, 0, 1920, 1080)
@@ -209,6 +271,11 @@ def test_window_goes_beside_the_staff_window_inside_the_screen():
     assert beside(QRect(1000, 100, 900, 700), screen, 960, 600) == QRect(24, 100, 960, 600)
     # no anchor: the right edge, never outside the screen
     assert beside(None, screen, 2400, 600) == QRect(0, 0, 1920, 600)
+    # a 1280-wide staff window: the display fills the 624 px left beside it, full height
+    assert beside(QRect(0, 0, 1280, 1000), screen, 960, 600) == QRect(1296, 0, 624, 1000)
+    # a laptop's 1366 px: no room beside the staff window, so it overlaps at the right
+    laptop = QRect(0, 0, 1366, 740)
+    assert beside(QRect(0, 0, 1366, 740), laptop, 960, 600) == QRect(406, 0, 960, 600)
 
 
 def test_display_moves_when_a_screen_is_added_or_removed(qtbot, clock, monkeypatch):
@@ -249,6 +316,7 @@ TWO_SCREENS = {
 }
 
 PLACE_SCRIPT = """
+import contextlib
 import json
 from PySide6.QtWidgets import QApplication
 app = QApplication([])

@@ -1,4 +1,4 @@
-"""The display and kiosk screenshots render at 1920×1080 and their QR codes decode."""
+"""The display and kiosk screenshots render at their sizes and their QR codes decode."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ EXPECTED = [
     "display-qr.png",
     "display-paid.png",
     "display-expired.png",
+    "display-beside-idle.png",
+    "display-beside-qr.png",
     "kiosk-plan.png",
     "kiosk-details.png",
     "kiosk-qr.png",
@@ -24,14 +26,16 @@ def test_render_all_writes_every_screen_and_the_qrs_decode(qtbot, tmp_path):
     assert [p.name for p in paths] == EXPECTED
     images = {p.name: QImage(str(p)) for p in paths}
     for name, image in images.items():
-        assert (image.width(), image.height()) == (1920, 1080), name
-    display_qr = decode_image(images["display-qr.png"])
-    assert len(display_qr) == 1
-    assert query(display_qr[0])["am"] == "2399.00"
-    assert query(display_qr[0])["pa"] == "autoos.shop@okaxis"
+        size = (624, 720) if "beside" in name else (1920, 1080)
+        assert (image.width(), image.height()) == size, name
+    for name in ("display-qr.png", "display-beside-qr.png"):
+        display_qr = decode_image(images[name])
+        assert len(display_qr) == 1, name
+        assert query(display_qr[0])["am"] == "2399.00"
+        assert query(display_qr[0])["pa"] == "autoos.shop@okaxis"
     kiosk_qr = decode_image(images["kiosk-qr.png"])
     assert len(kiosk_qr) == 1
     assert query(kiosk_qr[0])["am"] == "799.00"
     for name in EXPECTED:
-        if name not in ("display-qr.png", "kiosk-qr.png"):
+        if not name.endswith("qr.png"):
             assert decode_image(images[name]) == [], name
