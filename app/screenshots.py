@@ -96,6 +96,7 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         )
         window.resize(*size)
         window.show()
+        wait_for(lambda: window.sync.card is not None, "the sync state")
         wait_for(lambda: window.login.currentIndex() == 1, "the first-admin form")
         shoot(window, "00-first-admin")
         window.close()
@@ -111,6 +112,7 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         )
         window.resize(*size)
         window.show()
+        wait_for(lambda: window.sync.card is not None, "the sync state")
         login = window.login
         wait_for(lambda: login.name_box.findData(CASHIER[0]) >= 0, "the staff names")
         login.name_box.setCurrentIndex(login.name_box.findData(CASHIER[0]))
