@@ -10,6 +10,7 @@ plain QWidget based; QtCharts is deprecated since Qt 6.10).
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pyqtgraph as pg
@@ -73,31 +74,54 @@ class _CompactAxis(pg.AxisItem):
 
 
 class _Chart(pg.PlotWidget):
-    """A bar chart with text labels on the x axis."""
+    """A bar chart with text labels. ``across=True`` lays the bars across (labels on
+    the left, one under the other), so category names never run into each other in a
+    narrow chart; ``counts=True`` ticks the value axis in whole numbers only."""
 
-    def __init__(self, title: str, y_label: str) -> None:
-        self.value_axis = _CompactAxis("left")
+    def __init__(
+        self, title: str, value_label: str, *, across: bool = False, counts: bool = False
+    ) -> None:
+        self.across = across
+        self.counts = counts
+        value_side, self._label_side = ("bottom", "left") if across else ("left", "bottom")
+        self.value_axis = _CompactAxis(value_side)
         self.value_axis.enableAutoSIPrefix(False)
-        super().__init__(background="w", axisItems={"left": self.value_axis})
+        super().__init__(background="w", axisItems={value_side: self.value_axis})
         self.setTitle(title, color="k")
-        self.setLabel("left", y_label)
+        self.setLabel(value_side, value_label)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.setMenuEnabled(False)
         self.setMinimumHeight(180)
+        if across:
+            self.getViewBox().invertY(True)  # the first category at the top
         self._bars: pg.BarGraphItem | None = None
 
     def show_bars(self, labels: list[str], values: list[float], every: int = 1) -> None:
         """Replace the bars; label every ``every``-th bar so long ranges stay readable."""
         if self._bars is not None:
             self.removeItem(self._bars)
-        xs = list(range(len(values)))
-        self._bars = pg.BarGraphItem(x=xs, height=values, width=0.7, brush=pg.mkBrush(*BAR))
-        self.addItem(self._bars)
-        ticks = [(i, labels[i]) for i in xs if i % every == 0]
-        self.getAxis("bottom").setTicks([ticks])
-        self.setXRange(-0.6, max(len(values), 1) - 0.4, padding=0)
-        self.setYRange(0, max([*values, 1]) * 1.1, padding=0)
+        places = list(range(len(values)))
+        brush = pg.mkBrush(*BAR)
+        if self.across:
+            bars = pg.BarGraphItem(x0=0, y=places, width=values, height=0.7, brush=brush)
+        else:
+            bars = pg.BarGraphItem(x=places, height=values, width=0.7, brush=brush)
+        self._bars = bars
+        self.addItem(bars)
+        ticks = [(i, labels[i]) for i in places if i % every == 0]
+        self.getAxis(self._label_side).setTicks([ticks])
+        top = max([*values, 1]) * 1.1
+        if self.counts:
+            step = max(1, math.ceil(top / 5))
+            self.value_axis.setTickSpacing(step, step)
+        span = (-0.6, max(len(values), 1) - 0.4)
+        if self.across:
+            self.setYRange(*span, padding=0)
+            self.setXRange(0, top, padding=0)
+        else:
+            self.setXRange(*span, padding=0)
+            self.setYRange(0, top, padding=0)
 
 
 class DashboardView(QWidget):
@@ -166,8 +190,12 @@ class DashboardView(QWidget):
             cards.addWidget(box, 0, col)
 
         self.revenue_chart = _Chart("Revenue per day", "amount")
-        self.tier_chart = _Chart("Active subscriptions by tier", "subscriptions")
-        self.funnel_chart = _Chart("Trial funnel (started in range)", "trials")
+        self.tier_chart = _Chart(
+            "Active subscriptions by tier", "subscriptions", across=True, counts=True
+        )
+        self.funnel_chart = _Chart(
+            "Trial funnel (started in range)", "trials", across=True, counts=True
+        )
         charts = QHBoxLayout()
         charts.addWidget(self.revenue_chart, 2)
         charts.addWidget(self.tier_chart, 1)

@@ -62,6 +62,30 @@ def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, sales, qtmode
     qtmodeltester.check(view.tier_model)
 
 
+def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(
+    qtbot, ctx, runner, sales
+):
+    """At 1366 px the funnel's four stage names must not run into each other, and a
+    count of trials is never 1.5."""
+    view = DashboardView(ctx, runner)
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    with qtbot.waitSignal(view.refreshed, timeout=10_000):
+        view.refresh()
+    funnel = view.funnel_chart
+    names = [text for _, text in funnel.getAxis("left")._tickLevels[0]]
+    assert names == ["started", "converted", "expired", "running"]
+    assert funnel.getAxis("bottom") is funnel.value_axis
+    low, high = funnel.getViewBox().viewRange()[0]
+    ticks = funnel.value_axis.tickValues(low, high, funnel.width())
+    shown = [value for _, values in ticks for value in values]
+    assert shown
+    assert all(float(value).is_integer() for value in shown)
+    tiers = [text for _, text in view.tier_chart.getAxis("left")._tickLevels[0]]
+    assert "Employee" in tiers
+
+
 def test_dashboard_reports_a_reversed_range(qtbot, ctx, runner):
     view = DashboardView(ctx, runner)
     qtbot.addWidget(view)
