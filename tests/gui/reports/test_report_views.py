@@ -62,9 +62,7 @@ def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, sales, qtmode
     qtmodeltester.check(view.tier_model)
 
 
-def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(
-    qtbot, ctx, runner, sales
-):
+def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(qtbot, ctx, runner, sales):
     """At 1366 px the funnel's four stage names must not run into each other, and a
     count of trials is never 1.5."""
     view = DashboardView(ctx, runner)
