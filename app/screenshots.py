@@ -81,11 +81,13 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         settings = Settings()
         settings.shop.name = "AUTOOS"
         settings.shop.address = "12 MG Road, Bengaluru 560001"
-        settings.shop.gstin = "29ABCDE1234F1Z5"
+        settings.shop.gstin = "29ABCDE1234F1ZW"
         settings.shop.state = "Karnataka"
         settings.upi.vpa = "autoos.shop@okaxis"
         settings.upi.payee_name = "AUTOOS Shop"
         settings.upi.mcc = "5734"
+        # shown on the Settings page (the pictures never save)
+        settings.path = Path("/home/shop/.config/autoos-checkout/settings.toml")
         clock = ManualClock()
 
         # a brand-new till: the first admin is created here

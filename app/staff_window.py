@@ -105,10 +105,11 @@ class SignedInArea(QWidget):
         self.checkout.load()
 
     def _add_admin_pages(self, service: CheckoutService, runner: TaskRunner) -> None:
-        from app.admin_views import SettingsView, StaffAdminView
+        from app.admin_views import StaffAdminView
 
         # imported here: pyqtgraph is heavy and only admins see the dashboard (start-up time)
         from app.dashboard_view import DashboardView
+        from app.settings_view import SettingsView
 
         # the dashboard reads the store directly (a read-only connection) when it is local
         dashboard = DashboardView(getattr(service, "ctx", service), runner)

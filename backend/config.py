@@ -104,6 +104,8 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: str = "<defaults>"
+    #: the file an admin's changes are saved to (the one read, or where it would be)
+    path: Path | None = None
 
 
 #: environment variable -> (section, key); the names the original payment service used
@@ -182,8 +184,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         path = Path(env["AUTOOS_CHECKOUT_CONFIG"]) if env.get("AUTOOS_CHECKOUT_CONFIG") else None
         if path is None:
             candidate = default_config_path()
+            settings.path = candidate  # a new till: the first change made in the GUI creates it
             path = candidate if candidate.exists() else None
     if path is not None:
+        settings.path = Path(path)
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

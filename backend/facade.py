@@ -35,6 +35,8 @@ class CheckoutService(Protocol):
     # what is sold and how the shop is set up
     def catalog(self) -> list[Row]: ...
     def settings_view(self) -> Row: ...
+    def editable_settings(self) -> Row: ...
+    def update_settings(self, changes: Row) -> Row: ...
 
     # customers, trials, usage
     def find_customers(self, query: str, limit: int = 20) -> list[Row]: ...
@@ -171,6 +173,19 @@ class LocalCheckoutService:
             "database": self.ctx.store.path,
             "catalog": self.ctx.catalog.source,
         }
+
+    def editable_settings(self) -> Row:
+        from backend.services import settings_edit
+
+        return settings_edit.editable_settings(self.ctx)
+
+    def update_settings(self, changes: Row) -> Row:
+        """Admins only: ``{section: {key: value}}`` checked, saved to the file, applied."""
+        from backend.services import settings_edit, staff
+
+        if self.actor.startswith("staff:"):
+            staff.require_admin(staff.get_staff(self.ctx, int(self.actor.split(":", 1)[1])))
+        return settings_edit.update_settings(self.ctx, changes, actor=self.actor)
 
     # customers, trials, usage ---------------------------------------------------------
     def find_customers(self, query: str, limit: int = 20) -> list[Row]:

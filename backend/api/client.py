@@ -168,6 +168,12 @@ class RemoteCheckoutService:
     def settings_view(self) -> Row:
         return self._get("/payments/settings")
 
+    def editable_settings(self) -> Row:
+        return self._get("/settings")
+
+    def update_settings(self, changes: Row) -> Row:
+        return self._post("/settings", changes)
+
     # customers, trials, usage ---------------------------------------------------------
     def find_customers(self, query: str, limit: int = 20) -> list[Row]:
         return self._get("/payments/customers", q=query, limit=limit)["customers"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 MAX_ID = 2**53  # larger numbers cannot be stored or sent as JSON numbers safely
 CustomerId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Customer number")]
@@ -304,6 +304,38 @@ class StaffOut(Open):
 
 class StaffList(Open):
     staff: list[StaffOut]
+
+
+SettingKey = Annotated[str, Field(min_length=1, max_length=40)]
+SettingValue = (
+    StrictBool
+    | Annotated[int, Field(ge=-(2**31), le=2**31)]
+    | Annotated[str, Field(max_length=300)]
+)
+
+
+class SettingsChanges(Request):
+    """Only the settings to change, by section; each value is checked like the GUI's."""
+
+    shop: dict[SettingKey, SettingValue] | None = None
+    upi: dict[SettingKey, SettingValue] | None = None
+    features: dict[SettingKey, SettingValue] | None = None
+    mail: dict[SettingKey, SettingValue] | None = None
+    ui: dict[SettingKey, SettingValue] | None = None
+
+
+class EditableSetting(Open):
+    section: str
+    key: str
+    label: str
+    kind: str
+    value: bool | int | str
+    locked_by: str | None = Field(description="The environment variable that sets it, if any")
+
+
+class EditableSettings(Open):
+    path: str | None = Field(description="The settings file changes are saved to")
+    fields: list[EditableSetting]
 
 
 class RefundRequest(Request):

@@ -14,9 +14,15 @@ for whom the place of supply is the supplier's location: intra-state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from backend.errors import ValidationError
+
 GST_PERCENT = 18
+#: state code, PAN (5 letters, 4 digits, a letter), entity number, Z, check character
+GSTIN_RE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,32 @@ class TaxSplit:
     @property
     def tax(self) -> int:
         return sum(line.amount for line in self.lines)
+
+
+def gstin_check_character(first14: str) -> str:
+    """The 15th character of a GSTIN: base 36, weights 1 and 2 in turn (the GSTN rule)."""
+    total = 0
+    for i, char in enumerate(first14):
+        product = _BASE36.index(char) * (2 if i % 2 else 1)
+        total += product // 36 + product % 36
+    return _BASE36[(36 - total % 36) % 36]
+
+
+def check_gstin(gstin: str) -> str:
+    """A GSTIN in capitals, or a :class:`ValidationError` that says what is wrong."""
+    text = "".join((gstin or "").split()).upper()
+    if not GSTIN_RE.fullmatch(text):
+        raise ValidationError(
+            f"{gstin.strip()!r} is not a GSTIN: it is 15 characters, like 27AAPFU0939F1ZV.",
+            field="gstin",
+        )
+    if gstin_check_character(text[:14]) != text[14]:
+        raise ValidationError(
+            f"GSTIN {text} has a typing mistake (its last character does not match): "
+            "copy it from the GST certificate.",
+            field="gstin",
+        )
+    return text
 
 
 def normalize_state(name: str | None) -> str:

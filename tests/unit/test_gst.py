@@ -1,9 +1,12 @@
-"""GST split of inclusive prices: lines always add up to the total, rounding as documented."""
+"""GST split of inclusive prices (lines always add up to the total, rounding as
+documented), and GSTINs."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.domain.gst import split_inclusive
+from backend.domain.gst import check_gstin, split_inclusive
+from backend.errors import ValidationError
 
 
 def test_student_monthly_same_state():
@@ -35,3 +38,12 @@ def test_lines_always_add_up(total, same):
     assert split.taxable + split.tax == total
     # the taxable value is the nearest paisa to total/1.18
     assert abs(split.taxable * 118 - total * 100) <= 59
+
+
+def test_gstin_is_checked_by_its_shape_and_check_character():
+    assert check_gstin(" 27aapfu0939f1zv ") == "27AAPFU0939F1ZV"
+    assert check_gstin("29AAGCB7383J1Z4") == "29AAGCB7383J1Z4"
+    with pytest.raises(ValidationError, match="typing mistake"):
+        check_gstin("27AAPFU0939F1ZA")  # one character mistyped
+    with pytest.raises(ValidationError, match="15 characters"):
+        check_gstin("27AAPFU0939F1Z")

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from backend.api.auth import COUNTER, KIOSK, Ctx, CurrentCaller
+from backend.api import models
+from backend.api.auth import ADMIN, COUNTER, KIOSK, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.facade import LocalCheckoutService
-from backend.services import payment_queries
+from backend.services import payment_queries, settings_edit
 
 router = APIRouter(tags=["store"])
 
@@ -30,6 +31,34 @@ KIOSK_MAX_ROWS = 5
 )
 def settings_view(ctx: Ctx, caller: CurrentCaller) -> dict:
     return LocalCheckoutService(ctx, caller.actor).settings_view()
+
+
+@endpoint(
+    router,
+    "GET",
+    "/settings",
+    roles=(ADMIN,),
+    summary="The settings an admin may change, with their values and what locks them",
+    errors=(),
+    response_model=models.EditableSettings,
+)
+def editable_settings(ctx: Ctx) -> dict:
+    return settings_edit.editable_settings(ctx)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/settings",
+    roles=(ADMIN,),
+    summary="Change settings: checked, saved to the server's settings file, applied",
+    description="All or nothing: the first bad value is 422 naming `section.key`.",
+    errors=(503,),
+    response_model=models.EditableSettings,
+)
+def update_settings(body: models.SettingsChanges, ctx: Ctx, caller: CurrentCaller) -> dict:
+    changes = body.model_dump(exclude_none=True)
+    return settings_edit.update_settings(ctx, changes, actor=caller.actor)
 
 
 @endpoint(

@@ -161,7 +161,7 @@ def test_receipt_pdf_is_saved_from_the_success_screen(
     from pypdf import PdfReader
     from PySide6.QtWidgets import QFileDialog
 
-    ctx.settings.shop.gstin = "29ABCDE1234F1Z5"
+    ctx.settings.shop.gstin = "29ABCDE1234F1ZW"
     ctx.settings.shop.state = "Karnataka"
     customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
     _window, checkout = _signed_in(qtbot, make_window)

@@ -134,7 +134,7 @@ def start_providers(ctx: Context, clock: ManualClock) -> Providers:
     ctx.adapters.pop("stripe", None)
     ctx.settings.upi.psp = "razorpay"
     ctx.adapters["psp"] = RazorpayQr(key_id=RZP_KEY_ID, api_base=razorpay.url, secrets=ctx.secrets)
-    ctx.settings.shop.gstin = "29ABCDE1234F1Z5"
+    ctx.settings.shop.gstin = "29ABCDE1234F1ZW"
     ctx.settings.shop.state = "Karnataka"
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())

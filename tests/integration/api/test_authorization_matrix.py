@@ -400,6 +400,13 @@ CALLS = [
         },
     ),
     Call("GET", "/payments/settings", COUNTER, plain("/payments/settings")),
+    Call("GET", "/settings", {"admin"}, plain("/settings")),
+    Call(
+        "POST",
+        "/settings",
+        {"admin"},
+        lambda w: {"path": "/settings", "json": {"shop": {"name": f"Shop {next(_seq)}"}}},
+    ),
     Call(
         "GET",
         "/payments/list",
@@ -469,8 +476,9 @@ def store_server(tmp_path_factory, settings_for_module) -> Iterator[tuple[World,
 
 
 @pytest.fixture(scope="module")
-def settings_for_module() -> Settings:
+def settings_for_module(tmp_path_factory) -> Settings:
     settings = Settings()
+    settings.path = tmp_path_factory.mktemp("settings") / "settings.toml"
     settings.upi.vpa = "autoos.shop@okaxis"
     settings.upi.payee_name = "AUTOOS Shop"
     settings.upi.mcc = "5734"

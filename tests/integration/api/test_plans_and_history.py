@@ -123,7 +123,7 @@ def test_history_invoices_and_the_pdf(as_role, ctx, providers, customer_id):
     assert "attachment" in pdf.headers["content-disposition"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert paid["receipt_no"] in text
-    assert "29ABCDE1234F1Z5" in text
+    assert "29ABCDE1234F1ZW" in text
 
     pending = upi_payments.create_request(
         ctx, customer_id=customer_id, tier="student", interval="month", actor="t"

@@ -93,7 +93,7 @@ def test_unpaid_payment_has_no_invoice_and_gstin_is_required(ctx, rows, settings
     with pytest.raises(NotConfigured, match="GSTIN"):
         invoices.invoice_for_payment(ctx, "pay-5")
     # without the shop's state every buyer with a state would be charged IGST
-    settings.shop.gstin = "29ABCDE1234F1Z5"
+    settings.shop.gstin = "29ABCDE1234F1ZW"
     with pytest.raises(NotConfigured, match="state"):
         invoices.invoice_for_payment(ctx, "pay-5")
     assert ctx.store.scalar("SELECT receipt_no FROM payments WHERE id='pay-5'") is None

@@ -1,0 +1,228 @@
+"""The admin's Settings page: the shop, UPI, features, mail and the customer screens,
+changed in place and saved to the settings file.
+
+Each field is the backend's own list (:mod:`backend.services.settings_edit`), so the
+page and the file never disagree about what can be changed or how it is checked. A key
+an environment variable sets is shown but locked. Secrets are not on this page at all:
+they live in the environment or the OS keyring.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.messages import say
+from app.style import add_form_row, set_flag, set_role
+from app.tasks import TaskRunner
+from backend.errors import CheckoutError
+from backend.facade import CheckoutService
+
+SECTIONS = {
+    "shop": "Shop (receipts and GST invoices)",
+    "upi": "UPI QR payments",
+    "features": "Features",
+    "mail": "Mail (receipts by email)",
+    "ui": "Customer display and kiosk",
+}
+#: which column each section sits in
+COLUMNS = (("shop", "upi"), ("features", "mail", "ui"))
+
+Editor = QLineEdit | QCheckBox | QComboBox
+
+
+class SettingsView(QWidget):
+    """Every editable setting in a form; Save writes the changed ones (all or none)."""
+
+    def __init__(self, service: CheckoutService, runner: TaskRunner) -> None:
+        super().__init__()
+        self.service = service
+        self.runner = runner
+        self.editors: dict[str, Editor] = {}
+        self.loaded: dict[str, Any] = {}
+        self._forms: dict[str, QFormLayout] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 12)
+        title = QLabel("Settings")
+        title.setObjectName("title")
+        outer.addWidget(title)
+        hint = QLabel(
+            "Changes are saved to the settings file and used at once. Secrets (Stripe, "
+            "Razorpay, the SMTP password) are never typed here: set them in the environment "
+            "or the OS keyring (docs/configuration.md)."
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        outer.addWidget(hint)
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+        for sections in COLUMNS:
+            column = QVBoxLayout()
+            for section in sections:
+                box = QGroupBox(SECTIONS[section])
+                self._forms[section] = QFormLayout(box)
+                column.addWidget(box)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.where = QLabel()
+        self.where.setObjectName("hint")
+        self.where.setWordWrap(True)
+        outer.addWidget(self.where)
+        bar = QHBoxLayout()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        bar.addWidget(self.message, 1)
+        self.undo = QPushButton("&Undo changes")
+        self.undo.clicked.connect(self._fill)
+        self.save = QPushButton("&Save changes")
+        self.save.setObjectName("primary")
+        self.save.clicked.connect(self._save)
+        bar.addWidget(self.undo)
+        bar.addWidget(self.save)
+        outer.addLayout(bar)
+        self._update_buttons()
+
+    # loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        service = self.service
+        self.runner.run_net(
+            lambda: (service.editable_settings(), service.settings_view(), service.card_status()),
+            self._show,
+            self._failed,
+        )
+
+    def _show(self, result: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
+        editable, view, card = result
+        if not self.editors:
+            for field in editable["fields"]:
+                self._add_editor(field)
+        edits = self.changes() if self.loaded else {}
+        self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
+        for field in editable["fields"]:
+            editor = self.editors[self._name(field)]
+            locked = field["locked_by"]
+            editor.setEnabled(not locked)
+            editor.setToolTip(f"Set by the environment variable {locked}." if locked else "")
+        if edits:  # back on the page with changes not saved yet: keep them
+            self._update_buttons()
+        else:
+            self._fill()
+        card_text = "card payments ready" if card.get("configured") else card.get("reason", "")
+        self.where.setText(
+            f"Settings file: {editable['path'] or 'none (changes cannot be saved)'} · "
+            f"Database: {view['database']} · Plans: {view['catalog']} · Card: {card_text}"
+        )
+
+    def _add_editor(self, field: dict[str, Any]) -> None:
+        editor: Editor
+        if field["kind"] == "bool":
+            editor = QCheckBox("On")
+            editor.toggled.connect(self._edited)
+        elif field["kind"] == "choice":
+            editor = QComboBox()
+            editor.addItems(field["choices"])
+            editor.currentIndexChanged.connect(self._edited)
+        else:
+            editor = QLineEdit()
+            editor.setPlaceholderText(field["hint"])
+            editor.textEdited.connect(self._edited)
+        editor.setAccessibleName(field["label"])
+        label = field["label"]
+        if field["locked_by"]:
+            label += " 🔒"
+        add_form_row(self._forms[field["section"]], label, editor)
+        self.editors[self._name(field)] = editor
+
+    @staticmethod
+    def _name(field: dict[str, Any]) -> str:
+        return f"{field['section']}.{field['key']}"
+
+    def _fill(self) -> None:
+        """Put the saved values back in every field (also what Undo does)."""
+        for name, value in self.loaded.items():
+            editor = self.editors[name]
+            editor.blockSignals(True)
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentText(str(value))
+            else:
+                editor.setText("" if value is None else str(value))
+            editor.blockSignals(False)
+            set_flag(editor, "invalid", False)
+        self.message.clear()
+        self._update_buttons()
+
+    # saving ---------------------------------------------------------------------------
+    def current(self, name: str) -> Any:
+        editor = self.editors[name]
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QComboBox):
+            return editor.currentText()
+        return editor.text()
+
+    def changes(self) -> dict[str, dict[str, Any]]:
+        """``{section: {key: value}}`` of the fields that differ from the saved values."""
+        changed: dict[str, dict[str, Any]] = {}
+        for name, saved in self.loaded.items():
+            value = self.current(name)
+            if str(value).strip() != ("" if saved is None else str(saved)):
+                section, key = name.split(".", 1)
+                changed.setdefault(section, {})[key] = value
+        return changed
+
+    def _edited(self, *_args: object) -> None:
+        sender = self.sender()
+        if isinstance(sender, QWidget):
+            set_flag(sender, "invalid", False)
+        self.message.clear()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        dirty = bool(self.loaded) and bool(self.changes())
+        self.save.setEnabled(dirty)
+        self.undo.setEnabled(dirty)
+
+    def _save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            return
+        self.save.setEnabled(False)
+        service = self.service
+        self.runner.run_db(lambda: service.update_settings(changes), self._saved, self._failed)
+
+    def _saved(self, editable: dict[str, Any]) -> None:
+        self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
+        self._fill()
+        set_role(self.message, "success")
+        self.message.setText(f"Saved to {editable['path']}. The till uses the new settings now.")
+
+    def _failed(self, exc: Exception) -> None:
+        set_role(self.message, "error")
+        self.message.setText(say(exc))
+        field = exc.field if isinstance(exc, CheckoutError) else None
+        editor = self.editors.get(field or "")
+        if editor is not None:
+            set_flag(editor, "invalid", True)
+            editor.setFocus()
+        self._update_buttons()
