@@ -47,7 +47,7 @@ class PlanButton(QPushButton):
         super().__init__()
         self.setObjectName("planButton")
         self.setProperty("recommended", recommended)
-        self.setMinimumSize(TOUCH_PX * 4, TOUCH_PX * 2)
+        self.setMinimumSize(TOUCH_PX * 4, TOUCH_PX * 3 // 2)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAccessibleName(f"{name} {price} {per}".strip())
         self.name = QLabel(name)
@@ -159,6 +159,7 @@ class PlanPage(ScaledPanel):
             button.clicked.connect(lambda _=False, t=tier: self.chosen.emit(t, self.interval))
             self.grid.addWidget(button, index // 2, index % 2)
             self.buttons[str(tier.get("id"))] = button
+        self.rescale()  # the new buttons' labels take this screen's sizes
 
     def _sellable(self, tier: Mapping[str, Any]) -> bool:
         return any(

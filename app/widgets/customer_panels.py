@@ -51,6 +51,11 @@ FONT_PX = {
     "tierAlt": 25,
     "tierFeature": 26,
     "badge": 24,
+    # the kiosk's plan buttons
+    "planName": 40,
+    "planBadge": 24,
+    "planPrice": 44,
+    "planPer": 26,
 }
 MIN_PX = 14
 

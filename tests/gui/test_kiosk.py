@@ -6,7 +6,11 @@ widgets alone.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+
 import pytest
+import pytestqt.exceptions
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
@@ -292,6 +296,34 @@ def test_every_touch_target_is_at_least_48_px(qtbot, ctx, kiosk, size):
     assert checked >= 15
     assert kiosk.corner.width() >= 48
     assert kiosk.corner.height() >= 48
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768), (1280, 800)])
+def test_plan_buttons_show_every_word_and_do_not_overlap(qtbot, kiosk, size):
+    """Names, prices and the small print fit inside their buttons on a laptop-sized
+    touch screen too, and the rows of buttons do not run into each other."""
+    kiosk.resize(*size)
+    page = kiosk.plan_page
+    buttons = list(page.buttons.values())
+
+    def clipped() -> list[str]:
+        return [
+            label.text()
+            for button in buttons
+            for label in (button.name, button.price, button.per, button.badge)
+            if label.isVisible()
+            and (
+                label.width() < label.sizeHint().width()
+                or not button.rect().contains(label.geometry())
+            )
+        ]
+
+    with contextlib.suppress(pytestqt.exceptions.TimeoutError):
+        qtbot.waitUntil(lambda: not clipped(), timeout=3000)
+    assert clipped() == []
+    for a, b in itertools.combinations(buttons, 2):
+        assert not a.geometry().intersects(b.geometry()), (a.accessibleName(), b.accessibleName())
+    assert all(button.geometry().bottom() < page.height() for button in buttons)
 
 
 def test_text_is_large_enough_to_read_from_a_metre(qtbot, kiosk):
