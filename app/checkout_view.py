@@ -21,7 +21,7 @@ from app.customer_picker import CustomerPicker
 from app.date_text import moment_text
 from app.messages import say
 from app.payment_steps import MethodStep, SuccessStep, WaitingStep
-from app.plan_text import plan_label, tier_price
+from app.plan_text import offered, plan_label, tier_price
 from app.receipt_actions import ReceiptActions
 from app.tasks import TaskRunner
 from app.tier_picker import TierPicker
@@ -125,21 +125,33 @@ class CheckoutView(QWidget):
 
     def load(self) -> None:
         """Read catalog, settings and card availability, then show the plans."""
+        self._read_settings(self.reset)
 
+    def reload_settings(self) -> None:
+        """The settings changed (an admin saved them): offer what they allow now. A sale
+        under way is left alone; it starts over with the new plans only if none is."""
+        self._read_settings(self._reset_if_idle)
+
+    def _reset_if_idle(self) -> None:
+        if self.stack.currentIndex() == STEP_TIERS:
+            self.reset()
+
+    def _read_settings(self, then: Callable[[], None]) -> None:
         def read() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             return self.service.catalog(), self.service.settings_view()
 
-        self.runner.run_db(read, self._loaded)
-        self.runner.run_net(self.service.card_status, self._card_known, self._card_unknown)
+        def loaded(result: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
+            catalog, self.settings = result
+            self.tiers = offered(catalog, self.settings["features"])
+            self.tier_step.set_catalog(
+                self.tiers, annual_billing=bool(self.settings["features"].get("annual_billing"))
+            )
+            self.tier_step.set_currency(self.settings["shop"].get("default_currency", "INR"))
+            self.receipts.configure(self.settings)
+            then()
 
-    def _loaded(self, result: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
-        self.tiers, self.settings = result
-        self.tier_step.set_catalog(
-            self.tiers, annual_billing=bool(self.settings["features"].get("annual_billing"))
-        )
-        self.tier_step.set_currency(self.settings["shop"].get("default_currency", "INR"))
-        self.receipts.configure(self.settings)
-        self.reset()
+        self.runner.run_db(read, loaded)
+        self.runner.run_net(self.service.card_status, self._card_known, self._card_unknown)
 
     def _card_known(self, status: dict[str, Any]) -> None:
         self.card = status

@@ -151,6 +151,13 @@ class CustomerDisplay(QWidget):
         self.placed.emit(placement)
         return placement
 
+    def set_screen_setting(self, setting: str) -> None:
+        """``[ui] display_screen`` changed: go where it says now."""
+        if setting != self._setting:
+            self._setting = setting
+            if self.isVisible():
+                self.place()
+
     def _screens_changed(self) -> None:
         # let Qt finish moving windows off a removed screen before choosing again
         if self.isVisible():

@@ -169,7 +169,7 @@ class DashboardView(QWidget):
         groups = (
             ("Revenue", ("today", "7 days", "30 days", "range")),
             ("Subscriptions", ("MRR", "active")),
-            ("Trials", ("active", "ending ≤ 7 days", "converted", "conversion")),
+            ("Trials", ("active", "ending ≤ 7 days", "converted", "of ended, bought")),
             ("Credits", ("granted", "consumed")),
             ("Payments needing attention", ("UPI pending", "UPI expired", "UPI late",
                                             "card failed")),
@@ -290,7 +290,7 @@ class DashboardView(QWidget):
             "Trials:active": str(board.trials_active),
             "Trials:ending ≤ 7 days": str(board.trials_ending_7d),
             "Trials:converted": str(board.trials_converted),
-            "Trials:conversion": "–" if rate is None else f"{rate * 100:.1f} %",
+            "Trials:of ended, bought": "–" if rate is None else f"{rate * 100:.1f} %",
             "Credits:granted": str(board.credits_granted),
             "Credits:consumed": str(board.credits_consumed),
             "Payments needing attention:UPI pending": str(board.upi_pending),

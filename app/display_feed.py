@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.customer_display import CustomerDisplay
+from app.plan_text import offered_by
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
 from backend.services.context import Context
@@ -124,7 +125,7 @@ def run_display(app: QApplication, ctx: Context) -> int:
         standalone=True,
         currency=ctx.settings.shop.default_currency,
     )
-    runner.run_db(service.catalog, display.show_idle)
+    runner.run_db(lambda: offered_by(service), display.show_idle)
     if os.environ.get(FIRST_PAINT_ENV):  # start-up measurement and the mode's smoke test
         quit_after_first_paint(display)
     display.place()

@@ -68,9 +68,9 @@ class LoginView(QStackedWidget):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(32, 28, 32, 28)
         lay.setSpacing(14)
-        title = QLabel(f"{shop_name} Checkout")
-        title.setObjectName("title")
-        lay.addWidget(title)
+        self.title = QLabel(f"{shop_name} Checkout")
+        self.title.setObjectName("title")
+        lay.addWidget(self.title)
         hint = QLabel("Sign in with your name and PIN.")
         hint.setObjectName("hint")
         lay.addWidget(hint)
@@ -94,6 +94,9 @@ class LoginView(QStackedWidget):
         self.pin_edit.returnPressed.connect(self._sign_in)
         lay.addWidget(self.sign_in)
         self.addWidget(_centered(box))
+
+    def set_shop_name(self, shop_name: str) -> None:
+        self.title.setText(f"{shop_name} Checkout")
 
     def refresh(self) -> None:
         """Reload the staff names; show the first-admin form when there are none."""

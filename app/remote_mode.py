@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from app.plan_text import offered_by
 from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.clock import SystemClock
@@ -110,7 +111,7 @@ def build_display(
         standalone=True,
         currency=view["shop"]["default_currency"],
     )
-    runner.run_net(service.catalog, display.show_idle)
+    runner.run_net(lambda: offered_by(service), display.show_idle)
     display.banner = ReconnectBanner(display, service)
     display.feed = DisplayFeed(display, runner, lambda: latest_upi_request(service))
     display.feed.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
 from app.messages import say
 from app.style import add_form_row, set_flag, set_role
 from app.tasks import TaskRunner
-from backend.errors import CheckoutError
 from backend.facade import CheckoutService
 
 SECTIONS = {
@@ -46,6 +46,9 @@ Editor = QLineEdit | QCheckBox | QComboBox
 
 class SettingsView(QWidget):
     """Every editable setting in a form; Save writes the changed ones (all or none)."""
+
+    #: the settings were saved (the window then shows what they allow)
+    saved = Signal()
 
     def __init__(self, service: CheckoutService, runner: TaskRunner) -> None:
         super().__init__()
@@ -90,7 +93,9 @@ class SettingsView(QWidget):
         bar = QHBoxLayout()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        bar.addWidget(self.message, 1)
+        self.message.hide()
+        bar.addWidget(self.message, 100)
+        bar.addStretch(1)  # the buttons keep their size while there is no message
         self.undo = QPushButton("&Undo changes")
         self.undo.clicked.connect(self._fill)
         self.save = QPushButton("&Save changes")
@@ -139,17 +144,23 @@ class SettingsView(QWidget):
             editor.toggled.connect(self._edited)
         elif field["kind"] == "choice":
             editor = QComboBox()
-            editor.addItems(field["choices"])
+            choices = list(field["choices"])
+            if str(field["value"]) not in choices:  # a spelling from a hand-edited file
+                choices.append(str(field["value"]))
+            editor.addItems(choices)
             editor.currentIndexChanged.connect(self._edited)
         else:
             editor = QLineEdit()
             editor.setPlaceholderText(field["hint"])
             editor.textEdited.connect(self._edited)
         editor.setAccessibleName(field["label"])
-        label = field["label"]
+        form = self._forms[field["section"]]
+        add_form_row(form, field["label"], editor)
         if field["locked_by"]:
-            label += " 🔒"
-        add_form_row(self._forms[field["section"]], label, editor)
+            note = QLabel(f"Set by {field['locked_by']} on this computer; change it there.")
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            form.addRow("", note)
         self.editors[self._name(field)] = editor
 
     @staticmethod
@@ -169,7 +180,7 @@ class SettingsView(QWidget):
                 editor.setText("" if value is None else str(value))
             editor.blockSignals(False)
             set_flag(editor, "invalid", False)
-        self.message.clear()
+        self._say("", "")
         self._update_buttons()
 
     # saving ---------------------------------------------------------------------------
@@ -195,8 +206,15 @@ class SettingsView(QWidget):
         sender = self.sender()
         if isinstance(sender, QWidget):
             set_flag(sender, "invalid", False)
-        self.message.clear()
+        self._say("", "")
         self._update_buttons()
+
+    def _say(self, role: str, text: str) -> None:
+        """The message under the form: shown in its colours only when there is one."""
+        if role:
+            set_role(self.message, role)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def _update_buttons(self) -> None:
         dirty = bool(self.loaded) and bool(self.changes())
@@ -214,15 +232,15 @@ class SettingsView(QWidget):
     def _saved(self, editable: dict[str, Any]) -> None:
         self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
         self._fill()
-        set_role(self.message, "success")
-        self.message.setText(f"Saved to {editable['path']}. The till uses the new settings now.")
+        self._say("success", f"Saved to {editable['path']}. The till uses the new settings now.")
+        self.saved.emit()
 
     def _failed(self, exc: Exception) -> None:
-        set_role(self.message, "error")
-        self.message.setText(say(exc))
-        field = exc.field if isinstance(exc, CheckoutError) else None
-        editor = self.editors.get(field or "")
-        if editor is not None:
+        self._say("error", say(exc))
+        fields = list(getattr(exc, "problems", {})) or [getattr(exc, "field", None)]
+        marked = [self.editors[name] for name in fields if name in self.editors]
+        for editor in marked:
             set_flag(editor, "invalid", True)
-            editor.setFocus()
+        if marked:
+            marked[0].setFocus()
         self._update_buttons()

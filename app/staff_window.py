@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
-from PySide6.QtCore import QDate, QEvent, QTimer
+from PySide6.QtCore import QDate, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.display_link import make_customer_display, make_qr_preview
 from app.login_view import LoginView
+from app.plan_text import offered_by
+from app.style import use_plain_text_labels
 from app.sync_indicator import SyncIndicator
 from app.tasks import TaskRunner
 from backend.facade import CheckoutService
@@ -43,6 +46,9 @@ DisplayFactory = Callable[..., "CustomerDisplay"]
 
 class SignedInArea(QWidget):
     """Header (who is signed in, sign out) and the tabs this person may use."""
+
+    #: an admin saved the settings
+    settings_saved = Signal()
 
     def __init__(
         self,
@@ -115,8 +121,11 @@ class SignedInArea(QWidget):
         dashboard = DashboardView(getattr(service, "ctx", service), runner)
         self.admin_pages["dashboard"] = dashboard
         self.tabs.addTab(dashboard, "Dashboard")
-        self.admin_pages["settings"] = SettingsView(service, runner)
-        self.tabs.addTab(self.admin_pages["settings"], "Settings")
+        settings = SettingsView(service, runner)
+        settings.saved.connect(self.settings_saved)
+        settings.saved.connect(self.checkout.reload_settings)
+        self.admin_pages["settings"] = settings
+        self.tabs.addTab(settings, "Settings")
         self.admin_pages["staff"] = StaffAdminView(service, runner)
         self.tabs.addTab(self.admin_pages["staff"], "Staff")
 
@@ -191,12 +200,15 @@ class StaffWindow(QMainWindow):
         return handled
 
     def _start_background(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            use_plain_text_labels(app)  # customers' and staff names never read as markup
         self.sync.start()
         factory = self._display_factory
         if factory is not None:
             service = self.service
             self.runner.run_db(
-                lambda: (service.catalog(), service.settings_view()),
+                lambda: (offered_by(service), service.settings_view()),
                 lambda result: self._open_display(factory, *result),
             )
 
@@ -210,6 +222,18 @@ class StaffWindow(QMainWindow):
         self.display.show_idle(tiers)
         if self.area is not None:
             self.area.checkout.display = self.display
+
+    def _settings_saved(self) -> None:
+        """Show the new shop name and move the display if its screen setting changed
+        (the checkout page reloads its own plans and switches)."""
+        self.runner.run_db(self.service.settings_view, self._show_settings)
+
+    def _show_settings(self, view: dict[str, Any]) -> None:
+        shop = view["shop"]["name"]
+        self.setWindowTitle(f"{shop} Checkout")
+        self.login.set_shop_name(shop)
+        if self.display is not None:
+            self.display.set_screen_setting(view["ui"]["display_screen"])
 
     def _busy_changed(self, running: int) -> None:
         if running == 0:
@@ -230,6 +254,7 @@ class StaffWindow(QMainWindow):
             qr_factory=self.qr_factory,
         )
         self.area.sign_out.clicked.connect(self.sign_out)
+        self.area.settings_saved.connect(self._settings_saved)
         self.stack.addWidget(self.area)
         self.stack.setCurrentWidget(self.area)
         self.statusBar().showMessage(f"Signed in as {staff['name']}", 4000)

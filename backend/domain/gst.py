@@ -23,6 +23,45 @@ GST_PERCENT = 18
 #: state code, PAN (5 letters, 4 digits, a letter), entity number, Z, check character
 GSTIN_RE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: states and union territories by their GST state code (the first two GSTIN digits)
+STATE_CODES: dict[str, tuple[str, ...]] = {
+    "Jammu and Kashmir": ("01",),
+    "Himachal Pradesh": ("02",),
+    "Punjab": ("03",),
+    "Chandigarh": ("04",),
+    "Uttarakhand": ("05",),
+    "Haryana": ("06",),
+    "Delhi": ("07",),
+    "Rajasthan": ("08",),
+    "Uttar Pradesh": ("09",),
+    "Bihar": ("10",),
+    "Sikkim": ("11",),
+    "Arunachal Pradesh": ("12",),
+    "Nagaland": ("13",),
+    "Manipur": ("14",),
+    "Mizoram": ("15",),
+    "Tripura": ("16",),
+    "Meghalaya": ("17",),
+    "Assam": ("18",),
+    "West Bengal": ("19",),
+    "Jharkhand": ("20",),
+    "Odisha": ("21",),
+    "Chhattisgarh": ("22",),
+    "Madhya Pradesh": ("23",),
+    "Gujarat": ("24",),
+    "Dadra and Nagar Haveli and Daman and Diu": ("26", "25"),
+    "Maharashtra": ("27",),
+    "Karnataka": ("29",),
+    "Goa": ("30",),
+    "Lakshadweep": ("31",),
+    "Kerala": ("32",),
+    "Tamil Nadu": ("33",),
+    "Puducherry": ("34",),
+    "Andaman and Nicobar Islands": ("35",),
+    "Telangana": ("36",),
+    "Andhra Pradesh": ("37", "28"),
+    "Ladakh": ("38",),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +107,31 @@ def check_gstin(gstin: str) -> str:
             field="gstin",
         )
     return text
+
+
+def check_state(name: str) -> str:
+    """An Indian state or union territory in its usual spelling, or a ValidationError."""
+    wanted = normalize_state(name)
+    for state in STATE_CODES:
+        if normalize_state(state) == wanted:
+            return state
+    raise ValidationError(
+        f"{name.strip()!r} is not an Indian state or union territory (e.g. Karnataka).",
+        field="state",
+    )
+
+
+def check_gstin_state(gstin: str, state: str) -> None:
+    """A GSTIN's first two digits name the state it was issued in: they must agree with
+    the shop's state, or the tax is split the wrong way (IGST against CGST+SGST)."""
+    codes = STATE_CODES.get(check_state(state), ())
+    if gstin[:2] not in codes:
+        issued = next((s for s, c in STATE_CODES.items() if gstin[:2] in c), "another state")
+        raise ValidationError(
+            f"GSTIN {gstin} was issued in {issued} (code {gstin[:2]}), but the shop's "
+            f"state is {state}: correct one of them.",
+            field="state",
+        )
 
 
 def normalize_state(name: str | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from backend.adapters.upi.uri import MAX_EXPIRY_MINUTES, check_mcc, check_payee_name, check_vpa
 from backend.config import ENV_MAP, Settings, load_settings
-from backend.domain.gst import check_gstin
+from backend.domain.gst import STATE_CODES, check_gstin, check_gstin_state, check_state
 from backend.domain.identity import normalize_email
 from backend.domain.money import CURRENCIES
 from backend.errors import ConfigError, NotConfigured, ValidationError
@@ -38,13 +38,24 @@ class Field:
     hint: str = ""
 
 
-def _text(max_len: int, *, required: bool = False, what: str = "") -> Callable[[Any], str]:
+def _text(
+    max_len: int, *, required: bool = False, what: str = "", plain: bool = False
+) -> Callable[[Any], str]:
+    """One line of text; ``plain``: also without ``<`` or ``>`` (a name the screens show
+    as it is, never read as markup)."""
+
     def check(value: Any) -> str:
         text = " ".join(str(value or "").split())
         if required and not text:
             raise ValidationError(f"Enter the {what}.")
         if len(text) > max_len:
             raise ValidationError(f"The {what} is too long (at most {max_len} characters).")
+        if any(
+            ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E for ch in text
+        ):
+            raise ValidationError(f"The {what} contains control characters: type it again.")
+        if plain and ("<" in text or ">" in text):
+            raise ValidationError(f"The {what} cannot contain < or >.")
         return text
 
     return check
@@ -106,12 +117,12 @@ def _screen(value: Any) -> str:
 CURRENCY_CODES = tuple(CURRENCIES)
 EDITABLE: dict[str, dict[str, Field]] = {
     "shop": {
-        "name": Field("Shop name", "text", _text(60, required=True, what="shop name")),
+        "name": Field("Shop name", "text", _text(60, required=True, what="shop name", plain=True)),
         "address": Field("Address (on invoices)", "text", _text(200, what="address")),
         "gstin": Field(
             "GSTIN", "text", _optional(check_gstin), hint="15 characters; empty if unregistered"
         ),
-        "state": Field("State (for GST)", "text", _text(50, what="state"), hint="e.g. Maharashtra"),
+        "state": Field("State (for GST)", "choice", _optional(check_state), ("", *STATE_CODES)),
         "default_currency": Field(
             "Default currency", "choice", _choice(CURRENCY_CODES, "currency"), CURRENCY_CODES
         ),
@@ -204,13 +215,30 @@ def update_settings(
     return editable_settings(ctx, env)
 
 
+class SettingsInvalid(ValidationError):
+    """One or more values are refused; ``problems`` maps ``section.key`` to the reason
+    (the message lists them all; ``field`` is the first, for a screen to focus)."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        reasons = list(self.problems.values())
+        message = (
+            reasons[0]
+            if len(reasons) == 1
+            else (f"{len(reasons)} settings need fixing: " + " · ".join(reasons))
+        )
+        super().__init__(message, field=next(iter(self.problems)))
+
+
 def _checked(
     settings: Settings, changes: Mapping[str, Mapping[str, Any]], env: Mapping[str, str]
 ) -> dict[str, tuple[str, str, Any]]:
-    """``{"section.key": (section, key, clean value)}`` for the values that change."""
+    """``{"section.key": (section, key, clean value)}`` for the values that change, or
+    :class:`SettingsInvalid` naming every refused one."""
     if not isinstance(changes, Mapping):
         raise ValidationError("Changes are given as {section: {key: value}}.")
     clean: dict[str, tuple[str, str, Any]] = {}
+    problems: dict[str, str] = {}
     for section, values in changes.items():
         if section not in EDITABLE or not isinstance(values, Mapping):
             raise ValidationError(f"There is no settings section {section!r} to change.")
@@ -218,20 +246,60 @@ def _checked(
             name = f"{section}.{key}"
             spec = EDITABLE[section].get(key)
             if spec is None:
-                raise ValidationError(f"{name} cannot be changed here.", field=name)
+                problems[name] = f"{name} cannot be changed here."
+                continue
             variable = LOCKED_BY.get((section, key))
             if variable and variable in env:
-                raise ValidationError(
-                    f"{spec.label} is set by the environment variable {variable}; change it there.",
-                    field=name,
+                problems[name] = (
+                    f"{spec.label} is set by the environment variable {variable}; change it there."
                 )
+                continue
             try:
                 cleaned = spec.check(value)
             except ValidationError as exc:
-                raise ValidationError(f"{spec.label}: {exc.message}", field=name) from None
+                said = exc.message
+                problems[name] = (
+                    said if spec.label.lower() in said.lower() else (f"{spec.label}: {said}")
+                )
+                continue
             if cleaned != getattr(getattr(settings, section), key):
                 clean[name] = (section, key, cleaned)
+    if not problems:
+        problems = _together(settings, clean)
+    if problems:
+        raise SettingsInvalid(problems)
     return clean
+
+
+def _together(settings: Settings, clean: Mapping[str, tuple[str, str, Any]]) -> dict[str, str]:
+    """Values that are each fine but do not work together (checked when one of them
+    changes): a GSTIN from another state, mail without a sender, UPI without a payee."""
+
+    def value(name: str) -> Any:
+        section, key = name.split(".")
+        return clean[name][2] if name in clean else getattr(getattr(settings, section), key)
+
+    problems: dict[str, str] = {}
+    if {"shop.gstin", "shop.state"} & clean.keys() and value("shop.gstin"):
+        if not value("shop.state"):
+            problems["shop.state"] = "Choose the shop's state: GST invoices need it."
+        else:
+            try:
+                check_gstin_state(value("shop.gstin"), value("shop.state"))
+            except ValidationError as exc:
+                where = "shop.gstin" if "shop.gstin" in clean else "shop.state"
+                problems[where] = exc.message
+    mail = {"mail.host", "mail.sender"} & clean.keys()
+    if mail and value("mail.host") and not value("mail.sender"):
+        problems["mail.sender"] = (
+            "Enter the address receipts are sent from (Send as), or clear the mail server."
+        )
+    upi = {"upi.vpa", "upi.payee_name"} & clean.keys()
+    if upi and value("upi.vpa") and not value("upi.payee_name"):
+        problems["upi.payee_name"] = (
+            "Enter the payee name customers see in their UPI app, or clear the UPI ID."
+        )
+    return problems
 
 
 def _save(

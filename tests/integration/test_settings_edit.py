@@ -86,6 +86,18 @@ def test_a_change_is_saved_with_the_comments_kept_and_applied_at_once(ctx, setti
         ({"shop": {"default_currency": "EUR"}}, "shop.default_currency", "INR, USD"),
         ({"stripe": {"api_base": "http://x"}}, None, "no settings section"),
         ({"mail": {"password": "hunter2"}}, "mail.password", "cannot be changed here"),
+        ({"shop": {"name": "Asha <b>Stores</b>"}}, "shop.name", "cannot contain < or >"),
+        ({"shop": {"address": "12 MG Road\x00"}}, "shop.address", "control characters"),
+        ({"shop": {"state": "Karnatka"}}, "shop.state", "not an Indian state"),
+        # each value is fine, together they are not
+        (
+            {"shop": {"gstin": "29ABCDE1234F1ZW", "state": "Maharashtra"}},
+            "shop.gstin",
+            "issued in Karnataka",
+        ),
+        ({"shop": {"gstin": "29ABCDE1234F1ZW"}}, "shop.state", "Choose the shop's state"),
+        ({"mail": {"host": "smtp.example.com"}}, "mail.sender", "Send as"),
+        ({"upi": {"payee_name": ""}}, "upi.payee_name", "payee name customers see"),
     ],
 )
 def test_a_bad_value_says_which_and_changes_nothing(ctx, settings_file, changes, field, words):
@@ -98,6 +110,20 @@ def test_a_bad_value_says_which_and_changes_nothing(ctx, settings_file, changes,
     assert settings_file.read_bytes() == before
     assert ctx.settings.ui.kiosk_idle_seconds == 60
     assert [f.name for f in settings_file.parent.iterdir()] == ["settings.toml"]
+
+
+def test_every_refused_value_is_named_at_once(ctx, settings_file):
+    bad = {"shop": {"gstin": "123"}, "upi": {"vpa": "nope"}, "mail": {"port": "abc"}}
+    with pytest.raises(settings_edit.SettingsInvalid) as caught:
+        settings_edit.update_settings(ctx, bad, actor="t", env={})
+    assert set(caught.value.problems) == {"shop.gstin", "upi.vpa", "mail.port"}
+    assert caught.value.message.startswith("3 settings need fixing:")
+    assert caught.value.problems["shop.gstin"].count("GSTIN") == 1  # not "GSTIN: GSTIN"
+
+
+def test_state_is_stored_in_its_usual_spelling(ctx, settings_file):
+    settings_edit.update_settings(ctx, {"shop": {"state": "  tamil NADU "}}, actor="t", env={})
+    assert ctx.settings.shop.state == "Tamil Nadu"
 
 
 def test_a_key_set_by_the_environment_is_locked(ctx, settings_file):

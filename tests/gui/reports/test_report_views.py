@@ -53,7 +53,7 @@ def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, sales, qtmode
     assert view.figures["Revenue:today"].text() == "₹799.00"
     assert view.figures["Revenue:30 days"].text() == "₹3,198.00"
     assert view.figures["Subscriptions:MRR"].text() == "₹1,999.92"  # 23,999.00 / 12
-    assert view.figures["Trials:conversion"].text() == "100.0 %"
+    assert view.figures["Trials:of ended, bought"].text() == "100.0 %"
     assert view.daily_model.rowCount() == 30
     days = {row[0]: row[1] for row in view.daily_model.rows()}
     assert days["2026-11-20"] == 239900

@@ -283,3 +283,19 @@ def test_a_late_payment_is_kept_and_accepted_by_staff(qtbot, make_window, people
     assert "Accepted: receipt AC/" in page.message.text()
     assert upi_payments.get_payment(ctx, pending["id"])["status"] == "succeeded"
     assert subscriptions.current_subscription(ctx, ids["Neha"])["tier"] == "employee"
+
+
+def test_a_name_typed_as_markup_is_shown_as_typed(qtbot, make_window, people, ctx):
+    """A kiosk customer who types "<h1>…</h1>" as their name must not restyle the till."""
+    customers.add_customer(
+        ctx, name="<h1>Meera</h1> <img src=x>", email="meera@example.com", actor="kiosk"
+    )
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    view = window.area.customers
+    window.area.tabs.setCurrentWidget(view)
+    view.search.query.setText("Meera")
+    qtbot.waitUntil(lambda: view.name.text() == "<h1>Meera</h1> <img src=x>")
+    assert view.name.textFormat() == Qt.TextFormat.PlainText  # the tags show as typed
+    assert window.login.title.textFormat() == Qt.TextFormat.PlainText  # made before, too
