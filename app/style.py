@@ -22,12 +22,18 @@ class PlainTextLabels(QProxyStyle):
         return super().polish(target)  # type: ignore[arg-type]
 
 
+#: the one PlainTextLabels of this process, held here so that Python never collects the
+#: object whose ``polish`` Qt keeps calling
+_plain_style: list[PlainTextLabels] = []
+
+
 def use_plain_text_labels(app: QApplication) -> None:
-    """Install :class:`PlainTextLabels` (every widget is polished again, so labels made
-    before are covered too). The staff window calls it after its first paint: the
+    """Install :class:`PlainTextLabels` once (every widget is polished again, so labels
+    made before are covered too). The staff window calls it after its first paint: the
     style's first polish builds PySide6's ``Qt`` enums, 13 ms (benchmarks/startup.py)."""
-    if not isinstance(app.style(), PlainTextLabels):
-        app.setStyle(PlainTextLabels())
+    if not _plain_style:
+        _plain_style.append(PlainTextLabels())
+        app.setStyle(_plain_style[0])
 
 
 def apply_style(app: QApplication) -> None:
