@@ -185,12 +185,12 @@ class StaffWindow(QMainWindow):
         self._busy_delay.setInterval(400)
         self._busy_delay.timeout.connect(lambda: self.busy.setVisible(self.runner.running > 0))
         runner.busy_changed.connect(self._busy_changed)
-        self.login.refresh()
         self._display_factory = display_factory
         self._background_started = False
 
     def event(self, event: QEvent) -> bool:
-        """After the first paint, start what the cashier does not wait for: the sync
+        """After the first paint, start the rest: the staff names for the login (the
+        first query, so the first work of the task runner's threads), the sync
         indicator's checks (Stripe key lookup, queue) and the customer display. The
         window is on screen first; this work then runs in the background."""
         handled = super().event(event)
@@ -200,6 +200,7 @@ class StaffWindow(QMainWindow):
         return handled
 
     def _start_background(self) -> None:
+        self.login.refresh()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             use_plain_text_labels(app)  # customers' and staff names never read as markup

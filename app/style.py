@@ -4,36 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QProxyStyle, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyle
 
 from resources import read_text, resource_path
 
-
-class PlainTextLabels(QProxyStyle):
-    """The platform's style, except that every label shows its text as typed: a QLabel
-    reads text that looks like HTML as rich text, and names typed by customers (at the
-    kiosk) or staff must never turn into markup on the till's screens."""
-
-    def polish(self, target: object) -> object:  # type: ignore[override]
-        if isinstance(target, QLabel):
-            target.setProperty("textFormat", 0)  # Qt.TextFormat.PlainText
-        return super().polish(target)  # type: ignore[arg-type]
-
-
-#: the one PlainTextLabels of this process, held here so that Python never collects the
-#: object whose ``polish`` Qt keeps calling
-_plain_style: list[PlainTextLabels] = []
+#: the one plain-text style of this process, held here so that Python never collects
+#: the object whose ``polish`` Qt keeps calling
+_plain_style: list[QStyle] = []
 
 
 def use_plain_text_labels(app: QApplication) -> None:
-    """Install :class:`PlainTextLabels` once (every widget is polished again, so labels
-    made before are covered too). The staff window calls it after its first paint: the
-    style's first polish builds PySide6's ``Qt`` enums, 13 ms (benchmarks/startup.py)."""
-    if not _plain_style:
-        _plain_style.append(PlainTextLabels())
-        app.setStyle(_plain_style[0])
+    """Make every label show its text as typed, from now on and for labels made before
+    (installing a style polishes every widget again).
+
+    A QLabel reads text that looks like HTML as rich text, and names typed by customers
+    (at the kiosk) or staff must never turn into markup on the till's screens. The staff
+    window calls this after its first paint: QProxyStyle's type and its first polish
+    build PySide6's style and ``Qt`` enums, ~17 ms (benchmarks/startup.py)."""
+    if _plain_style:
+        return
+    from PySide6.QtWidgets import QProxyStyle
+
+    class PlainTextLabels(QProxyStyle):
+        def polish(self, target: object) -> object:  # type: ignore[override]
+            if isinstance(target, QLabel):
+                target.setProperty("textFormat", 0)  # Qt.TextFormat.PlainText
+            return super().polish(target)  # type: ignore[arg-type]
+
+    _plain_style.append(PlainTextLabels())
+    app.setStyle(_plain_style[0])
 
 
 def apply_style(app: QApplication) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -31,8 +33,10 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, network_workers: int = 4) -> None:
         super().__init__(parent)
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autoos-db")
-        self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="autoos-net")
+        # the pools (and concurrent.futures) start with the first operation of each kind:
+        # the staff window's first paint does not wait for them (benchmarks/startup.py)
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._sizes = {"autoos-db": 1, "autoos-net": network_workers}
         self._running = 0
         self._closed = False
         # _deliver is emitted only on the worker threads, so Qt queues each delivery to
@@ -50,7 +54,7 @@ class TaskRunner(QObject):
         on_failure: Callable[[Exception], Any] | None = None,
     ) -> Future[T]:
         """Database work, in submission order, on the one database thread."""
-        return self._submit(self._db, op, on_success, on_failure)
+        return self._submit(self._pool("autoos-db"), op, on_success, on_failure)
 
     def run_net(
         self,
@@ -59,7 +63,18 @@ class TaskRunner(QObject):
         on_failure: Callable[[Exception], Any] | None = None,
     ) -> Future[T]:
         """Network work (Stripe, PSP, SMTP, remote server) on the pool."""
-        return self._submit(self._net, op, on_success, on_failure)
+        return self._submit(self._pool("autoos-net"), op, on_success, on_failure)
+
+    def _pool(self, name: str) -> ThreadPoolExecutor:
+        pool = self._pools.get(name)
+        if pool is None:
+            if self._closed:
+                raise RuntimeError("the task runner is shut down: no new work")
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=self._sizes[name], thread_name_prefix=name)
+            self._pools[name] = pool
+        return pool
 
     def _submit(
         self,
@@ -113,5 +128,7 @@ class TaskRunner(QObject):
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; let running operations finish (writes must complete)."""
         self._closed = True
-        self._db.shutdown(wait=wait)
-        self._net.shutdown(wait=wait, cancel_futures=True)
+        if "autoos-db" in self._pools:
+            self._pools["autoos-db"].shutdown(wait=wait)
+        if "autoos-net" in self._pools:
+            self._pools["autoos-net"].shutdown(wait=wait, cancel_futures=True)

@@ -43,7 +43,7 @@ def test_a_callback_never_runs_inside_the_call_that_submitted_it(qtbot):
 
     runner.run_db(op, seen.append)
     done.wait(5)
-    runner._db.submit(lambda: None).result(5)  # the operation has fully returned
+    runner._pool("autoos-db").submit(lambda: None).result(5)  # op has fully returned
     assert seen == []  # not delivered yet: the GUI thread has not run its loop
     qtbot.waitUntil(lambda: seen == ["result"])
     runner.shutdown()
