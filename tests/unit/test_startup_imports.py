@@ -14,6 +14,7 @@ HEAVY = (
     "stripe", "sqlite_utils", "numpy", "smtplib", "reportlab", "pyqtgraph", "fastapi",
     "_hashlib",  # OpenSSL: 3.6 MiB, loaded with the first PIN
     "importlib.resources",
+    "concurrent.futures",  # the task runner's pools start with their first operation
 )  # fmt: skip
 
 START = f"""
