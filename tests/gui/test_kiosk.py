@@ -48,7 +48,11 @@ def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
     kiosk.show()
     qtbot.waitExposed(kiosk)
     kiosk.start()
-    qtbot.waitUntil(lambda: bool(kiosk.plan_page.buttons))
+    page = kiosk.plan_page
+    # new buttons are shown on the next turn of the event loop: wait until a finger can
+    qtbot.waitUntil(
+        lambda: bool(page.buttons) and all(b.isVisible() for b in page.buttons.values())
+    )
     return kiosk, runner
 
 
