@@ -20,6 +20,7 @@ from app.style import styled
 from app.tasks import TaskRunner
 from backend.facade import LocalCheckoutService
 from backend.services import credits, staff, trials, upi_payments
+from tests.gui.kiosk_driving import tap, wait_for_plans
 from tests.qr_reading import decode_widget, query
 
 ADMIN = ("Ravi Admin", "1357")
@@ -48,11 +49,7 @@ def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
     kiosk.show()
     qtbot.waitExposed(kiosk)
     kiosk.start()
-    page = kiosk.plan_page
-    # new buttons are shown on the next turn of the event loop: wait until a finger can
-    qtbot.waitUntil(
-        lambda: bool(page.buttons) and all(b.isVisible() for b in page.buttons.values())
-    )
+    wait_for_plans(qtbot, kiosk)
     return kiosk, runner
 
 
@@ -75,12 +72,6 @@ def kiosk_factory(qtbot, ctx, clock):
 @pytest.fixture
 def kiosk(kiosk_factory):
     return kiosk_factory()
-
-
-def tap(qtbot, button: QPushButton) -> None:
-    assert button.isVisible(), button.text()
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def type_into(qtbot, edit: QLineEdit, text: str) -> None:

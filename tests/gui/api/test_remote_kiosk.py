@@ -4,13 +4,13 @@ store server on a real port. The server goes away mid sign-up and comes back."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.remote_mode import BANNER_TEXT, build_kiosk
 from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
 from backend.services import api_tokens, trials
+from tests.gui.kiosk_driving import tap, wait_for_plans
 
 
 @pytest.fixture
@@ -29,19 +29,13 @@ def remote_kiosk(qtbot, ctx, clock, server):
     kiosk.resize(1280, 800)
     kiosk.show()
     qtbot.waitExposed(kiosk)
-    qtbot.waitUntil(lambda: bool(kiosk.plan_page.buttons))
+    wait_for_plans(qtbot, kiosk)
     yield kiosk, banner
     service.close()
     runner.shutdown()
     kiosk.idle.remove()
     kiosk.hide()
     kiosk.deleteLater()
-
-
-def tap(qtbot, button) -> None:
-    assert button.isVisible(), button.text()
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def type_details(qtbot, kiosk, name: str, email: str) -> None:
