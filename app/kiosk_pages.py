@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.plan_text import PER
+from app.plan_text import PER, offered
 from app.widgets.customer_panels import ScaledPanel, role_label, tier_amount
 from backend.domain.identity import normalize_email, normalize_name, normalize_phone
 from backend.errors import ValidationError
@@ -89,7 +89,7 @@ class PlanPage(ScaledPanel):
         super().__init__()
         self.setObjectName("planPage")
         self.currency = currency
-        self.trial_allowed = trial
+        self.features = {"free_trial": trial, "annual_billing": annual}
         self.interval = "month"
         self.title = role_label("Welcome to AUTOOS", "title", center=True)
         self.subtitle = role_label("Choose a plan to get started", "subtitle", center=True)
@@ -127,9 +127,7 @@ class PlanPage(ScaledPanel):
 
     def set_tiers(self, tiers: Sequence[Mapping[str, Any]]) -> None:
         self.loading.hide()
-        self.tiers = [
-            dict(t) for t in tiers if not (t.get("trial_days") and not self.trial_allowed)
-        ]
+        self.tiers = offered(tiers, self.features)
         self._build()
 
     def _set_interval(self, interval: str) -> None:

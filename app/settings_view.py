@@ -121,7 +121,7 @@ class SettingsView(QWidget):
             for field in editable["fields"]:
                 self._add_editor(field)
         edits = self.changes() if self.loaded else {}
-        self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
+        self._remember(editable)
         for field in editable["fields"]:
             editor = self.editors[self._name(field)]
             locked = field["locked_by"]
@@ -162,6 +162,10 @@ class SettingsView(QWidget):
             note.setWordWrap(True)
             form.addRow("", note)
         self.editors[self._name(field)] = editor
+
+    def _remember(self, editable: dict[str, Any]) -> None:
+        """The saved values, which Undo puts back and edits are compared with."""
+        self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
 
     @staticmethod
     def _name(field: dict[str, Any]) -> str:
@@ -230,7 +234,7 @@ class SettingsView(QWidget):
         self.runner.run_db(lambda: service.update_settings(changes), self._saved, self._failed)
 
     def _saved(self, editable: dict[str, Any]) -> None:
-        self.loaded = {self._name(f): f["value"] for f in editable["fields"]}
+        self._remember(editable)
         self._fill()
         self._say("success", f"Saved to {editable['path']}. The till uses the new settings now.")
         self.saved.emit()
