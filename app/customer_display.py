@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QStackedLayout, QWidget
 
+from app.lifecycle import close_down
 from app.screens import (
     AUTO,
     Placement,
@@ -165,5 +166,5 @@ class CustomerDisplay(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.payment_panel.stop()
-        self._back_to_idle.stop()
+        close_down(self)  # its countdown, return-to-idle and any feed's polling stop
         super().closeEvent(event)

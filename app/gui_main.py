@@ -41,6 +41,9 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
     apply_style(app)
+    from app.lifecycle import install_collector
+
+    install_collector(app)  # garbage (and so any widget in it) is freed on this thread only
     if args.server:
         from app.remote_mode import run_remote
 
@@ -77,5 +80,5 @@ def run_gui(argv: list[str]) -> int:
     try:
         return app.exec()
     finally:
-        runner.shutdown(wait=True)
+        runner.shutdown()
         ctx.store.close()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.display_link import make_customer_display, make_qr_preview
+from app.lifecycle import close_down, retire
 from app.login_view import LoginView
 from app.plan_text import offered_by
 from app.style import use_plain_text_labels
@@ -266,17 +267,15 @@ class StaffWindow(QMainWindow):
         area, self.area = self.area, None
         area.checkout.reset()
         self.stack.removeWidget(area)
-        # Hide and let go (no deleteLater): answers still on their way hold the old page
-        # alive until they arrive, so they never touch a deleted widget.
-        area.hide()
-        area.setParent(None)
+        # its timers stop now; answers still on their way to its pages are dropped
+        retire(area)
         self.stack.setCurrentWidget(self.login)
         self.login.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.sync.timer.stop()
         if self.area is not None:
             self.area.checkout.reset()
+        close_down(self)  # every timer under the window stops; late answers are dropped
         if self.display is not None:
             self.display.close()
         super().closeEvent(event)

@@ -367,19 +367,16 @@ def test_clock_drives_the_countdown_not_wall_time(qtbot, clock, display, request
 
 # the stand-alone display (autoos-checkout display) follows the store ------------------
 @pytest.fixture
-def feed(qtbot, ctx, clock):
+def feed(qtbot, ctx, clock, runner):
     from app.display_feed import DisplayFeed, latest_upi_request
-    from app.tasks import TaskRunner
     from backend.facade import LocalCheckoutService
 
-    runner = TaskRunner()
     display = CustomerDisplay(clock.now, standalone=True, result_seconds=0)
     qtbot.addWidget(display)
     service = LocalCheckoutService(ctx, "display")
     feed = DisplayFeed(display, runner, lambda: latest_upi_request(service), interval_ms=50)
     yield feed
-    feed.stop()
-    runner.shutdown()
+    display.close()
 
 
 def test_standalone_display_follows_the_live_payment(qtbot, ctx, clock, feed, customer, cashier):

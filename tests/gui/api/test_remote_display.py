@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from app.remote_mode import build_display
-from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
 from backend.services import api_tokens, customers, upi_payments
 
 
-def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock):
+def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock, runner):
     token = api_tokens.create_token(ctx, role="kiosk", name="display", actor="t")["token"]
     with BackgroundServer(ctx) as server:
         service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=5)
-        runner = TaskRunner()
         display = build_display(service, runner, service.settings_view(), clock.now)
         qtbot.addWidget(display)
         try:
@@ -29,6 +27,5 @@ def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock):
             upi_payments.confirm_with_utr(ctx, new["id"], "412345678901", actor="t")
             qtbot.waitUntil(lambda: display.state == "paid", timeout=10_000)
         finally:
-            display.feed.stop()
+            display.close()
             service.close()
-            runner.shutdown()

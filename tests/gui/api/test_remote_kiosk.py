@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.lifecycle import close_down
 from app.remote_mode import BANNER_TEXT, build_kiosk
-from app.tasks import TaskRunner
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
 from backend.services import api_tokens, trials
@@ -20,10 +20,9 @@ def server(ctx):
 
 
 @pytest.fixture
-def remote_kiosk(qtbot, ctx, clock, server):
+def remote_kiosk(qtbot, ctx, clock, server, runner):
     token = api_tokens.create_token(ctx, role="kiosk", name="front door", actor="t")["token"]
     service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=60)
-    runner = TaskRunner()
     kiosk = build_kiosk(service, runner, service.settings_view(), clock.now)
     banner = kiosk.banner
     kiosk.resize(1280, 800)
@@ -31,10 +30,10 @@ def remote_kiosk(qtbot, ctx, clock, server):
     qtbot.waitExposed(kiosk)
     wait_for_plans(qtbot, kiosk)
     yield kiosk, banner
-    service.close()
-    runner.shutdown()
     kiosk.idle.remove()
+    close_down(kiosk)  # (a close would be refused: that is the point of a kiosk)
     kiosk.hide()
+    service.close()
     kiosk.deleteLater()
 
 

@@ -13,16 +13,8 @@ from app.dashboard_view import DashboardView
 from app.export_dialog import ExportDialog
 from app.printing import print_pdf
 from app.report_models import RowsTableModel
-from app.tasks import TaskRunner
 from backend.domain.periods import DateRange
 from backend.services import invoices
-
-
-@pytest.fixture
-def runner():
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ from tests.qr_reading import decode_widget
 
 
 @pytest.fixture
-def runner(qtbot) -> Iterator[TaskRunner]:
-    task_runner = TaskRunner()
-    yield task_runner
-    task_runner.shutdown(wait=True)
-
-
-@pytest.fixture
 def people(ctx: Context) -> dict[str, dict[str, Any]]:
     return {
         "admin": staff.add_staff(ctx, name="Asha", role="admin", pin="4821", actor="test"),
@@ -36,7 +29,11 @@ def people(ctx: Context) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Callable[..., StaffWindow]:
+def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Iterator[Callable[..., StaffWindow]]:
+    """Staff windows on the test's store; closed (as a person would) before the task
+    runner shuts down, so the order of teardown is the app's own."""
+    made: list[StaffWindow] = []
+
     def make(display_factory: Any = None) -> StaffWindow:
         window = StaffWindow(
             LocalCheckoutService(ctx, "anonymous"),
@@ -47,9 +44,12 @@ def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Callable[..., StaffW
         qtbot.addWidget(window)
         window.resize(1366, 768)
         window.show()
+        made.append(window)
         return window
 
-    return make
+    yield make
+    for window in made:
+        window.close()
 
 
 def sign_in(qtbot, window: StaffWindow, name: str, pin: str) -> None:
