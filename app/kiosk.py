@@ -3,8 +3,9 @@ UPI QR (or card, when Stripe is configured) or start the free trial → done →
 
 Full-screen and frameless. Closing it (Alt+F4, Escape, the window manager) does nothing
 until an admin enters their PIN: five quick taps in the top-left corner or Ctrl+Alt+
-Shift+Q open the prompt. After ``settings.ui.kiosk_idle_seconds`` without input, any
-pending request is cancelled and the kiosk returns to the start. All backend work runs
+Shift+Q open the prompt. After ``settings.ui.kiosk_idle_seconds`` without input the
+kiosk returns to the start — except while a request can still be paid: the customer
+may be in their UPI app, so the request's own expiry ends that wait. All backend work runs
 through the :class:`~app.tasks.TaskRunner`, so a dead network never freezes the screen.
 """
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLa
 from app.date_text import day_text
 from app.kiosk_guard import CornerTaps, IdleWatcher
 from app.kiosk_pages import Details, DetailsPage, MethodPage, PinPage, PlanPage, touch_button
+from app.lifecycle import close_down
 from app.plan_text import plan_label
 from app.tasks import TaskRunner
 from app.widgets.customer_panels import (
@@ -194,7 +196,7 @@ class KioskWindow(QWidget):
         self.corner.move(0, 0)
         self.corner.raise_()
 
-        self.idle = IdleWatcher(opts.idle_seconds, self)
+        self.idle = IdleWatcher(opts.idle_seconds, now, self)
         self.idle.idle.connect(lambda: self.reset("idle"))
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(opts.poll_ms)
@@ -361,8 +363,11 @@ class KioskWindow(QWidget):
         self.request = request
         self.request_kind = kind
         self.payment_page.panel.show_request(request)
-        self.payment_page.panel.set_hint("Touch the screen if you need more time.")
+        self.payment_page.panel.set_hint("Scan the code with any UPI app to pay.")
         self.stack.setCurrentWidget(self.payment_page)
+        # a request that can still be paid is never abandoned for idleness: its own
+        # expiry (on the clock) ends the wait, and then the result page times out
+        self.idle.disarm()
         self.poll_timer.start()
 
     def _poll(self) -> None:
@@ -497,8 +502,7 @@ class KioskWindow(QWidget):
             return
         self._cancel_pending()
         self.idle.remove()
-        self.poll_timer.stop()
-        self.result_timer.stop()
+        close_down(self)  # polling, result and idle timers stop; late answers are dropped
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -2,12 +2,14 @@
 
 Idle time runs from the last input event anywhere in the application (an event filter
 on the ``QApplication``), so typing, tapping or scrolling all keep the session alive.
-The interval comes from ``settings.ui.kiosk_idle_seconds``; tests set it small.
+The interval comes from ``settings.ui.kiosk_idle_seconds`` and is measured on the
+injected clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
@@ -31,34 +33,62 @@ INPUT_EVENTS = frozenset(
 
 
 class IdleWatcher(QObject):
-    """Emits ``idle`` after ``seconds`` without any input event in the application."""
+    """Emits ``idle`` once ``seconds`` have passed on the injected clock without any
+    input event in the application.
+
+    Idle time is computed from ``now`` (as a payment's expiry is), and looked at on a
+    short GUI-thread tick: a test moves its clock instead of waiting.
+    """
 
     idle = Signal()
+    TICK_MS = 250
 
-    def __init__(self, seconds: float, parent: QObject | None = None) -> None:
+    def __init__(
+        self, seconds: float, now: Callable[[], datetime], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
+        self.seconds = seconds
+        self._now = now
+        self._since: datetime | None = None  # last input while armed; None: not armed
         self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(max(1, int(seconds * 1000)))
-        self.timer.timeout.connect(self.idle)
+        self.timer.setInterval(self.TICK_MS)
+        self.timer.timeout.connect(self.check)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
 
+    @property
+    def armed(self) -> bool:
+        return self._since is not None
+
+    def idle_for(self) -> float:
+        """Seconds since the last input (0 when not armed)."""
+        if self._since is None:
+            return 0.0
+        return (self._now() - self._since).total_seconds()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in INPUT_EVENTS and self.timer.isActive():
-            self.timer.start()  # restart: idle time counts from this event
+        if event.type() in INPUT_EVENTS and self._since is not None:
+            self._since = self._now()  # idle time counts from this event
         return False
+
+    def check(self) -> None:
+        """Emit ``idle`` (once) if the idle time has run out."""
+        if self._since is not None and self.idle_for() >= self.seconds:
+            self.disarm()
+            self.idle.emit()
 
     def arm(self) -> None:
         """Start counting (when a customer session begins)."""
+        self._since = self._now()
         self.timer.start()
 
     def disarm(self) -> None:
+        self._since = None
         self.timer.stop()
 
     def remove(self) -> None:
-        self.timer.stop()
+        self.disarm()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

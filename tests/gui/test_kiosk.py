@@ -16,6 +16,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from app.kiosk import KioskOptions, KioskWindow
+from app.lifecycle import close_down
 from app.style import styled
 from app.tasks import TaskRunner
 from backend.facade import LocalCheckoutService
@@ -63,9 +64,10 @@ def kiosk_factory(qtbot, ctx, clock):
 
     yield build
     for kiosk, runner in made:
-        runner.shutdown()
         kiosk.idle.remove()
-        kiosk.hide()  # (a close would be refused: that is the point of a kiosk)
+        close_down(kiosk)  # (a close would be refused: that is the point of a kiosk)
+        kiosk.hide()
+        runner.shutdown()
         kiosk.deleteLater()
 
 
@@ -170,30 +172,41 @@ def test_upi_request_expires_on_the_clock(qtbot, ctx, clock, kiosk):
     assert upi_payments.get_payment(ctx, request["id"])["status"] == "expired"
 
 
-def test_idle_cancels_the_pending_request_and_returns_to_the_start(qtbot, ctx, kiosk_factory):
-    kiosk = kiosk_factory(idle_seconds=1.5)
-    request = go_to_qr(qtbot, kiosk)
-    with qtbot.waitSignal(kiosk.reset_done, timeout=5000) as reset:
-        pass  # nobody touches the screen
+def test_idle_returns_to_the_start_with_every_field_empty(qtbot, clock, kiosk):
+    tap(qtbot, kiosk.plan_page.buttons["student"])
+    qtbot.keyClicks(kiosk.details_page.fields["phone"], "98765")
+    clock.advance(seconds=59)
+    kiosk.idle.check()
+    assert kiosk.page is kiosk.details_page  # a minute has not passed
+    with qtbot.waitSignal(kiosk.reset_done) as reset:
+        clock.advance(seconds=1)  # nobody touched the screen for a minute
     assert reset.args == ["idle"]
     assert kiosk.page is kiosk.plan_page
-    qtbot.waitUntil(
-        lambda: upi_payments.get_payment(ctx, request["id"])["status"] == "canceled",
-        timeout=5000,
-    )
     assert kiosk.details_page.fields["phone"].text() == ""
 
 
-def test_input_keeps_the_session_alive(qtbot, kiosk_factory):
-    # margins of half a second: a loaded machine may take a while between the steps
-    kiosk = kiosk_factory(idle_seconds=2)
+def test_idle_never_abandons_a_request_that_can_still_be_paid(qtbot, ctx, clock, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    clock.advance(minutes=5)  # five minutes in their UPI app, nobody touching the kiosk
+    kiosk.idle.check()
+    assert kiosk.page is kiosk.payment_page
+    assert upi_payments.get_payment(ctx, request["id"])["status"] == "pending"
+    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page)
+    assert kiosk.result_page.panel.headline.text() == "Paid ✓"
+
+
+def test_input_keeps_the_session_alive(qtbot, clock, kiosk):
     tap(qtbot, kiosk.plan_page.buttons["student"])
-    assert kiosk.idle.timer.isActive()
-    remaining = kiosk.idle.timer.remainingTime()
-    qtbot.waitUntil(lambda: kiosk.idle.timer.remainingTime() < remaining - 500)
+    assert kiosk.idle.armed
+    clock.advance(seconds=50)
     qtbot.keyClicks(kiosk.details_page.fields["name"], "M")
-    assert kiosk.idle.timer.remainingTime() > remaining - 500  # restarted by the key press
-    assert kiosk.page is kiosk.details_page
+    assert kiosk.idle.idle_for() == 0  # counted again from the key press
+    clock.advance(seconds=50)
+    kiosk.idle.check()
+    assert kiosk.page is kiosk.details_page  # 100 s since the tap, 50 s since the key
+    with qtbot.waitSignal(kiosk.reset_done):
+        clock.advance(seconds=10)
 
 
 def refuses_to_close(qtbot, kiosk) -> None:
@@ -423,10 +436,9 @@ def test_a_dead_network_does_not_freeze_the_kiosk(qtbot, stripe_ctx, kiosk_facto
     assert kiosk.page is kiosk.method_page
 
 
-def test_an_abandoned_pin_prompt_goes_back_to_the_start(qtbot, kiosk_factory):
-    kiosk = kiosk_factory(idle_seconds=0.3)
+def test_an_abandoned_pin_prompt_goes_back_to_the_start(qtbot, clock, kiosk):
     kiosk.ask_pin()
     assert kiosk.page is kiosk.pin_page
-    with qtbot.waitSignal(kiosk.reset_done, timeout=3000):
-        pass
+    with qtbot.waitSignal(kiosk.reset_done):
+        clock.advance(seconds=60)
     assert kiosk.page is kiosk.plan_page
