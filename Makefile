@@ -10,7 +10,7 @@ QT_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfon
            libdbus-1-3 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
 
-.PHONY: run test venv install install-test sysdeps lint format screenshots bench clean
+.PHONY: run test test-stress venv install install-test sysdeps lint format screenshots bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ run: sysdeps $(VENV)/.installed-test
 
 test: sysdeps $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The GUI tests N times beside two CPU-burning processes; prints "N passed, M failed".
+# Not part of `make test` (CI stays short); run it before you push GUI changes.
+N ?= 10
+test-stress: sysdeps $(VENV)/.installed-test
+	$(PY) -m tests.stress $(N)
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check app backend resources tests benchmarks

@@ -15,12 +15,28 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from backend.clock import ManualClock
-from backend.config import Secrets, Settings
+from backend.config import ENV_MAP, SECRET_NAMES, Secrets, Settings
 from backend.domain.catalog import load_catalog
 from backend.services.context import Context
 from backend.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+#: what a developer's or CI machine's environment could carry into a test
+OUTSIDE_PREFIXES = ("AUTOOS_CHECKOUT_", "STRIPE_", "RAZORPAY_", "UPI_", "SMTP_", "ENABLE_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path_factory) -> None:
+    """Each test sees only what it sets: no settings or secrets from the machine's
+    environment, a home and config folder of its own, no OS keyring."""
+    for name in list(os.environ):
+        if name.startswith(OUTSIDE_PREFIXES) or name in ENV_MAP or name in SECRET_NAMES:
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
 @pytest.fixture

@@ -94,8 +94,11 @@ def test_a_setting_from_the_environment_is_locked(
     vpa = page.editors["upi.vpa"]
     assert not vpa.isEnabled()
     assert "UPI_DEFAULT_VPA" in vpa.toolTip()
-    notes = [label.text() for label in page.findChildren(QLabel) if label.isVisible()]
-    assert "Set by UPI_DEFAULT_VPA on this computer; change it there." in notes
+    note = "Set by UPI_DEFAULT_VPA on this computer; change it there."
+    # a label added to a page on screen is shown by Qt a turn of the event loop later
+    qtbot.waitUntil(
+        lambda: note in [label.text() for label in page.findChildren(QLabel) if label.isVisible()]
+    )
     assert page.editors["upi.payee_name"].isEnabled()
 
 
