@@ -2,7 +2,7 @@
 
 Self-contained widget for the staff window's admin-only tab. Every query runs off the
 GUI thread through the :class:`~app.tasks.TaskRunner` on the *network* pool with its own
-read-only connection (``backend.services.dashboard.load``), so a long read never sits in
+read-only connection (``backend.services.reports.dashboard.load``), so a long read never sits in
 front of a write on the single database thread. Only the finished figures reach the GUI
 thread, where drawing them takes a few milliseconds. Charts use pyqtgraph (maintained,
 plain QWidget based; QtCharts is deprecated since Qt 6.10).
@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 from app.date_text import QT_DAY_FORMAT, moment_text
 from app.report_models import RowsTableModel
 from app.tasks import TaskRunner
+from backend.context import Context
 from backend.domain.money import CURRENCIES, Money, format_money
 from backend.domain.periods import DateRange
-from backend.services import dashboard
-from backend.services.context import Context
-from backend.services.dashboard import Dashboard
+from backend.services.reports import dashboard
+from backend.services.reports.dashboard import Dashboard
 
 DEFAULT_DAYS = 30
 BAR = (47, 158, 143)  # the accent of resources/style.qss (progress bars)

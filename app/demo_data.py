@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from backend.clock import ManualClock
-from backend.services import customers, staff, trials, upi_payments, usage
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.shop import customers, staff
+from backend.services.trials import trials, usage
+from backend.services.upi import upi_requests
 
 START = "2026-11-20T04:30:00Z"  # 10:00 in India
 ADMIN = ("Asha Iyer", "4821")
@@ -50,11 +52,11 @@ def build_demo(ctx: Context, clock: ManualClock) -> dict[str, Any]:
         )
 
     def paid(name: str, tier: str, interval: str, utr: str) -> None:
-        request = upi_payments.create_request(
+        request = upi_requests.create_request(
             ctx, customer_id=ids[name], tier=tier, interval=interval, actor=actor
         )
         clock.advance(minutes=2)
-        made["payments"][name] = upi_payments.confirm_with_utr(ctx, request["id"], utr, actor=actor)
+        made["payments"][name] = upi_requests.confirm_with_utr(ctx, request["id"], utr, actor=actor)
 
     clock.advance(days=1)
     paid("Arjun Mehta", "employee", "month", "633012345678")
@@ -72,15 +74,15 @@ def build_demo(ctx: Context, clock: ManualClock) -> dict[str, Any]:
         ctx, customer_id=ids["Arjun Mehta"], kind="agent_start", event_id="demo-a-ag", actor="demo"
     )
     clock.advance(days=2)
-    expired = upi_payments.create_request(
+    expired = upi_requests.create_request(
         ctx, customer_id=ids["Neha Gupta"], tier="professional", interval="month", actor=actor
     )
     clock.advance(minutes=20)
-    made["payments"]["Neha Gupta"] = upi_payments.get_payment(ctx, expired["id"])
+    made["payments"]["Neha Gupta"] = upi_requests.get_payment(ctx, expired["id"])
     clock.advance(days=1)
     paid("Vikram Singh", "student", "month", "633055554444")
     clock.advance(hours=2)
-    made["payments"]["Rahul Verma"] = upi_payments.create_request(
+    made["payments"]["Rahul Verma"] = upi_requests.create_request(
         ctx, customer_id=ids["Rahul Verma"], tier="employee", interval="month", actor=actor
     )
     clock.advance(minutes=3)

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication
 from app.customer_display import CustomerDisplay
 from app.plan_text import offered_by
 from app.tasks import TaskRunner
+from backend.context import Context
 from backend.facade import CheckoutService
-from backend.services.context import Context
 
 log = logging.getLogger(__name__)
 

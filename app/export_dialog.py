@@ -1,6 +1,6 @@
 """Export a date range as CSV, with a progress bar and Cancel.
 
-The work is :func:`backend.services.exports.export_csv`, run on the TaskRunner's pool
+The work is :func:`backend.services.reports.exports.export_csv`, run on the TaskRunner's pool
 with a progress object whose updates cross to the GUI thread as a queued signal and
 whose cancel flag the worker checks between batches.
 """
@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.tasks import TaskRunner
+from backend.context import Context
 from backend.domain.periods import DateRange
-from backend.services import exports
-from backend.services.context import Context
-from backend.services.exports import ExportResult
+from backend.services.reports import exports
+from backend.services.reports.exports import ExportResult
 
 
 class QtProgress(QObject):

@@ -11,7 +11,7 @@ import sys
 from backend.bootstrap import build_context
 from backend.errors import CheckoutError
 from backend.facade import LocalCheckoutService
-from backend.services import staff as _staff_service  # noqa: F401  (the login's first query)
+from backend.services.shop import staff as _staff_service  # noqa: F401  the login's first query
 
 
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:

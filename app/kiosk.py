@@ -35,9 +35,9 @@ from app.widgets.customer_panels import (
     tier_amount,
 )
 from backend.config import Settings
+from backend.context import Context
 from backend.errors import CheckoutError, Conflict, DuplicateError
 from backend.facade import CheckoutService
-from backend.services.context import Context
 
 log = logging.getLogger(__name__)
 

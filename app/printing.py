@@ -16,9 +16,9 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.tasks import TaskRunner
+from backend.context import Context
 from backend.errors import ValidationError
-from backend.services import invoices
-from backend.services.context import Context
+from backend.services.billing import invoices
 
 MAX_DPI = 300
 

@@ -1,7 +1,7 @@
 """Trial reminders for staff to act on: call the customer, upgrade them, or dismiss.
 
-Loads :func:`backend.services.reminders.in_app_reminders` in the background and closes
-reminders with :func:`~backend.services.reminders.mark_done` on the database thread.
+Loads :func:`backend.services.reports.reminders.in_app_reminders` in the background and closes
+reminders with :func:`~backend.services.reports.reminders.mark_done` on the database thread.
 "Upgrade…" does not close the reminder itself: it asks the window (signal
 ``upgrade_requested``) to open checkout for the customer, and the reminder leaves the
 list once the trial is converted.
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.report_models import RowsTableModel
 from app.tasks import TaskRunner
-from backend.services import reminders
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.reports import reminders
 
 STAGE_TEXT = {"7d": "7 days left", "3d": "3 days left", "1d": "1 day left", "expired": "ended"}
 EMAIL_TEXT = {

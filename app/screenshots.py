@@ -71,7 +71,7 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
     from backend.clock import ManualClock
     from backend.config import Settings
     from backend.facade import LocalCheckoutService
-    from backend.services import invoices
+    from backend.services.billing import invoices
 
     outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])

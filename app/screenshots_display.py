@@ -53,10 +53,11 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
     from app.tasks import TaskRunner
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
+    from backend.context import Context
     from backend.domain.catalog import load_catalog
     from backend.facade import LocalCheckoutService
-    from backend.services import customers, upi_payments
-    from backend.services.context import Context
+    from backend.services.shop import customers
+    from backend.services.upi import upi_requests
     from backend.store import open_store
 
     settings = Settings()
@@ -85,14 +86,14 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         customer = customers.add_customer(
             ctx, name="Priya Sharma", phone="9876543210", actor="screenshots"
         )
-        request = upi_payments.create_request(
+        request = upi_requests.create_request(
             ctx, customer_id=customer["id"], tier="employee", interval="month", actor="staff:1"
         )
         clock.advance(minutes=2, seconds=35)
         display.show_payment(request)
         written.append(_shoot(display, outdir / "display-qr.png"))
 
-        paid = upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+        paid = upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
         display.show_paid(paid)
         written.append(_shoot(display, outdir / "display-paid.png"))
 

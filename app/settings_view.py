@@ -1,7 +1,7 @@
 """The admin's Settings page: the shop, UPI, features, mail and the customer screens,
 changed in place and saved to the settings file.
 
-Each field is the backend's own list (:mod:`backend.services.settings_edit`), so the
+Each field is the backend's own list (:mod:`backend.services.shop.settings_edit`), so the
 page and the file never disagree about what can be changed or how it is checked. A key
 an environment variable sets is shown but locked. Secrets are not on this page at all:
 they live in the environment or the OS keyring.

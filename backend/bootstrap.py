@@ -12,8 +12,8 @@ from pathlib import Path
 
 from backend.clock import Clock, SystemClock
 from backend.config import Secrets, Settings, default_data_dir, load_settings
+from backend.context import Context
 from backend.domain.catalog import load_catalog
-from backend.services.context import Context
 from backend.store import open_store
 
 DB_FILENAME = "checkout.db"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Protocol
 
-from backend.services.context import Context
+from backend.context import Context
 
 Row = dict[str, Any]
 
@@ -129,17 +129,17 @@ class LocalCheckoutService:
         return LocalCheckoutService(self.ctx, f"staff:{staff['id']}")
 
     def authenticate(self, name: str, pin: str) -> Row:
-        from backend.services import staff
+        from backend.services.shop import staff
 
         return staff.authenticate(self.ctx, name, pin)
 
     def list_staff(self) -> list[Row]:
-        from backend.services import staff
+        from backend.services.shop import staff
 
         return staff.list_staff(self.ctx)
 
     def add_staff(self, *, name: str, role: str, pin: str) -> Row:
-        from backend.services import staff
+        from backend.services.shop import staff
 
         return staff.add_staff(self.ctx, name=name, role=role, pin=pin, actor=self.actor)
 
@@ -175,13 +175,13 @@ class LocalCheckoutService:
         }
 
     def editable_settings(self) -> Row:
-        from backend.services import settings_edit
+        from backend.services.shop import settings_edit
 
         return settings_edit.editable_settings(self.ctx)
 
     def update_settings(self, changes: Row) -> Row:
         """Admins only: ``{section: {key: value}}`` checked, saved to the file, applied."""
-        from backend.services import settings_edit, staff
+        from backend.services.shop import settings_edit, staff
 
         if self.actor.startswith("staff:"):
             staff.require_admin(staff.get_staff(self.ctx, int(self.actor.split(":", 1)[1])))
@@ -189,36 +189,36 @@ class LocalCheckoutService:
 
     # customers, trials, usage ---------------------------------------------------------
     def find_customers(self, query: str, limit: int = 20) -> list[Row]:
-        from backend.services import customers
+        from backend.services.shop import customers
 
         return customers.find_customers(self.ctx, query, limit)
 
     def get_customer(self, customer_id: int) -> Row:
-        from backend.services import customers
+        from backend.services.shop import customers
 
         return customers.get_customer(self.ctx, customer_id)
 
     def add_customer(
         self, *, name: str, email: str | None, phone: str | None, state: str | None = None
     ) -> Row:
-        from backend.services import customers
+        from backend.services.shop import customers
 
         return customers.add_customer(
             self.ctx, name=name, email=email, phone=phone, state=state, actor=self.actor
         )
 
     def start_trial(self, customer_id: int) -> Row:
-        from backend.services import trials
+        from backend.services.trials import trials
 
         return trials.start_trial(self.ctx, customer_id, actor=self.actor)
 
     def trial_status(self, customer_id: int) -> Row | None:
-        from backend.services import trials
+        from backend.services.trials import trials
 
         return trials.trial_status(self.ctx, customer_id)
 
     def usage_summary(self, customer_id: int) -> Row:
-        from backend.services import usage
+        from backend.services.trials import usage
 
         return usage.usage_summary(self.ctx, customer_id)
 
@@ -232,9 +232,9 @@ class LocalCheckoutService:
         checkout_id: str | None = None,
         purpose: str | None = None,
     ) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.create_request(
+        return upi_requests.create_request(
             self.ctx,
             customer_id=customer_id,
             tier=tier,
@@ -245,29 +245,29 @@ class LocalCheckoutService:
         )
 
     def get_payment(self, payment_id: str) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.get_payment(self.ctx, payment_id)
+        return upi_requests.get_payment(self.ctx, payment_id)
 
     def confirm_with_utr(self, payment_id: str, utr: str) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.confirm_with_utr(self.ctx, payment_id, utr, actor=self.actor)
+        return upi_requests.confirm_with_utr(self.ctx, payment_id, utr, actor=self.actor)
 
     def accept_late(self, payment_id: str) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.accept_late(self.ctx, payment_id, actor=self.actor)
+        return upi_requests.accept_late(self.ctx, payment_id, actor=self.actor)
 
     def cancel_request(self, payment_id: str) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.cancel_request(self.ctx, payment_id, actor=self.actor)
+        return upi_requests.cancel_request(self.ctx, payment_id, actor=self.actor)
 
     def poll_psp(self, payment_id: str) -> Row:
-        from backend.services import upi_payments
+        from backend.services.upi import upi_requests
 
-        return upi_payments.poll_psp(self.ctx, payment_id)
+        return upi_requests.poll_psp(self.ctx, payment_id)
 
     # card (Stripe Checkout) -----------------------------------------------------------
     def card_status(self) -> Row:
@@ -276,9 +276,9 @@ class LocalCheckoutService:
         return stripe_gateway.card_status(self.ctx)
 
     def start_checkout(self, *, customer_id: int, tier: str, interval: str, currency: str) -> Row:
-        from backend.services import card_payments
+        from backend.services.cards import card_checkout
 
-        return card_payments.start_checkout(
+        return card_checkout.start_checkout(
             self.ctx,
             customer_id=customer_id,
             tier=tier,
@@ -288,42 +288,42 @@ class LocalCheckoutService:
         )
 
     def refresh(self, payment_id: str) -> Row:
-        from backend.services import card_payments
+        from backend.services.cards import card_checkout
 
-        return card_payments.refresh(self.ctx, payment_id)
+        return card_checkout.refresh(self.ctx, payment_id)
 
     def cancel_checkout(self, payment_id: str) -> Row:
-        from backend.services import card_payments
+        from backend.services.cards import card_checkout
 
-        return card_payments.cancel_checkout(self.ctx, payment_id, actor=self.actor)
+        return card_checkout.cancel_checkout(self.ctx, payment_id, actor=self.actor)
 
     # subscriptions --------------------------------------------------------------------
     def current_subscription(self, customer_id: int) -> Row | None:
-        from backend.services import subscriptions
+        from backend.services.billing import upi_subscriptions
 
-        return subscriptions.current_subscription(self.ctx, customer_id)
+        return upi_subscriptions.current_subscription(self.ctx, customer_id)
 
     def upgrade_preview(self, customer_id: int, tier: str, interval: str) -> Row:
-        from backend.services import subscriptions
+        from backend.services.billing import upi_subscriptions
 
-        return subscriptions.upgrade_preview(self.ctx, customer_id, tier, interval)
+        return upi_subscriptions.upgrade_preview(self.ctx, customer_id, tier, interval)
 
     def schedule_downgrade(self, customer_id: int, tier: str, interval: str) -> Row:
-        from backend.services import subscriptions
+        from backend.services.billing import upi_subscriptions
 
-        return subscriptions.schedule_downgrade(
+        return upi_subscriptions.schedule_downgrade(
             self.ctx, customer_id, tier, interval, actor=self.actor
         )
 
     def cancel_subscription(self, customer_id: int, *, at_period_end: bool) -> Row:
-        from backend.services import subscriptions
+        from backend.services.billing import upi_subscriptions
 
-        return subscriptions.cancel_subscription(
+        return upi_subscriptions.cancel_subscription(
             self.ctx, customer_id, at_period_end=at_period_end, actor=self.actor
         )
 
     def card_preview_upgrade(self, subscription_id: int, *, tier: str, interval: str) -> Row:
-        from backend.services import card_subscriptions
+        from backend.services.billing import card_subscriptions
 
         return card_subscriptions.preview_upgrade(
             self.ctx, subscription_id, tier=tier, interval=interval
@@ -332,7 +332,7 @@ class LocalCheckoutService:
     def card_upgrade(
         self, subscription_id: int, *, tier: str, interval: str, proration_date: int | None
     ) -> Row:
-        from backend.services import card_subscriptions
+        from backend.services.billing import card_subscriptions
 
         return card_subscriptions.upgrade(
             self.ctx,
@@ -344,14 +344,14 @@ class LocalCheckoutService:
         )
 
     def card_downgrade(self, subscription_id: int, *, tier: str, interval: str) -> Row:
-        from backend.services import card_subscriptions
+        from backend.services.billing import card_subscriptions
 
         return card_subscriptions.downgrade(
             self.ctx, subscription_id, tier=tier, interval=interval, actor=self.actor
         )
 
     def card_cancel(self, subscription_id: int, *, at_period_end: bool) -> Row:
-        from backend.services import card_subscriptions
+        from backend.services.billing import card_subscriptions
 
         return card_subscriptions.cancel(
             self.ctx, subscription_id, at_period_end=at_period_end, actor=self.actor
@@ -359,12 +359,12 @@ class LocalCheckoutService:
 
     # receipts and refunds -------------------------------------------------------------
     def invoice_pdf(self, payment_id: str) -> bytes:
-        from backend.services import invoices
+        from backend.services.billing import invoices
 
         return invoices.invoice_pdf(self.ctx, payment_id)
 
     def email_invoice(self, payment_id: str, to: str | None = None) -> Row:
-        from backend.services import invoices
+        from backend.services.billing import invoices
 
         return invoices.email_invoice(self.ctx, payment_id, to, actor=self.actor)
 
@@ -378,7 +378,7 @@ class LocalCheckoutService:
     ) -> Row:
         """Refund all (``amount=None``) or part, in minor units of ``currency``."""
         from backend.domain.money import Money
-        from backend.services import card_refunds
+        from backend.services.cards import card_refunds
 
         money = Money(amount, currency or "") if amount is not None else None
         return card_refunds.refund(
@@ -396,7 +396,7 @@ class LocalCheckoutService:
         customer_id: int | None = None,
         limit: int = 500,
     ) -> list[Row]:
-        from backend.services import payment_queries
+        from backend.services.payments import payment_queries
 
         return payment_queries.list_payments(
             self.ctx,
@@ -415,6 +415,6 @@ class LocalCheckoutService:
 
     def sync_once(self) -> Row:
         """One pass of the Stripe sync (push, drain the outbox, pull events); network."""
-        from backend.sync import worker
+        from backend.services.cards import stripe_sync
 
-        return worker.sync_once(self.ctx, actor=self.actor)
+        return stripe_sync.sync_once(self.ctx, actor=self.actor)

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from backend.services import api_tokens
+from backend.services.shop import api_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,7 +217,7 @@ def check_invariants(db: Path) -> dict:
     ).fetchone()[0]
     summary_mismatch = 0
     from backend.bootstrap import build_context
-    from backend.services import credits, usage
+    from backend.services.trials import credits, usage
 
     ctx = build_context(db=db, env={"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
     for (customer_id,) in conn.execute("SELECT customer_id FROM trials"):

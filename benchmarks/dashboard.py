@@ -31,10 +31,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from backend.clock import ManualClock, to_iso  # noqa: E402
 from backend.config import Secrets, Settings  # noqa: E402
+from backend.context import Context  # noqa: E402
 from backend.domain.catalog import load_catalog  # noqa: E402
 from backend.domain.periods import last_days  # noqa: E402
-from backend.services import dashboard  # noqa: E402
-from backend.services.context import Context  # noqa: E402
+from backend.services.reports import dashboard  # noqa: E402
 from backend.store import open_store  # noqa: E402
 from backend.store.reader import reading  # noqa: E402
 

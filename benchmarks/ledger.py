@@ -28,10 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from backend.clock import ManualClock  # noqa: E402
 from backend.config import Secrets, Settings  # noqa: E402
+from backend.context import Context  # noqa: E402
 from backend.domain.catalog import Catalog, Limits, load_catalog  # noqa: E402
-from backend.services import credits, customers, trials  # noqa: E402
-from backend.services.context import Context  # noqa: E402
-from backend.services.usage import record_usage  # noqa: E402
+from backend.services.shop import customers  # noqa: E402
+from backend.services.trials import credits, trials  # noqa: E402
+from backend.services.trials.usage import record_usage  # noqa: E402
 from backend.store.db import PRAGMAS, open_store  # noqa: E402
 
 CUSTOMERS = 100

@@ -20,9 +20,10 @@ from qrcode.constants import ERROR_CORRECT_M
 from backend.adapters.upi.qr import render_image
 from backend.clock import ManualClock
 from backend.config import Secrets, Settings
+from backend.context import Context
 from backend.domain.catalog import load_catalog
-from backend.services import customers, upi_payments
-from backend.services.context import Context
+from backend.services.shop import customers
+from backend.services.upi import upi_requests
 from backend.store import open_store
 
 ROUNDS = 60
@@ -54,7 +55,7 @@ def main() -> None:
         full, floor, uris = [], [], []
         for i in range(ROUNDS + 5):
             start = time.perf_counter()
-            payment = upi_payments.create_request(
+            payment = upi_requests.create_request(
                 ctx,
                 customer_id=cid,
                 tier="student",

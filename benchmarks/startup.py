@@ -134,10 +134,11 @@ def pay_to_qr(rounds: int) -> dict[str, float]:
     from backend.adapters.upi.qr import qr_matrix
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
+    from backend.context import Context
     from backend.domain.catalog import load_catalog
     from backend.facade import LocalCheckoutService
-    from backend.services import customers, upi_payments
-    from backend.services.context import Context
+    from backend.services.shop import customers
+    from backend.services.upi import upi_requests
     from backend.store import open_store
 
     loop = QEventLoop()
@@ -200,7 +201,7 @@ def pay_to_qr(rounds: int) -> dict[str, float]:
             painted = []
             view.painted.connect(lambda p=painted: p.append(time.perf_counter()))
             start = time.perf_counter()
-            request = upi_payments.create_request(
+            request = upi_requests.create_request(
                 ctx, customer_id=customer["id"], tier="student", interval="month", actor="bench"
             )
             view.set_matrix(qr_matrix(request["uri"]), request["uri"])

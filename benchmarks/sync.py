@@ -35,10 +35,10 @@ from stripe._encode import _api_encode  # noqa: E402
 from backend.adapters.stripe_gateway import StripeGateway  # noqa: E402
 from backend.clock import ManualClock  # noqa: E402
 from backend.config import Secrets, Settings  # noqa: E402
+from backend.context import Context  # noqa: E402
 from backend.domain.catalog import load_catalog  # noqa: E402
-from backend.services.context import Context  # noqa: E402
-from backend.services.customers import add_customer  # noqa: E402
-from backend.services.stripe_customers import ensure_in_stripe  # noqa: E402
+from backend.services.cards.stripe_customers import ensure_in_stripe  # noqa: E402
+from backend.services.shop.customers import add_customer  # noqa: E402
 from backend.store import open_store  # noqa: E402
 from backend.sync import outbox  # noqa: E402
 

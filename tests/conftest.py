@@ -16,8 +16,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from backend.clock import ManualClock
 from backend.config import ENV_MAP, SECRET_NAMES, Secrets, Settings
+from backend.context import Context
 from backend.domain.catalog import load_catalog
-from backend.services.context import Context
 from backend.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -38,7 +38,7 @@ def _money(amount: int, currency: str) -> str:
 
 
 def render_invoice(doc: dict[str, Any]) -> bytes:
-    """Render :func:`backend.services.invoices.invoice_for_payment`'s dict to PDF bytes."""
+    """Render :func:`backend.services.billing.invoices.invoice_for_payment`'s dict to PDF bytes."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 

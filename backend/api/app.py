@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from backend.api import errors
 from backend.api.access_log import AccessLog
-from backend.services.context import Context
+from backend.context import Context
 
 #: route modules, in the order their endpoints appear in the OpenAPI document
 ROUTE_MODULES = (

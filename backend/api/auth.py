@@ -14,9 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from backend.context import Context
 from backend.errors import AuthError, PermissionDenied
-from backend.services import api_tokens
-from backend.services.context import Context
+from backend.services.shop import api_tokens
 
 KIOSK, STAFF, ADMIN, AUTOOS = "kiosk", "staff", "admin", "autoos"
 ALL_ROLES = (KIOSK, STAFF, ADMIN, AUTOOS)

@@ -18,7 +18,7 @@ import uvicorn
 
 from backend.api import DEFAULT_HOST, DEFAULT_PORT
 from backend.api.app import create_app
-from backend.services.context import Context
+from backend.context import Context
 
 log = logging.getLogger("autoos_checkout.api")
 

@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from backend.api import DEFAULT_HOST, DEFAULT_PORT
-from backend.services import api_tokens
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.shop import api_tokens
 
 ACTOR = "cli"
 

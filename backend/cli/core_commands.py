@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backend.services import audit, customers, staff
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.shop import customers, staff
+from backend.store import audit
 
 ACTOR = "cli"
 

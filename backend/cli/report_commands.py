@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from backend.cli.output_files import write_output
+from backend.context import Context
 from backend.domain.periods import parse_range
-from backend.services import dashboard, exports, invoices, reminders
-from backend.services.context import Context
+from backend.services.billing import invoices
+from backend.services.reports import dashboard, exports, reminders
 
 ACTOR = "cli"
 

@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 from backend.adapters.stripe_gateway import card_status, gateway
+from backend.context import Context
 from backend.domain.money import parse_amount
 from backend.errors import NotConfigured, TransientError
-from backend.services import card_payments, card_refunds, card_subscriptions
-from backend.services.context import Context
-from backend.sync import events, outbox
-from backend.sync.worker import sync_once
+from backend.services.billing import card_subscriptions
+from backend.services.cards import card_checkout, card_refunds, stripe_events
+from backend.services.cards.stripe_sync import sync_once
+from backend.sync import outbox
 
 ACTOR = "cli"
 
@@ -78,7 +79,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         "reachable": reachable,
         "queue": outbox.sync_state(ctx),
         "failed_requests": outbox.failed_rows(ctx, 10),
-        "last_event": events.last_applied(ctx),
+        "last_event": stripe_events.last_applied(ctx),
     }
 
 
@@ -92,7 +93,7 @@ def cmd_drain(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
 
 def cmd_checkout(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     currency = args.currency or ctx.settings.shop.default_currency
-    result = card_payments.start_checkout(
+    result = card_checkout.start_checkout(
         ctx,
         customer_id=args.customer,
         tier=args.tier,

@@ -1,4 +1,4 @@
-"""Sub-commands for UPI QR payments: request, status, confirm, cancel, reconcile."""
+"""Sub-commands for UPI QR payments: request, status, confirm, cancel, statements."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from backend.adapters.upi import qr
 from backend.cli.output_files import check_writable, write_output
-from backend.services import reconcile, upi_payments
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.upi import statements, upi_requests
 
 ACTOR = "cli"
 QR_FILE_PX = 1080
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = usub.add_parser("reconcile", parents=[common], help="import a bank statement CSV")
     p.add_argument("file")
     p.add_argument(
-        "--preset", default="generic", help=f"column layout: {', '.join(reconcile.PRESETS)}"
+        "--preset", default="generic", help=f"column layout: {', '.join(statements.PRESETS)}"
     )
     p.set_defaults(handler=cmd_reconcile)
 
@@ -59,7 +59,7 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     for path in (args.png, args.svg):
         if path:
             check_writable(path)  # before the request exists: an error leaves nothing
-    payment = upi_payments.create_request(
+    payment = upi_requests.create_request(
         ctx,
         customer_id=args.customer,
         tier=args.tier,
@@ -77,21 +77,21 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     if args.poll:
-        return upi_payments.poll_psp(ctx, args.id)
-    return upi_payments.get_payment(ctx, args.id)
+        return upi_requests.poll_psp(ctx, args.id)
+    return upi_requests.get_payment(ctx, args.id)
 
 
 def cmd_confirm(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_payments.confirm_with_utr(ctx, args.id, args.utr, actor=ACTOR)
+    return upi_requests.confirm_with_utr(ctx, args.id, args.utr, actor=ACTOR)
 
 
 def cmd_accept_late(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_payments.accept_late(ctx, args.id, actor=ACTOR)
+    return upi_requests.accept_late(ctx, args.id, actor=ACTOR)
 
 
 def cmd_cancel(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_payments.cancel_request(ctx, args.id, actor=ACTOR)
+    return upi_requests.cancel_request(ctx, args.id, actor=ACTOR)
 
 
 def cmd_reconcile(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return reconcile.import_statement(ctx, args.file, preset=args.preset, actor=ACTOR)
+    return statements.import_statement(ctx, args.file, preset=args.preset, actor=ACTOR)

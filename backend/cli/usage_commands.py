@@ -6,10 +6,10 @@ import argparse
 import uuid
 from typing import Any
 
+from backend.context import Context
 from backend.errors import NotFound
-from backend.services import credits, trials, usage
-from backend.services.context import Context
-from backend.services.customers import get_customer
+from backend.services.shop.customers import get_customer
+from backend.services.trials import credits, trials, usage
 
 ACTOR = "cli"
 

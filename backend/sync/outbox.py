@@ -37,6 +37,7 @@ from typing import Any
 
 from backend.adapters.stripe_gateway import gateway
 from backend.clock import parse_iso, to_iso
+from backend.context import Context
 from backend.errors import (
     CheckoutError,
     NotConfigured,
@@ -45,8 +46,7 @@ from backend.errors import (
     StateError,
     TransientError,
 )
-from backend.services import audit
-from backend.services.context import Context
+from backend.store import audit
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 600
@@ -56,11 +56,11 @@ SYNC_ACTOR = "stripe-sync"
 
 #: modules that register operations; imported before the first send
 OPERATION_MODULES = (
-    "backend.services.stripe_customers",
-    "backend.services.stripe_catalog",
-    "backend.services.card_payments",
-    "backend.services.card_subscriptions",
-    "backend.services.card_refunds",
+    "backend.services.cards.stripe_customers",
+    "backend.services.cards.stripe_catalog",
+    "backend.services.cards.card_checkout",
+    "backend.services.billing.card_subscriptions",
+    "backend.services.cards.card_refunds",
 )
 
 

@@ -25,7 +25,8 @@ from app.customer_display import CustomerDisplay
 from app.screens import Placement, ScreenInfo, beside, choose_placement
 from app.widgets.qr_view import QrView, module_layout
 from backend.adapters.upi.qr import qr_matrix
-from backend.services import customers, staff, upi_payments
+from backend.services.shop import customers, staff
+from backend.services.upi import upi_requests
 from tests.conftest import ROOT, child_env
 from tests.qr_reading import decode_image, decode_widget, query
 
@@ -46,7 +47,7 @@ def cashier(ctx):
 
 @pytest.fixture
 def request_(ctx, customer, cashier):
-    return upi_payments.create_request(
+    return upi_requests.create_request(
         ctx,
         customer_id=customer["id"],
         tier="student",
@@ -140,14 +141,14 @@ def test_countdown_follows_the_injected_clock_then_shows_expired(
     clock.advance(minutes=14)
     qtbot.waitUntil(lambda: display.state == "expired", timeout=3000)
     assert "Expired" in visible_texts(display)
-    assert upi_payments.get_payment(ctx, request_["id"])["status"] == "expired"
+    assert upi_requests.get_payment(ctx, request_["id"])["status"] == "expired"
 
 
 def test_paid_is_shown_large_without_staff_only_details(
     qtbot, ctx, display, request_, customer, cashier
 ):
     display.show_payment(request_)
-    paid = upi_payments.confirm_with_utr(ctx, request_["id"], UTR, actor=f"staff:{cashier['id']}")
+    paid = upi_requests.confirm_with_utr(ctx, request_["id"], UTR, actor=f"staff:{cashier['id']}")
     assert paid["status"] == "succeeded"
     display.show_paid(paid)
     shown = visible_texts(display)
@@ -163,7 +164,7 @@ def test_paid_is_shown_large_without_staff_only_details(
 def test_expired_request_is_shown_as_expired(qtbot, ctx, clock, display, request_):
     display.show_payment(request_)
     clock.advance(minutes=16)
-    expired = upi_payments.get_payment(ctx, request_["id"])
+    expired = upi_requests.get_payment(ctx, request_["id"])
     display.show_expired(expired)
     assert display.state == "expired"
     assert "Expired" in visible_texts(display)
@@ -382,34 +383,34 @@ def feed(qtbot, ctx, clock, runner):
 def test_standalone_display_follows_the_live_payment(qtbot, ctx, clock, feed, customer, cashier):
     display = feed.display
     # a payment finished before the display started is not shown to the next customer
-    old = upi_payments.create_request(
+    old = upi_requests.create_request(
         ctx, customer_id=customer["id"], tier="student", interval="month", actor="test"
     )
-    upi_payments.confirm_with_utr(ctx, old["id"], "412345678901", actor="test")
+    upi_requests.confirm_with_utr(ctx, old["id"], "412345678901", actor="test")
     feed.start()
     qtbot.waitUntil(lambda: feed.polls >= 3)  # several polls find only the old payment
     assert display.state == "idle"
 
     other = customers.add_customer(ctx, name="Kabir", email="kabir@example.com", actor="test")
     clock.advance(seconds=30)  # "newest" is by creation time, as in a shop
-    new = upi_payments.create_request(
+    new = upi_requests.create_request(
         ctx, customer_id=other["id"], tier="employee", interval="year", actor="test"
     )
     qtbot.waitUntil(lambda: display.state == "payment")
     assert decode_widget(display) == [new["uri"]]
     assert query(new["uri"])["am"] == "23999.00"
 
-    upi_payments.confirm_with_utr(ctx, new["id"], UTR, actor=f"staff:{cashier['id']}")
+    upi_requests.confirm_with_utr(ctx, new["id"], UTR, actor=f"staff:{cashier['id']}")
     qtbot.waitUntil(lambda: display.state == "paid")
     assert UTR not in visible_texts(display)
 
     third_customer = customers.add_customer(ctx, name="Zoya", phone="9123456780", actor="test")
     clock.advance(seconds=30)
-    third = upi_payments.create_request(
+    third = upi_requests.create_request(
         ctx, customer_id=third_customer["id"], tier="student", interval="month", actor="test"
     )
     qtbot.waitUntil(lambda: display.state == "payment" and display.current["id"] == third["id"])
-    upi_payments.cancel_request(ctx, third["id"], actor="test")
+    upi_requests.cancel_request(ctx, third["id"], actor="test")
     qtbot.waitUntil(lambda: display.state == "canceled")
 
 

@@ -20,7 +20,9 @@ from app.lifecycle import close_down
 from app.style import styled
 from app.tasks import TaskRunner
 from backend.facade import LocalCheckoutService
-from backend.services import credits, staff, trials, upi_payments
+from backend.services.shop import staff
+from backend.services.trials import credits, trials
+from backend.services.upi import upi_requests
 from tests.gui.kiosk_driving import tap, wait_for_plans
 from tests.qr_reading import decode_widget, query
 
@@ -158,7 +160,7 @@ def test_upi_payment_shows_a_big_qr_then_paid(qtbot, ctx, kiosk):
     assert query(texts[0])["tr"] == request["tr"]
     assert kiosk.payment_page.panel.qr.module_size() >= 15
 
-    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
     qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
     assert kiosk.result_page.panel.headline.text() == "Paid ✓"
     assert "512345678901" not in kiosk.result_page.panel.detail.text()
@@ -169,7 +171,7 @@ def test_upi_request_expires_on_the_clock(qtbot, ctx, clock, kiosk):
     clock.advance(minutes=16)
     qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
     assert kiosk.result_page.panel.headline.text() == "Expired"
-    assert upi_payments.get_payment(ctx, request["id"])["status"] == "expired"
+    assert upi_requests.get_payment(ctx, request["id"])["status"] == "expired"
 
 
 def test_idle_returns_to_the_start_with_every_field_empty(qtbot, clock, kiosk):
@@ -190,8 +192,8 @@ def test_idle_never_abandons_a_request_that_can_still_be_paid(qtbot, ctx, clock,
     clock.advance(minutes=5)  # five minutes in their UPI app, nobody touching the kiosk
     kiosk.idle.check()
     assert kiosk.page is kiosk.payment_page
-    assert upi_payments.get_payment(ctx, request["id"])["status"] == "pending"
-    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    assert upi_requests.get_payment(ctx, request["id"])["status"] == "pending"
+    upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
     qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page)
     assert kiosk.result_page.panel.headline.text() == "Paid ✓"
 
@@ -351,7 +353,7 @@ def test_frameless_and_full_screen_when_run(qtbot, kiosk):
 
 def test_a_customer_on_a_plan_is_sent_to_the_counter_to_change_it(qtbot, ctx, kiosk):
     request = go_to_qr(qtbot, kiosk)
-    upi_payments.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
     qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
     tap(qtbot, kiosk.result_page.done_button)
 

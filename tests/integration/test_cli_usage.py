@@ -3,7 +3,7 @@ gives one line on stderr, exit 2 and an unchanged database."""
 
 import pytest
 
-from backend.services import customers
+from backend.services.shop import customers
 from tests.integration.ledger_checks import dump
 
 

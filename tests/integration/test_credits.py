@@ -3,7 +3,9 @@
 import pytest
 
 from backend.errors import Conflict, IdempotencyConflict, NotFound, ValidationError
-from backend.services import audit, credits, customers, trials
+from backend.services.shop import customers
+from backend.services.trials import credits, trials
+from backend.store import audit
 
 
 @pytest.fixture

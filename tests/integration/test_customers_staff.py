@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from backend.errors import AccountLocked, DuplicateError, ValidationError, WrongPin
-from backend.services import audit, customers, staff
+from backend.services.shop import customers, staff
+from backend.store import audit
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from backend.clock import ManualClock
 from backend.config import Secrets, Settings
+from backend.context import Context
 from backend.domain.catalog import parse_catalog
 from backend.errors import Conflict, IdempotencyConflict
-from backend.services import credits, customers, trials, usage
-from backend.services.context import Context
+from backend.services.shop import customers
+from backend.services.trials import credits, trials, usage
 from backend.store import open_store
 from tests.integration.ledger_checks import check_invariants
 

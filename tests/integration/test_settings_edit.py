@@ -11,7 +11,8 @@ import pytest
 from backend.config import load_settings
 from backend.errors import NotConfigured, PermissionDenied, ValidationError
 from backend.facade import LocalCheckoutService
-from backend.services import audit, settings_edit, staff
+from backend.services.shop import settings_edit, staff
+from backend.store import audit
 
 HAND_WRITTEN = """\
 # AUTOOS Checkout settings for the Indiranagar shop

@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from backend.services import audit, customers
-from backend.store import open_store
+from backend.services.shop import customers
+from backend.store import audit, open_store
 from backend.store.migrations import MIGRATIONS, apply_migrations
 
 

@@ -3,7 +3,9 @@
 import pytest
 
 from backend.errors import DuplicateError, NotConfigured, NotFound, StateError
-from backend.services import audit, credits, customers, trials
+from backend.services.shop import customers
+from backend.services.trials import credits, trials
+from backend.store import audit
 from tests.integration.ledger_checks import subscribe
 
 

@@ -3,7 +3,9 @@
 import pytest
 
 from backend.errors import IdempotencyConflict, NotFound, ValidationError
-from backend.services import audit, credits, customers, trials, usage
+from backend.services.shop import customers
+from backend.services.trials import credits, trials, usage
+from backend.store import audit
 from tests.integration.ledger_checks import check_invariants, subscribe
 
 

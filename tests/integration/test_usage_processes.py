@@ -14,7 +14,8 @@ import sys
 import pytest
 
 from backend.domain.catalog import load_catalog
-from backend.services import credits, customers, trials
+from backend.services.shop import customers
+from backend.services.trials import credits, trials
 from backend.store import open_store
 from tests.conftest import ROOT, child_env
 from tests.integration.ledger_checks import check_invariants

@@ -10,7 +10,7 @@ import pytest
 from backend.config import Secrets
 from backend.errors import CheckoutError, ValidationError
 from backend.facade import CheckoutService, LocalCheckoutService
-from backend.services import customers, staff
+from backend.services.shop import customers, staff
 
 
 def _interface() -> list[str]:

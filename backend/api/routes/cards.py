@@ -13,13 +13,8 @@ from backend.api.auth import ADMIN, COUNTER, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.domain.money import Money
 from backend.errors import ValidationError
-from backend.services import (
-    card_billing,
-    card_methods,
-    card_payments,
-    card_refunds,
-    customers,
-)
+from backend.services.cards import card_billing, card_checkout, card_methods, card_refunds
+from backend.services.shop import customers
 
 router = APIRouter(tags=["card"])
 
@@ -54,7 +49,7 @@ def get_card_status(ctx: Ctx) -> dict:
 )
 def create_intent(body: models.CardCheckoutRequest, ctx: Ctx, caller: CurrentCaller) -> dict:
     customers.get_customer(ctx, body.customer_id)
-    return card_payments.start_checkout(
+    return card_checkout.start_checkout(
         ctx,
         customer_id=body.customer_id,
         tier=body.tier,
@@ -74,7 +69,7 @@ def create_intent(body: models.CardCheckoutRequest, ctx: Ctx, caller: CurrentCal
     response_model=models.CardPayment,
 )
 def get_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
-    return card_payments.refresh(ctx, payment_id, actor=caller.actor)
+    return card_checkout.refresh(ctx, payment_id, actor=caller.actor)
 
 
 @endpoint(
@@ -87,7 +82,7 @@ def get_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -
     response_model=models.CardPayment,
 )
 def cancel_card_payment(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
-    return card_payments.cancel_checkout(ctx, payment_id, actor=caller.actor)
+    return card_checkout.cancel_checkout(ctx, payment_id, actor=caller.actor)
 
 
 @endpoint(

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from backend.api import models
 from backend.api.auth import ALL_ROLES, Ctx
 from backend.api.routing import endpoint
+from backend.context import Context
 from backend.domain.catalog import INTERVALS
 from backend.domain.money import CURRENCIES, format_money
-from backend.services.context import Context
 
 router = APIRouter(tags=["catalog"])
 

@@ -11,7 +11,7 @@ from backend.api.auth import ALL_ROLES, AUTOOS, KIOSK, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.domain.identity import normalize_email, normalize_phone
 from backend.errors import ValidationError
-from backend.services import customers
+from backend.services.shop import customers
 
 router = APIRouter(tags=["customers"])
 

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from backend.api import models
 from backend.api.auth import ADMIN, AUTOOS, STAFF, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import card_billing, invoices
+from backend.services.billing import invoices
+from backend.services.cards import card_billing
 
 router = APIRouter(tags=["history and invoices"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from backend.api import models
 from backend.api.auth import ADMIN, COUNTER, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import staff
+from backend.services.shop import staff
 
 router = APIRouter(tags=["staff"])
 

@@ -11,7 +11,8 @@ from backend.api import models
 from backend.api.auth import ADMIN, COUNTER, KIOSK, Ctx, CurrentCaller
 from backend.api.routing import endpoint
 from backend.facade import LocalCheckoutService
-from backend.services import payment_queries, settings_edit
+from backend.services.payments import payment_queries
+from backend.services.shop import settings_edit
 
 router = APIRouter(tags=["store"])
 

@@ -1,5 +1,5 @@
 """Subscriptions: subscribe, show, upgrade (with the proration shown first), downgrade
-at period end, cancel. :mod:`backend.services.plan_changes` picks UPI or card."""
+at period end, cancel. :mod:`backend.services.billing.plan_changes` picks UPI or card."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Query
 from backend.api import models
 from backend.api.auth import ADMIN, AUTOOS, COUNTER, STAFF, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import card_subscriptions, customers, plan_changes, subscriptions
+from backend.services.billing import card_subscriptions, plan_changes, upi_subscriptions
+from backend.services.shop import customers
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -56,7 +57,7 @@ def get_subscription(customer_id: models.CustomerIdQuery, ctx: Ctx) -> dict:
     customers.get_customer(ctx, customer_id)
     return {
         "customer_id": customer_id,
-        "subscription": subscriptions.current_subscription(ctx, customer_id),
+        "subscription": upi_subscriptions.current_subscription(ctx, customer_id),
     }
 
 

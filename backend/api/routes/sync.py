@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from backend.api import models
 from backend.api.auth import COUNTER, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.sync import outbox, worker
+from backend.services.cards import stripe_sync
+from backend.sync import outbox
 
 router = APIRouter(tags=["sync"])
 
@@ -34,4 +35,4 @@ def sync_state(ctx: Ctx) -> dict:
     errors=(),
 )
 def sync_once(ctx: Ctx, caller: CurrentCaller) -> dict:
-    return worker.sync_once(ctx, actor=caller.actor)
+    return stripe_sync.sync_once(ctx, actor=caller.actor)

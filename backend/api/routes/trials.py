@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from backend.api import models
 from backend.api.auth import ADMIN, ALL_ROLES, AUTOOS, STAFF, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import customers, trials, usage
+from backend.services.shop import customers
+from backend.services.trials import trials, usage
 
 router = APIRouter(tags=["trials and usage"])
 

@@ -11,7 +11,7 @@ from backend.adapters.upi.qr import render_png, render_svg
 from backend.api import models
 from backend.api.auth import COUNTER, STAFF_ONLY, Ctx, CurrentCaller
 from backend.api.routing import endpoint
-from backend.services import upi_payments
+from backend.services.upi import upi_requests
 
 router = APIRouter(tags=["UPI"])
 
@@ -32,7 +32,7 @@ IMAGE_ERRORS = (404,)
     response_model=models.UpiPayment,
 )
 def create_qr_code(body: models.QrCodeRequest, ctx: Ctx, caller: CurrentCaller) -> dict:
-    return upi_payments.create_request(
+    return upi_requests.create_request(
         ctx,
         customer_id=body.customer_id,
         tier=body.tier,
@@ -58,7 +58,7 @@ def qr_png(
     ctx: Ctx,
     size: Annotated[int, Query(ge=64, le=4096, description="Width and height in pixels")] = 512,
 ) -> Response:
-    payment = upi_payments.get_payment(ctx, payment_id)
+    payment = upi_requests.get_payment(ctx, payment_id)
     return Response(render_png(payment["uri"], size), media_type="image/png")
 
 
@@ -73,7 +73,7 @@ def qr_png(
     responses={200: {"content": {"image/svg+xml": {}}, "description": "SVG image"}},
 )
 def qr_svg(payment_id: PaymentPath, ctx: Ctx) -> Response:
-    payment = upi_payments.get_payment(ctx, payment_id)
+    payment = upi_requests.get_payment(ctx, payment_id)
     return Response(render_svg(payment["uri"]), media_type="image/svg+xml")
 
 
@@ -87,7 +87,7 @@ def qr_svg(payment_id: PaymentPath, ctx: Ctx) -> Response:
     response_model=models.UpiPayment,
 )
 def qr_status(payment_id: PaymentPath, ctx: Ctx) -> dict:
-    return upi_payments.poll_psp(ctx, payment_id)
+    return upi_requests.poll_psp(ctx, payment_id)
 
 
 @endpoint(
@@ -100,7 +100,7 @@ def qr_status(payment_id: PaymentPath, ctx: Ctx) -> dict:
     response_model=models.UpiPayment,
 )
 def get_qr_code(payment_id: PaymentPath, ctx: Ctx) -> dict:
-    return upi_payments.get_payment(ctx, payment_id)
+    return upi_requests.get_payment(ctx, payment_id)
 
 
 @endpoint(
@@ -113,7 +113,7 @@ def get_qr_code(payment_id: PaymentPath, ctx: Ctx) -> dict:
     response_model=models.UpiPayment,
 )
 def cancel_qr_code(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
-    return upi_payments.cancel_request(ctx, payment_id, actor=caller.actor)
+    return upi_requests.cancel_request(ctx, payment_id, actor=caller.actor)
 
 
 @endpoint(
@@ -128,7 +128,7 @@ def cancel_qr_code(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> 
 def confirm_qr_code(
     payment_id: PaymentPath, body: models.UtrConfirmation, ctx: Ctx, caller: CurrentCaller
 ) -> dict:
-    return upi_payments.confirm_with_utr(ctx, payment_id, body.utr, actor=caller.actor)
+    return upi_requests.confirm_with_utr(ctx, payment_id, body.utr, actor=caller.actor)
 
 
 @endpoint(
@@ -141,4 +141,4 @@ def confirm_qr_code(
     response_model=models.UpiPayment,
 )
 def accept_late(payment_id: PaymentPath, ctx: Ctx, caller: CurrentCaller) -> dict:
-    return upi_payments.accept_late(ctx, payment_id, actor=caller.actor)
+    return upi_requests.accept_late(ctx, payment_id, actor=caller.actor)

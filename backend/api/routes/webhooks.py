@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from backend.api import models
 from backend.api.auth import Ctx
 from backend.api.routing import endpoint
-from backend.services import upi_payments
-from backend.sync.webhooks import handle_stripe_webhook
+from backend.services.cards.stripe_webhooks import handle_stripe_webhook
+from backend.services.upi import upi_requests
 
 router = APIRouter(tags=["webhooks"])
 
@@ -64,5 +64,5 @@ async def razorpay_webhook(
 ) -> dict:
     body = await request.body()
     return await run_in_threadpool(
-        upi_payments.handle_razorpay_webhook, ctx, body, x_razorpay_signature
+        upi_requests.handle_razorpay_webhook, ctx, body, x_razorpay_signature
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from app.remote_mode import build_display
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
-from backend.services import api_tokens, customers, upi_payments
+from backend.services.shop import api_tokens, customers
+from backend.services.upi import upi_requests
 
 
 def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock, runner):
@@ -19,12 +20,12 @@ def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock, runn
             qtbot.waitUntil(lambda: display.feed.polls >= 1, timeout=10_000)
             assert display.state == "idle"
             buyer = customers.add_customer(ctx, name="Kabir", email="kabir@example.in", actor="t")
-            new = upi_payments.create_request(
+            new = upi_requests.create_request(
                 ctx, customer_id=buyer["id"], tier="employee", interval="month", actor="t"
             )
             qtbot.waitUntil(lambda: display.state == "payment", timeout=10_000)
             assert display.current["uri"] == new["uri"]
-            upi_payments.confirm_with_utr(ctx, new["id"], "412345678901", actor="t")
+            upi_requests.confirm_with_utr(ctx, new["id"], "412345678901", actor="t")
             qtbot.waitUntil(lambda: display.state == "paid", timeout=10_000)
         finally:
             display.close()

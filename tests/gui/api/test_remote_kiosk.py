@@ -9,7 +9,8 @@ from app.lifecycle import close_down
 from app.remote_mode import BANNER_TEXT, build_kiosk
 from backend.api.client import RemoteCheckoutService
 from backend.api.server import BackgroundServer
-from backend.services import api_tokens, trials
+from backend.services.shop import api_tokens
+from backend.services.trials import trials
 from tests.gui.kiosk_driving import tap, wait_for_plans
 
 

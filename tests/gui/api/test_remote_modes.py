@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from backend.api.server import BackgroundServer
-from backend.services import api_tokens
+from backend.services.shop import api_tokens
 from tests.conftest import ROOT, child_env
 
 

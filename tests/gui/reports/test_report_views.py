@@ -14,7 +14,7 @@ from app.export_dialog import ExportDialog
 from app.printing import print_pdf
 from app.report_models import RowsTableModel
 from backend.domain.periods import DateRange
-from backend.services import invoices
+from backend.services.billing import invoices
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_invoice_prints_through_qprinter(qtbot, ctx, rows, settings, tmp_path):
 
 def test_reminders_view_lists_and_closes(qtbot, ctx, runner, rows, qtmodeltester):
     from app.reminders_view import RemindersView
-    from backend.services import reminders
+    from backend.services.reports import reminders
 
     first = rows.customer("Call Me", email="call@example.com")
     second = rows.customer("Upgrade Me", email="up@example.com")

@@ -13,9 +13,9 @@ from app.staff_window import StaffWindow
 from app.tasks import TaskRunner
 from backend.clock import ManualClock
 from backend.config import Secrets
+from backend.context import Context
 from backend.facade import LocalCheckoutService
-from backend.services import staff
-from backend.services.context import Context
+from backend.services.shop import staff
 from tests.fakes.stripe_server import FakeStripe
 from tests.qr_reading import decode_widget
 

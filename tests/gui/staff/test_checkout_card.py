@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_WAITING
-from backend.services import customers
+from backend.services.shop import customers
 from tests.gui.staff.conftest import sign_in
 
 

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 
 from app.checkout_view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_WAITING
 from app.utr_dialog import UtrDialog
-from backend.services import customers, subscriptions
+from backend.services.billing import upi_subscriptions
+from backend.services.shop import customers
 from tests.gui.staff.conftest import sign_in, when_dialog_opens
 
 
@@ -72,7 +73,7 @@ def test_upi_sale_from_the_keyboard(qtbot, make_window, people, ctx):
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
     receipt = checkout.success_step.values["receipt_no"].text()
     assert receipt.startswith("AC/")
-    sub = subscriptions.current_subscription(ctx, buyer["id"])
+    sub = upi_subscriptions.current_subscription(ctx, buyer["id"])
     assert (sub["tier"], sub["interval"], sub["status"]) == ("employee", "month", "active")
     row = ctx.store.one("SELECT status, receipt_no, utr FROM payments WHERE id=?", (request["id"],))
     assert row == {"status": "succeeded", "receipt_no": receipt, "utr": "412345678901"}

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
 from app.display_link import make_customer_display
-from backend.services import customers
+from backend.services.shop import customers
 from tests.gui.staff.conftest import decode_qr, sign_in
 
 

@@ -15,7 +15,8 @@ from app.checkout_view import STEP_WAITING
 from app.staff_window import StaffWindow
 from app.tasks import TaskRunner
 from backend.facade import LocalCheckoutService
-from backend.services import customers, upi_payments
+from backend.services.shop import customers
+from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import sign_in
 
 
@@ -35,7 +36,7 @@ def _busy_staff_window(qtbot, ctx, runner, buyer, gate: threading.Event) -> Staf
     sign_in(qtbot, window, "Ravi", "1357")
     qtbot.waitUntil(lambda: window.area is not None)
     checkout = window.area.checkout
-    request = upi_payments.create_request(
+    request = upi_requests.create_request(
         ctx, customer_id=buyer["id"], tier="student", interval="month", actor="test"
     )
     checkout.follow_payment(request, buyer)

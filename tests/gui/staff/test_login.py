@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.admin_views import StaffAdminView
 from app.settings_view import SettingsView
-from backend.services import staff
+from backend.services.shop import staff
 from tests.gui.staff.conftest import sign_in
 
 ADMIN_ONLY = {"Dashboard", "Settings", "Staff"}

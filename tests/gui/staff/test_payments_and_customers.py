@@ -10,7 +10,10 @@ from app.payments_model import PaymentsModel
 from app.plan_change_dialog import PlanChangeDialog
 from app.utr_dialog import UtrDialog
 from backend.facade import LocalCheckoutService
-from backend.services import customers, subscriptions, trials, upi_payments, usage
+from backend.services.billing import upi_subscriptions
+from backend.services.shop import customers
+from backend.services.trials import trials, usage
+from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import sign_in, when_dialog_opens
 
 
@@ -22,12 +25,12 @@ def _shop(ctx):
     ids["Kavya"] = customers.add_customer(
         ctx, name="Kavya", email="kavya@example.com", actor="test"
     )["id"]
-    paid = upi_payments.create_request(
+    paid = upi_requests.create_request(
         ctx, customer_id=ids["Arjun"], tier="student", interval="month", actor="test"
     )
-    upi_payments.confirm_with_utr(ctx, paid["id"], "412345678901", actor="test")
+    upi_requests.confirm_with_utr(ctx, paid["id"], "412345678901", actor="test")
     ctx.clock.advance(timedelta(days=1))
-    pending = upi_payments.create_request(
+    pending = upi_requests.create_request(
         ctx, customer_id=ids["Neha"], tier="employee", interval="month", actor="test"
     )
     trials.start_trial(ctx, ids["Kavya"], actor="test")
@@ -123,7 +126,7 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
     view = area.customers
     view.search.query.setText("Arjun")
     qtbot.waitUntil(lambda: view.upgrade_button.isEnabled())
-    expected = subscriptions.upgrade_preview(ctx, ids["Arjun"], "employee", "month")
+    expected = upi_subscriptions.upgrade_preview(ctx, ids["Arjun"], "employee", "month")
     before = ctx.store.scalar("SELECT count(*) FROM payments")
     seen = {}
 
@@ -151,10 +154,10 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
 
 def test_admin_refunds_part_of_a_card_payment(qtbot, make_window, people, card_ctx, fake):
     from app.payments_view import RefundDialog
-    from backend.services import card_payments
+    from backend.services.cards import card_checkout
 
     buyer = customers.add_customer(card_ctx, name="Dev", email="dev@example.com", actor="test")
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         card_ctx,
         customer_id=buyer["id"],
         tier="student",
@@ -164,7 +167,7 @@ def test_admin_refunds_part_of_a_card_payment(qtbot, make_window, people, card_c
     )
     [session] = fake.all("checkout.session")
     fake.complete_session(session["id"])
-    assert card_payments.refresh(card_ctx, started["id"])["status"] == "succeeded"
+    assert card_checkout.refresh(card_ctx, started["id"])["status"] == "succeeded"
 
     window = make_window()
     sign_in(qtbot, window, "Asha", "4821")
@@ -207,7 +210,7 @@ def _open_change(qtbot, make_window, name):
 
 def test_downgrade_is_scheduled_for_the_period_end(qtbot, make_window, people, ctx):
     ids, _paid, _pending = _shop(ctx)
-    upgraded = upi_payments.create_request(
+    upgraded = upi_requests.create_request(
         ctx,
         customer_id=ids["Arjun"],
         tier="employee",
@@ -215,7 +218,7 @@ def test_downgrade_is_scheduled_for_the_period_end(qtbot, make_window, people, c
         actor="test",
         purpose="upgrade",
     )
-    upi_payments.confirm_with_utr(ctx, upgraded["id"], "412345678902", actor="test")
+    upi_requests.confirm_with_utr(ctx, upgraded["id"], "412345678902", actor="test")
     view = _open_change(qtbot, make_window, "Arjun")
 
     def downgrade(dialog: PlanChangeDialog) -> None:
@@ -228,7 +231,7 @@ def test_downgrade_is_scheduled_for_the_period_end(qtbot, make_window, people, c
 
     when_dialog_opens(PlanChangeDialog, downgrade)
     view.downgrade_button.click()
-    sub = subscriptions.current_subscription(ctx, ids["Arjun"])
+    sub = upi_subscriptions.current_subscription(ctx, ids["Arjun"])
     assert (sub["tier"], sub["pending_tier"], sub["status"]) == ("employee", "student", "active")
     qtbot.waitUntil(lambda: "Changes to student" in view.sub_text.text())
 
@@ -245,7 +248,7 @@ def test_cancel_at_period_end_keeps_the_plan_until_then(qtbot, make_window, peop
 
     when_dialog_opens(PlanChangeDialog, cancel)
     view.cancel_button.click()
-    sub = subscriptions.current_subscription(ctx, ids["Arjun"])
+    sub = upi_subscriptions.current_subscription(ctx, ids["Arjun"])
     assert sub["status"] == "active"
     assert sub["cancel_at_period_end"] is True
     qtbot.waitUntil(lambda: "Cancels at the end of this period" in view.sub_text.text())
@@ -257,7 +260,7 @@ def test_a_late_payment_is_kept_and_accepted_by_staff(qtbot, make_window, people
 
     ids, _paid, pending = _shop(ctx)
     ctx.clock.advance(timedelta(minutes=20))
-    upi_payments.confirm_from_statement(
+    upi_requests.confirm_from_statement(
         ctx,
         pending["id"],
         utr="556677889900",
@@ -265,7 +268,7 @@ def test_a_late_payment_is_kept_and_accepted_by_staff(qtbot, make_window, people
         late=True,
         actor="test",
     )
-    assert upi_payments.get_payment(ctx, pending["id"])["status"] == "late"
+    assert upi_requests.get_payment(ctx, pending["id"])["status"] == "late"
     window = make_window()
     sign_in(qtbot, window, "Ravi", "1357")
     qtbot.waitUntil(lambda: window.area is not None)
@@ -281,8 +284,8 @@ def test_a_late_payment_is_kept_and_accepted_by_staff(qtbot, make_window, people
     page.late_button.click()
     qtbot.waitUntil(lambda: page.message.objectName() in ("success", "error"))
     assert "Accepted: receipt AC/" in page.message.text()
-    assert upi_payments.get_payment(ctx, pending["id"])["status"] == "succeeded"
-    assert subscriptions.current_subscription(ctx, ids["Neha"])["tier"] == "employee"
+    assert upi_requests.get_payment(ctx, pending["id"])["status"] == "succeeded"
+    assert upi_subscriptions.current_subscription(ctx, ids["Neha"])["tier"] == "employee"
 
 
 def test_a_name_typed_as_markup_is_shown_as_typed(qtbot, make_window, people, ctx):

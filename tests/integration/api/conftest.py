@@ -15,8 +15,8 @@ import pytest
 from backend.api.server import BackgroundServer
 from backend.clock import ManualClock
 from backend.config import Secrets
-from backend.services import api_tokens
-from backend.services.context import Context
+from backend.context import Context
+from backend.services.shop import api_tokens
 
 ROLES = api_tokens.ROLES
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from backend.services import api_tokens
+from backend.services.shop import api_tokens
 from tests.integration.api.conftest import error_of
 
 

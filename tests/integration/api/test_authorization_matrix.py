@@ -16,16 +16,12 @@ import pytest
 from backend.api.server import BackgroundServer
 from backend.clock import ManualClock
 from backend.config import Secrets, Settings
+from backend.context import Context
 from backend.domain.catalog import load_catalog
-from backend.services import (
-    api_tokens,
-    card_payments,
-    card_subscriptions,
-    customers,
-    staff,
-    upi_payments,
-)
-from backend.services.context import Context
+from backend.services.billing import card_subscriptions
+from backend.services.cards import card_checkout
+from backend.services.shop import api_tokens, customers, staff
+from backend.services.upi import upi_requests
 from backend.store import open_store
 from backend.sync import outbox
 from tests.integration.api.conftest import ROLES, start_providers
@@ -54,7 +50,7 @@ class World:
         )["id"]
 
     def upi_payment(self, customer_id: int | None = None, tier: str = "student") -> str:
-        return upi_payments.create_request(
+        return upi_requests.create_request(
             self.ctx,
             customer_id=customer_id or self.customer(),
             tier=tier,
@@ -67,11 +63,11 @@ class World:
 
     def paid_payment(self, customer_id: int | None = None, tier: str = "student") -> str:
         payment_id = self.upi_payment(customer_id, tier)
-        upi_payments.confirm_with_utr(self.ctx, payment_id, self.utr(), actor="t")
+        upi_requests.confirm_with_utr(self.ctx, payment_id, self.utr(), actor="t")
         return payment_id
 
     def card_checkout(self) -> str:
-        return card_payments.start_checkout(
+        return card_checkout.start_checkout(
             self.ctx,
             customer_id=self.customer(),
             tier="student",
@@ -87,9 +83,9 @@ class World:
 
     def paid_card_payment(self) -> str:
         payment_id = self.card_checkout()
-        session = card_payments.view(self.ctx, payment_id)["session_id"]
+        session = card_checkout.view(self.ctx, payment_id)["session_id"]
         self.stripe.complete_session(session)
-        card_payments.refresh(self.ctx, payment_id)
+        card_checkout.refresh(self.ctx, payment_id)
         return payment_id
 
     def card_subscription(self, tier: str = "student") -> int:
@@ -108,10 +104,10 @@ class World:
     def late_payment(self) -> str:
         """Paid through Razorpay after the request was withdrawn: kept as ``late``."""
         payment_id = self.upi_payment()
-        upi_payments.cancel_request(self.ctx, payment_id, actor="t")
+        upi_requests.cancel_request(self.ctx, payment_id, actor="t")
         qr_ref = self.ctx.store.scalar("SELECT psp_ref FROM payments WHERE id=?", (payment_id,))
         body = self.razorpay.pay(qr_ref, rrn=self.utr(), at=int(self.ctx.clock.now().timestamp()))
-        upi_payments.handle_razorpay_webhook(self.ctx, body, self.razorpay.sign(body))
+        upi_requests.handle_razorpay_webhook(self.ctx, body, self.razorpay.sign(body))
         return payment_id
 
     def staff_member(self) -> str:
@@ -150,7 +146,7 @@ def qr(suffix: str) -> Callable[[World], dict]:
 
 
 def _trialist(w: World) -> int:
-    from backend.services import trials
+    from backend.services.trials import trials
 
     customer_id = w.customer()
     trials.start_trial(w.ctx, customer_id, actor="t")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from backend.services import customers
+from backend.services.shop import customers
 from tests.integration.api.conftest import STRIPE_WEBHOOK_SECRET, error_of
 
 

@@ -18,7 +18,8 @@ from backend.errors import (
     ValidationError,
     WrongPin,
 )
-from backend.services import api_tokens, staff, upi_payments
+from backend.services.shop import api_tokens, staff
+from backend.services.upi import upi_requests
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_upi_request_and_payment_list_through_the_client(kiosk, till, ctx):
         )["status"]
         == "canceled"
     )
-    assert upi_payments.get_payment(ctx, request["id"])["utr"] == "412345678901"
+    assert upi_requests.get_payment(ctx, request["id"])["utr"] == "412345678901"
 
 
 def test_settings_view_never_carries_secrets(kiosk, providers):

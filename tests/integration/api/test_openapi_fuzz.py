@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, positive_data_acceptance
 
-from backend.services import customers
+from backend.services.shop import customers
 
 EXAMPLES = 15
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from backend.services import customers, upi_payments
+from backend.services.shop import customers
+from backend.services.upi import upi_requests
 from tests.integration.api.conftest import error_of
 
 
@@ -20,10 +21,10 @@ def customer_id(ctx) -> int:
 
 
 def pay_by_upi(ctx, customer_id: int, tier: str, utr: str, **kwargs) -> dict:
-    payment = upi_payments.create_request(
+    payment = upi_requests.create_request(
         ctx, customer_id=customer_id, tier=tier, interval="month", actor="t", **kwargs
     )
-    return upi_payments.confirm_with_utr(ctx, payment["id"], utr, actor="t")
+    return upi_requests.confirm_with_utr(ctx, payment["id"], utr, actor="t")
 
 
 def test_subscribe_by_upi_then_pay(as_role, ctx, customer_id):
@@ -38,7 +39,7 @@ def test_subscribe_by_upi_then_pay(as_role, ctx, customer_id):
     assert body["payment"]["uri"].startswith("upi://pay?")
     none_yet = as_role("staff").get("/payments/subscription", params={"customer_id": customer_id})
     assert none_yet.json() == {"customer_id": customer_id, "subscription": None}
-    upi_payments.confirm_with_utr(ctx, body["payment"]["id"], "412345678901", actor="t")
+    upi_requests.confirm_with_utr(ctx, body["payment"]["id"], "412345678901", actor="t")
     live = as_role("staff").get("/payments/subscription", params={"customer_id": customer_id})
     assert live.json()["subscription"]["tier"] == "student"
     assert live.json()["subscription"]["status"] == "active"
@@ -70,7 +71,7 @@ def test_upgrade_shows_the_proration_then_charges_it_by_qr(as_role, ctx, clock, 
     assert upgrade.status_code == 200, upgrade.text
     qr = upgrade.json()["payment"]
     assert qr["amount"] == shown["amount"]
-    upi_payments.confirm_with_utr(ctx, qr["id"], "412345678902", actor="t")
+    upi_requests.confirm_with_utr(ctx, qr["id"], "412345678902", actor="t")
     live = as_role("staff").get("/payments/subscription", params={"customer_id": customer_id})
     assert live.json()["subscription"]["tier"] == "employee"
 
@@ -125,7 +126,7 @@ def test_history_invoices_and_the_pdf(as_role, ctx, providers, customer_id):
     assert paid["receipt_no"] in text
     assert "29ABCDE1234F1ZW" in text
 
-    pending = upi_payments.create_request(
+    pending = upi_requests.create_request(
         ctx, customer_id=customer_id, tier="student", interval="month", actor="t"
     )
     unpaid = as_role("staff").get(f"/payments/invoices/{pending['id']}/download")

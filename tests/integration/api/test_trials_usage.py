@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from backend.services import customers
+from backend.services.shop import customers
 from tests.integration.api.conftest import error_of
 
 

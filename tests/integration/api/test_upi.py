@@ -11,7 +11,7 @@ from PIL import Image
 
 from backend.adapters.psp.razorpay import RazorpayQr
 from backend.config import Secrets
-from backend.services import customers
+from backend.services.shop import customers
 from tests.fakes.razorpay import FakeRazorpay
 from tests.integration.api.conftest import error_of
 from tests.qr_reading import read_qr

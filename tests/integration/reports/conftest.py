@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backend.services.context import Context
+from backend.context import Context
 
 
 class Rows:

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from backend.domain.periods import DateRange
-from backend.services import dashboard
+from backend.services.reports import dashboard
 
 RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 26))
 

@@ -10,7 +10,7 @@ import pytest
 from backend.clock import to_iso
 from backend.domain.periods import DateRange
 from backend.errors import ValidationError
-from backend.services import exports
+from backend.services.reports import exports
 
 NOVEMBER = DateRange(date(2026, 11, 1), date(2026, 11, 30))
 

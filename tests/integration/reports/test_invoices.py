@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from app.printing import save_page_png
 from backend.errors import NotConfigured, StateError
-from backend.services import invoices, numbering
+from backend.services.billing import invoices, numbering
 from tests.conftest import ROOT, child_env
 
 GSTIN = "29AABCA1234F1Z5"
@@ -105,8 +105,8 @@ CHILD = textwrap.dedent(
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.domain.catalog import load_catalog
-    from backend.services import invoices, numbering
-    from backend.services.context import Context
+    from backend.services.billing import invoices, numbering
+    from backend.context import Context
     from backend.store import open_store
 
     ctx = Context(store=open_store(sys.argv[1]), clock=ManualClock("2026-11-26T10:00:00Z"),

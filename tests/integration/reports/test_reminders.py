@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from backend.clock import to_iso
-from backend.services import reminders
+from backend.services.reports import reminders
 
 
 def ends_in(clock, **delta) -> tuple[str, str]:

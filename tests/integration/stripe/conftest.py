@@ -8,8 +8,8 @@ import pytest
 
 from backend.clock import ManualClock
 from backend.config import Secrets, Settings
-from backend.services.context import Context
-from backend.services.customers import add_customer
+from backend.context import Context
+from backend.services.shop.customers import add_customer
 from tests.fakes.stripe_server import FakeStripe
 
 API_KEY = "sk_test_fake"
@@ -53,10 +53,10 @@ def make_customer(ctx: Context, n: int) -> int:
 
 def paid_checkout(ctx: Context, fake: FakeStripe, customer_id: int, tier: str) -> dict:
     """A monthly USD card checkout the customer has paid, as the staff screen sees it."""
-    from backend.services import card_payments
+    from backend.services.cards import card_checkout
 
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         ctx, customer_id=customer_id, tier=tier, interval="month", currency="USD", actor="a"
     )
     fake.complete_session(started["session_id"])
-    return card_payments.refresh(ctx, started["id"])
+    return card_checkout.refresh(ctx, started["id"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from backend.services.context import Context
-from backend.services.stripe_catalog import parse_lookup_key
-from backend.services.stripe_mirror import STATUS, from_unix
+from backend.context import Context
+from backend.services.cards.stripe_catalog import parse_lookup_key
+from backend.services.cards.stripe_mirror import STATUS, from_unix
 from tests.fakes.stripe_server import FakeStripe
 
 

@@ -6,22 +6,18 @@ from datetime import timedelta
 
 from backend.adapters.stripe_gateway import card_status
 from backend.domain.money import parse_amount
-from backend.services import (
-    card_billing,
-    card_payments,
-    card_refunds,
-    card_subscriptions,
-    trials,
-)
-from backend.services.stripe_mirror import from_unix
-from backend.sync import events, outbox
+from backend.services.billing import card_subscriptions
+from backend.services.cards import card_billing, card_checkout, card_refunds, stripe_events
+from backend.services.cards.stripe_mirror import from_unix
+from backend.services.trials import trials
+from backend.sync import outbox
 from tests.integration.stripe.conftest import make_customer, paid_checkout
 
 
 def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     cid = make_customer(sctx, 1)
     trials.start_trial(sctx, cid, actor="anita")
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="anita"
     )
     assert started["status"] == "pending"
@@ -35,9 +31,9 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     assert price["unit_amount"] == 79900
     assert price["recurring"]["interval"] == "month"
 
-    assert card_payments.refresh(sctx, started["id"])["status"] == "pending"
+    assert card_checkout.refresh(sctx, started["id"])["status"] == "pending"
     fake.complete_session(session["id"])
-    paid = card_payments.refresh(sctx, started["id"])
+    paid = card_checkout.refresh(sctx, started["id"])
     assert paid["status"] == "succeeded"
     assert paid["receipt_no"].startswith("AC/2627/")
     assert trials.trial_status(sctx, cid)["status"] == "converted"
@@ -69,9 +65,9 @@ def test_checkout_paid_refunded_and_mirrored(sctx, fake):
     assert inv[0]["invoice_pdf"]
     assert len(card_billing.payment_methods(sctx, cid)["payment_methods"]) == 1
 
-    first = events.poll(sctx)
+    first = stripe_events.poll(sctx)
     assert first["seen"] == len(fake.events)
-    assert events.poll(sctx)["applied"] == 0
+    assert stripe_events.poll(sctx)["applied"] == 0
     assert outbox.sync_state(sctx)["waiting"] == 0
 
 
@@ -94,7 +90,7 @@ def test_trial_upgrade_downgrade_cancel(sctx, fake, clock):
     fake.attach_card(remote["customer"])
     clock.advance(days=15)
     fake.advance_subscriptions()
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     sub = card_subscriptions.get_subscription(sctx, sub["id"])
     assert sub["status"] == "active"
 
@@ -118,7 +114,7 @@ def test_trial_upgrade_downgrade_cancel(sctx, fake, clock):
     assert row["tier"] == "employee"
     clock.advance(timedelta(days=31))
     fake.advance_subscriptions()
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     row = card_subscriptions.get_subscription(sctx, sub["id"])
     assert (row["tier"], row["pending_tier"]) == ("student", None)
 
@@ -144,7 +140,7 @@ def test_failed_renewal_mirrors_past_due(sctx, fake, clock):
     fake.objects["customer"][stripe_customer]["invoice_settings"]["default_payment_method"] = None
     clock.advance(days=31)
     fake.advance_subscriptions()
-    assert events.poll(sctx)["applied"] >= 2
+    assert stripe_events.poll(sctx)["applied"] >= 2
     sub = sctx.store.one("SELECT status, current_period_end FROM subscriptions")
     assert sub == {"status": "past_due", "current_period_end": "2027-01-25T10:00:00Z"}
     failed = sctx.store.one("SELECT status, total FROM stripe_invoices WHERE status='open'")
@@ -153,7 +149,7 @@ def test_failed_renewal_mirrors_past_due(sctx, fake, clock):
 
 def test_restricted_key_works(sctx, fake):
     from backend.config import Secrets
-    from backend.services.stripe_customers import ensure_in_stripe
+    from backend.services.cards.stripe_customers import ensure_in_stripe
 
     fake.api_keys = {"rk_test_restricted"}
     sctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": "rk_test_restricted"}, use_keyring=False)
@@ -165,7 +161,7 @@ def test_restricted_key_works(sctx, fake):
 
 
 def test_backoff_is_computed_from_the_clock(sctx, fake, clock):
-    from backend.services.stripe_customers import ensure_in_stripe
+    from backend.services.cards.stripe_customers import ensure_in_stripe
 
     ensure_in_stripe(sctx, make_customer(sctx, 5), actor="a")
     fake.inject("500", "500", "500")  # the SDK's first try and both of its retries
@@ -192,7 +188,7 @@ def test_checkout_on_a_fresh_install_survives_a_slow_catalog_push(sctx, fake, cl
 
     fake.arrive = slow_arrive  # type: ignore[method-assign]
     cid = make_customer(sctx, 6)
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
     )
     assert started["status"] == "pending"
@@ -204,7 +200,7 @@ def test_checkout_on_a_fresh_install_survives_a_slow_catalog_push(sctx, fake, cl
 def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
     """Requested, then refunded or refused: staff see each step with the same details as
     any other payment event (one writer for UPI, card and refunds)."""
-    from backend.services.payment_events import history
+    from backend.services.payments.payment_events import history
 
     cid = make_customer(sctx, 7)
     started = paid_checkout(sctx, fake, cid, "student")
@@ -223,7 +219,7 @@ def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
 def test_an_event_about_an_object_stripe_no_longer_has_does_not_block_the_rest(sctx, fake):
     """A 404 while applying one event must not stop every later event (nor raise out of
     the sync pass): the object is gone, so there is nothing to mirror."""
-    from backend.sync.worker import sync_once
+    from backend.services.cards.stripe_sync import sync_once
 
     cid = make_customer(sctx, 8)
     sub = card_subscriptions.subscribe(
@@ -284,16 +280,16 @@ def test_a_card_paid_after_staff_cancelled_is_flagged_late_and_counted(sctx, fak
     started the plan. Like an accepted late UPI payment it is succeeded with late=1 (a
     receipt, revenue, refundable), not a 'late' status that no one can settle."""
     from backend.domain.periods import last_days
-    from backend.services import dashboard
+    from backend.services.reports import dashboard
 
     cid = make_customer(sctx, 12)
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
     )
     fake.complete_session(started["session_id"])
-    card_payments.cancel_checkout(sctx, started["id"], actor="a")  # expire is refused
-    assert card_payments.view(sctx, started["id"])["status"] == "canceled"
-    events.poll(sctx)
+    card_checkout.cancel_checkout(sctx, started["id"], actor="a")  # expire is refused
+    assert card_checkout.view(sctx, started["id"])["status"] == "canceled"
+    stripe_events.poll(sctx)
     row = sctx.store.one("SELECT status, late, receipt_no FROM payments")
     assert (row["status"], row["late"]) == ("succeeded", 1)
     assert row["receipt_no"]
@@ -304,7 +300,7 @@ def test_a_card_paid_after_staff_cancelled_is_flagged_late_and_counted(sctx, fak
 def test_a_refund_click_sends_its_own_request_not_the_whole_queue(sctx, fake):
     """Staff wait for the refund's answer; a backlog of other customers' writes (after a
     day offline, say) is the sync worker's job, not theirs."""
-    from backend.services.stripe_customers import ensure_in_stripe
+    from backend.services.cards.stripe_customers import ensure_in_stripe
 
     paid = paid_checkout(sctx, fake, make_customer(sctx, 13), "student")
     for n in range(14, 24):

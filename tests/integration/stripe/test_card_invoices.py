@@ -10,9 +10,12 @@ from datetime import timedelta
 import stripe
 
 from backend.domain.periods import DateRange
-from backend.services import card_subscriptions, dashboard, invoices, payment_events
-from backend.sync import events, outbox
-from backend.sync.webhooks import handle_stripe_webhook
+from backend.services.billing import card_subscriptions, invoices
+from backend.services.cards import stripe_events
+from backend.services.cards.stripe_webhooks import handle_stripe_webhook
+from backend.services.payments import payment_events
+from backend.services.reports import dashboard
+from backend.sync import outbox
 from tests.integration.stripe.conftest import WEBHOOK_SECRET, make_customer, paid_checkout
 
 STUDENT_USD_MONTH = 999
@@ -40,7 +43,7 @@ def _month(clock):
 def test_a_card_renewal_is_one_payment_with_a_receipt_by_poll_and_webhook(sctx, fake, clock):
     cid = make_customer(sctx, 1)
     checkout = paid_checkout(sctx, fake, cid, "student")
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     assert _card_on_file(sctx) == []  # the first invoice is the checkout's own payment
 
     clock.advance(days=31)
@@ -50,9 +53,9 @@ def test_a_card_renewal_is_one_payment_with_a_receipt_by_poll_and_webhook(sctx, 
     assert invoice["billing_reason"] == "subscription_cycle"
     # the webhook arrives first, then polling sees the same event, then invoice.paid too
     assert _webhook(sctx, renewal_event)["applied"] is True
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     fake.emit("invoice.paid", invoice)
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     assert _webhook(sctx, fake.events[-1])["applied"] is False
 
     [paid] = _card_on_file(sctx)
@@ -93,7 +96,7 @@ def test_an_upgrade_proration_invoice_is_recorded_at_the_new_plan(sctx, fake, cl
         actor="anita",
     )
     outbox.drain(sctx)
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     [paid] = _card_on_file(sctx)
     assert (paid["amount"], paid["purpose"], paid["tier"]) == (
         preview["amount_due"],
@@ -108,13 +111,13 @@ def test_an_upgrade_proration_invoice_is_recorded_at_the_new_plan(sctx, fake, cl
 def test_a_renewal_the_card_cannot_pay_is_one_failed_payment(sctx, fake, clock):
     cid = make_customer(sctx, 3)
     paid_checkout(sctx, fake, cid, "student")
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     remote = sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (cid,))
     fake.get("customer", remote)["invoice_settings"]["default_payment_method"] = None  # expired
     clock.advance(days=31)
     fake.advance_subscriptions()
     [failed_event] = [e for e in fake.events if e["type"] == "invoice.payment_failed"]
-    events.poll(sctx)
+    stripe_events.poll(sctx)
     assert _webhook(sctx, failed_event)["applied"] is False  # the same event: once
     [failed] = _card_on_file(sctx, "failed")
     assert (failed["amount"], failed["receipt_no"], failed["paid_at"]) == (
@@ -129,16 +132,16 @@ def test_a_renewal_the_card_cannot_pay_is_one_failed_payment(sctx, fake, clock):
 
 
 def test_a_checkouts_first_invoice_seen_before_its_session_is_not_recorded_twice(sctx, fake):
-    from backend.services import card_payments
+    from backend.services.cards import card_checkout
 
     cid = make_customer(sctx, 4)
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=cid, tier="student", interval="month", currency="USD", actor="a"
     )
     fake.complete_session(started["session_id"])
     types = [e["type"] for e in fake.events]
     assert types.index("invoice.payment_succeeded") < types.index("checkout.session.completed")
-    events.poll(sctx)  # the invoice event is applied before the session's
+    stripe_events.poll(sctx)  # the invoice event is applied before the session's
     assert _card_on_file(sctx) == []
     paid = sctx.store.one(
         "SELECT status, stripe_invoice_id FROM payments WHERE id=?", (started["id"],)

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from backend.services import card_subscriptions
-from backend.services.stripe_catalog import push_catalog
-from backend.services.stripe_customers import ensure_in_stripe
+from backend.services.billing import card_subscriptions
+from backend.services.cards.stripe_catalog import push_catalog
+from backend.services.cards.stripe_customers import ensure_in_stripe
 from backend.sync import outbox
 from tests.conftest import ROOT, child_env
 from tests.integration.stripe.conftest import API_KEY, make_customer

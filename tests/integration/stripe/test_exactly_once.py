@@ -8,9 +8,10 @@ import random
 import pytest
 
 from backend.errors import StateError, TransientError, ValidationError
-from backend.services import card_payments, card_refunds, card_subscriptions
-from backend.services.stripe_customers import ensure_in_stripe
-from backend.sync import events, outbox
+from backend.services.billing import card_subscriptions
+from backend.services.cards import card_checkout, card_refunds, stripe_events
+from backend.services.cards.stripe_customers import ensure_in_stripe
+from backend.sync import outbox
 from tests.integration.stripe.conftest import make_customer
 from tests.integration.stripe.mirror_check import assert_mirror_equals_fake, assert_no_duplicates
 
@@ -54,7 +55,7 @@ def test_200_operations_with_30_percent_faults(sctx, fake, clock):
                 customers.append(cid)
                 ensure_in_stripe(sctx, cid, actor="test")
             elif kind == "checkout":
-                started = card_payments.start_checkout(
+                started = card_checkout.start_checkout(
                     sctx,
                     customer_id=rng.choice(customers),
                     tier=rng.choice(TIERS),
@@ -64,7 +65,7 @@ def test_200_operations_with_30_percent_faults(sctx, fake, clock):
                 )
                 if rng.random() < 0.8:
                     fake.complete_session(started["session_id"])
-                card_payments.refresh(sctx, started["id"])
+                card_checkout.refresh(sctx, started["id"])
             elif kind == "subscribe":
                 card_subscriptions.subscribe(
                     sctx,
@@ -118,8 +119,8 @@ def test_200_operations_with_30_percent_faults(sctx, fake, clock):
     fake.set_faults(0.0)
     _drain_all(sctx, clock)
     for row in sctx.store.query("SELECT id FROM payments WHERE status='pending'"):
-        card_payments.refresh(sctx, row["id"])
-    events.poll(sctx)
+        card_checkout.refresh(sctx, row["id"])
+    stripe_events.poll(sctx)
     _drain_all(sctx, clock)
 
     assert sum(fake.faults_injected.values()) > 50, fake.faults_injected

@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import TransientError
-from backend.services import card_payments, card_subscriptions, trials, upi_payments
-from backend.services.customers import update_customer
-from backend.services.stripe_customers import ensure_in_stripe, push_customers
+from backend.services.billing import card_subscriptions
+from backend.services.cards import card_checkout
+from backend.services.cards.stripe_customers import ensure_in_stripe, push_customers
+from backend.services.cards.stripe_sync import sync_once
+from backend.services.shop.customers import update_customer
+from backend.services.trials import trials
+from backend.services.upi import upi_requests
 from backend.sync import outbox
-from backend.sync.worker import sync_once
 from tests.integration.stripe.conftest import make_customer
 from tests.integration.stripe.mirror_check import assert_mirror_equals_fake, assert_no_duplicates
 
@@ -23,12 +26,12 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
     fake.stop()
 
     cid = make_customer(sctx, 1)
-    upi = upi_payments.create_request(
+    upi = upi_requests.create_request(
         sctx, customer_id=cid, tier="student", interval="month", actor="anita"
     )
     assert upi["status"] == "pending"
     assert (
-        upi_payments.confirm_with_utr(sctx, upi["id"], "412345678901", actor="anita")["status"]
+        upi_requests.confirm_with_utr(sctx, upi["id"], "412345678901", actor="anita")["status"]
         == "succeeded"
     )
     free = trials.start_trial(sctx, make_customer(sctx, 2), actor="anita")
@@ -47,7 +50,7 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
     push_customers(sctx, actor="anita")
 
     with pytest.raises(TransientError, match="UPI"):
-        card_payments.start_checkout(
+        card_checkout.start_checkout(
             sctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="anita"
         )
     failed = sctx.store.one("SELECT status FROM payments WHERE method='stripe_checkout'")
@@ -110,7 +113,7 @@ def test_card_checkout_not_configured_without_a_key(ctx):
     from backend.errors import NotConfigured
 
     with pytest.raises(NotConfigured, match="not configured"):
-        card_payments.start_checkout(
+        card_checkout.start_checkout(
             ctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="a"
         )
     assert ctx.store.scalar("SELECT count(*) FROM payments") == 0
@@ -123,7 +126,9 @@ def test_every_card_entry_point_says_not_configured(ctx, why):
     queues nothing that could never be sent; UPI and trials are untouched."""
     from backend.config import Secrets
     from backend.errors import NotConfigured
-    from backend.services import card_refunds, card_subscriptions, trials
+    from backend.services.billing import card_subscriptions
+    from backend.services.cards import card_refunds
+    from backend.services.trials import trials
 
     if why == "switched off":
         ctx.settings.features.card_payments = False
@@ -147,7 +152,7 @@ def test_every_card_entry_point_says_not_configured(ctx, why):
             (cid, now, now, now, now),
         ).lastrowid
     attempts = {
-        "checkout": lambda: card_payments.start_checkout(
+        "checkout": lambda: card_checkout.start_checkout(
             ctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="a"
         ),
         "subscribe": lambda: card_subscriptions.subscribe(
@@ -192,7 +197,7 @@ def test_sync_state_forgets_the_error_once_stripe_answers_again(sctx, fake, cloc
 def test_one_request_in_backoff_does_not_stop_events_being_pulled(sctx, fake):
     """A 500 on one customer's request must not hide a payment made meanwhile."""
     paying = make_customer(sctx, 1)
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=paying, tier="student", interval="month", currency="USD", actor="a"
     )
     ensure_in_stripe(sctx, make_customer(sctx, 2), actor="test")
@@ -202,7 +207,7 @@ def test_one_request_in_backoff_does_not_stop_events_being_pulled(sctx, fake):
     result = sync_once(sctx)  # the customer row is still in its backoff
     assert result["outbox"]["waiting"] == 1
     assert result["events"]["applied"] > 0
-    assert card_payments.view(sctx, started["id"])["status"] == "succeeded"
+    assert card_checkout.view(sctx, started["id"])["status"] == "succeeded"
 
 
 def test_a_refused_api_key_keeps_the_queue_waiting(sctx, fake, clock):
@@ -243,7 +248,7 @@ def test_a_second_till_finds_the_products_already_in_stripe(sctx, fake):
 def test_a_cursor_stripe_no_longer_keeps_falls_back_to_what_it_keeps(sctx, fake):
     """Events live 30 days: after a long time offline the stored cursor is gone at Stripe.
     Polling then reads every event Stripe still keeps (each applied once), not nothing."""
-    from backend.sync import events
+    from backend.services.cards import stripe_events
 
     ensure_in_stripe(sctx, make_customer(sctx, 1), actor="test")
     sync_once(sctx)
@@ -254,7 +259,7 @@ def test_a_cursor_stripe_no_longer_keeps_falls_back_to_what_it_keeps(sctx, fake)
     # the link came from the outbox answer; forget it to see the event do it
     with sctx.store.transaction():
         sctx.store.execute("UPDATE customers SET stripe_customer_id=NULL WHERE id=?", (later,))
-    result = events.poll(sctx)
+    result = stripe_events.poll(sctx)
     assert result.get("stopped") is None
     assert result["applied"] == 1
     assert sctx.store.scalar("SELECT stripe_customer_id FROM customers WHERE id=?", (later,))

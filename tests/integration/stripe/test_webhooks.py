@@ -9,7 +9,7 @@ import pytest
 import stripe
 
 from backend.errors import SignatureError
-from backend.sync.webhooks import handle_stripe_webhook
+from backend.services.cards.stripe_webhooks import handle_stripe_webhook
 from tests.integration.stripe.conftest import WEBHOOK_SECRET, make_customer
 
 
@@ -100,11 +100,10 @@ def test_secret_rotation_any_v1_may_match(sctx, clock):
 
 
 def test_webhook_and_poll_apply_a_checkout_once(sctx, fake):
-    from backend.services import card_payments
-    from backend.sync import events
+    from backend.services.cards import card_checkout, stripe_events
 
     cid = make_customer(sctx, 2)
-    started = card_payments.start_checkout(
+    started = card_checkout.start_checkout(
         sctx, customer_id=cid, tier="student", interval="year", currency="USD", actor="a"
     )
     fake.complete_session(started["session_id"])
@@ -112,11 +111,11 @@ def test_webhook_and_poll_apply_a_checkout_once(sctx, fake):
     body = json.dumps(event)
     header = _sign(body, WEBHOOK_SECRET, int(fake.now()))
     assert handle_stripe_webhook(sctx, body.encode(), header)["applied"] is True
-    paid = card_payments.view(sctx, started["id"])
+    paid = card_checkout.view(sctx, started["id"])
     assert paid["status"] == "succeeded"
     receipt = paid["receipt_no"]
-    events.poll(sctx)
-    assert card_payments.view(sctx, started["id"])["receipt_no"] == receipt
+    stripe_events.poll(sctx)
+    assert card_checkout.view(sctx, started["id"])["receipt_no"] == receipt
     assert (
         sctx.store.scalar("SELECT count(*) FROM stripe_events WHERE event_id=?", (event["id"],))
         == 1

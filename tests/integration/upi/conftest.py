@@ -6,7 +6,7 @@ import pytest
 
 from backend.adapters.psp.razorpay import RazorpayQr
 from backend.config import Secrets
-from backend.services import customers
+from backend.services.shop import customers
 from tests.fakes.razorpay import FakeRazorpay
 
 KEY_ID, KEY_SECRET, WEBHOOK_SECRET = "rzp_test_fake", "fake-key-secret", "fake-webhook-secret"

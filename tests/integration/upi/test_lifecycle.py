@@ -10,8 +10,8 @@ from backend.adapters.upi.qr import render_image
 from backend.adapters.upi.uri import parse_uri
 from backend.domain.money import Money
 from backend.errors import DuplicateError, NotConfigured, StateError, ValidationError
-from backend.services import subscriptions
-from backend.services import upi_payments as upi
+from backend.services.billing import upi_subscriptions
+from backend.services.upi import upi_requests as upi
 from tests.qr_reading import read_qr
 
 CONTRACT_KEYS = {
@@ -104,7 +104,7 @@ def test_utr_confirms_once_activates_the_plan_and_issues_a_receipt(ctx, clock, c
     assert done["paid_at"] == "2026-11-26T10:03:00Z"
     evidence = json.loads(ctx.store.scalar("SELECT evidence FROM payments WHERE id=?", (p["id"],)))
     assert evidence["source"] == "utr_entry"
-    sub = subscriptions.current_subscription(ctx, customer)
+    sub = upi_subscriptions.current_subscription(ctx, customer)
     assert (sub["tier"], sub["status"], sub["method"]) == ("student", "active", "upi")
     assert (sub["current_period_start"], sub["current_period_end"]) == (
         "2026-11-26T10:03:00Z",
@@ -151,12 +151,12 @@ def test_explicit_cancel_is_audited_and_late_money_is_kept_for_staff(ctx, clock,
         ctx, p["id"], utr="500000000001", late=True, evidence={"statement_line": 4}, actor="import"
     )
     assert (late["status"], late["late"], late["receipt_no"]) == ("late", True, None)
-    assert subscriptions.current_subscription(ctx, customer) is None  # not applied blindly
+    assert upi_subscriptions.current_subscription(ctx, customer) is None  # not applied blindly
     assert row["amount"] == late["amount"]
     accepted = upi.accept_late(ctx, p["id"], actor="ravi")
     assert (accepted["status"], accepted["late"]) == ("succeeded", True)
     assert accepted["receipt_no"] == "AC/2627/000001"
-    sub = subscriptions.current_subscription(ctx, customer)
+    sub = upi_subscriptions.current_subscription(ctx, customer)
     assert sub["tier"] == "student"
     # linked to the plan it paid for, like a payment confirmed in time
     assert (
@@ -215,4 +215,4 @@ def test_a_payment_for_a_plan_since_removed_from_the_catalog_still_shows(ctx, cu
     ctx.catalog = Catalog(tuple(t for t in ctx.catalog if t.id != "employee"))
     shown = upi.get_payment(ctx, p["id"])
     assert (shown["status"], shown["tier_name"]) == ("succeeded", "Employee")
-    assert subscriptions.current_subscription(ctx, customer)["tier_name"] == "Employee"
+    assert upi_subscriptions.current_subscription(ctx, customer)["tier_name"] == "Employee"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import StateError
-from backend.services import subscriptions
-from backend.services import upi_payments as upi
+from backend.services.billing import upi_subscriptions
+from backend.services.upi import upi_requests as upi
 from tests.integration.interleave import before_next_write
 
 
@@ -27,7 +27,7 @@ def test_two_terminals_accepting_the_same_late_payment_accept_it_once(ctx, clock
     assert ctx.store.scalar("SELECT last FROM document_counters") == 1  # one receipt number
     kinds = ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (pid,))
     assert [k["kind"] for k in kinds].count("late_accepted") == 1
-    sub = subscriptions.current_subscription(ctx, customer)
+    sub = upi_subscriptions.current_subscription(ctx, customer)
     assert sub["prepaid_until"] is None  # one month paid, one month given
 
 
@@ -52,11 +52,11 @@ def test_period_roll_from_a_stale_read_keeps_a_renewal_paid_meanwhile(ctx, clock
     clock.set("2026-12-27T09:00:00Z")
 
     def other_terminal():
-        subscriptions.current_subscription(ctx, customer)  # rolls to 26 Dec -> 26 Jan
+        upi_subscriptions.current_subscription(ctx, customer)  # rolls to 26 Dec -> 26 Jan
         _pay(ctx, customer, "401234567803")  # next renewal early: prepaid to 26 Feb
 
     with before_next_write(ctx.store, other_terminal):
-        sub = subscriptions.current_subscription(ctx, customer)
+        sub = upi_subscriptions.current_subscription(ctx, customer)
     assert (sub["current_period_end"], sub["prepaid_until"]) == (
         "2027-01-26T10:00:00Z",
         "2027-02-26T10:00:00Z",
@@ -66,7 +66,7 @@ def test_period_roll_from_a_stale_read_keeps_a_renewal_paid_meanwhile(ctx, clock
 
 
 def test_the_same_statement_imported_by_two_terminals_at_once_applies_once(ctx, customer, tmp_path):
-    from backend.services import reconcile
+    from backend.services.upi import statements
 
     p = upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
     csv_file = tmp_path / "statement.csv"
@@ -74,9 +74,9 @@ def test_the_same_statement_imported_by_two_terminals_at_once_applies_once(ctx, 
         f"date,narration,reference,credit\n2026-11-26,UPI {p['tr']},401234567895,799.00\n",
         encoding="utf-8",
     )
-    first = lambda: reconcile.import_statement(ctx, csv_file, actor="staff:1")  # noqa: E731
+    first = lambda: statements.import_statement(ctx, csv_file, actor="staff:1")  # noqa: E731
     with before_next_write(ctx.store, first):
-        second = reconcile.import_statement(ctx, csv_file, actor="staff:2")
+        second = statements.import_statement(ctx, csv_file, actor="staff:2")
     assert (second["already_imported"], second["applied"]) == (True, 0)
     assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
@@ -85,11 +85,11 @@ def test_the_same_statement_imported_by_two_terminals_at_once_applies_once(ctx, 
 def test_downgrade_after_another_terminal_cancelled_is_refused(ctx, customer):
     p = upi.create_request(ctx, customer_id=customer, tier="employee", interval="month", actor="t")
     upi.confirm_with_utr(ctx, p["id"], "401234567811", actor="staff:1")
-    cancel = lambda: subscriptions.cancel_subscription(  # noqa: E731
+    cancel = lambda: upi_subscriptions.cancel_subscription(  # noqa: E731
         ctx, customer, at_period_end=False, actor="staff:1"
     )
     with before_next_write(ctx.store, cancel), pytest.raises(StateError, match="cancelled"):
-        subscriptions.schedule_downgrade(ctx, customer, "student", "month", actor="staff:2")
+        upi_subscriptions.schedule_downgrade(ctx, customer, "student", "month", actor="staff:2")
     row = ctx.store.one("SELECT status, pending_tier FROM subscriptions")
     assert row == {"status": "canceled", "pending_tier": None}
     scheduled = "SELECT count(*) FROM audit_log WHERE action LIKE 'subscription.%_scheduled'"
@@ -98,11 +98,11 @@ def test_downgrade_after_another_terminal_cancelled_is_refused(ctx, customer):
 
 def test_cancel_after_another_terminal_cancelled_is_refused_and_audited_once(ctx, customer):
     _pay(ctx, customer, "401234567814")
-    first = lambda: subscriptions.cancel_subscription(  # noqa: E731
+    first = lambda: upi_subscriptions.cancel_subscription(  # noqa: E731
         ctx, customer, at_period_end=False, actor="staff:1"
     )
     with before_next_write(ctx.store, first), pytest.raises(StateError, match="cancelled"):
-        subscriptions.cancel_subscription(ctx, customer, at_period_end=True, actor="staff:2")
+        upi_subscriptions.cancel_subscription(ctx, customer, at_period_end=True, actor="staff:2")
     row = ctx.store.one("SELECT status, cancel_at_period_end FROM subscriptions")
     assert row == {"status": "canceled", "cancel_at_period_end": 0}
     assert (

@@ -14,8 +14,8 @@ from backend.bootstrap import _build_adapters
 from backend.config import Secrets
 from backend.domain.money import Money
 from backend.errors import NotConfigured, RejectedError, SignatureError, TransientError
-from backend.services import subscriptions
-from backend.services import upi_payments as upi
+from backend.services.billing import upi_subscriptions
+from backend.services.upi import upi_requests as upi
 
 
 def _create(ctx, customer, **kwargs):
@@ -51,7 +51,7 @@ def test_poll_confirms_with_the_rrn_as_utr(psp_ctx, clock, customer, razorpay):
         "psp:razorpay",
     )
     assert done["paid_at"] == "2026-11-26T10:02:00Z"
-    assert subscriptions.current_subscription(psp_ctx, customer)["tier"] == "student"
+    assert upi_subscriptions.current_subscription(psp_ctx, customer)["tier"] == "student"
     assert upi.poll_psp(psp_ctx, p["id"])["receipt_no"] == done["receipt_no"]  # once
 
 
@@ -86,7 +86,7 @@ def test_webhook_after_expiry_is_late_not_applied(psp_ctx, clock, customer, razo
     body = razorpay.pay(qr_id, rrn="612345678903", at=_unix(clock))
     result = upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))
     assert (result["payment"]["status"], result["payment"]["late"]) == ("late", True)
-    assert subscriptions.current_subscription(psp_ctx, customer) is None
+    assert upi_subscriptions.current_subscription(psp_ctx, customer) is None
 
 
 def test_cancel_and_replacement_close_the_qr_at_razorpay(psp_ctx, customer, razorpay):
@@ -153,7 +153,7 @@ def test_paid_in_time_but_polled_after_expiry_is_not_late(psp_ctx, clock, custom
         False,
         "2026-11-26T10:14:00Z",
     )
-    assert subscriptions.current_subscription(psp_ctx, customer)["status"] == "active"
+    assert upi_subscriptions.current_subscription(psp_ctx, customer)["status"] == "active"
 
 
 def test_a_payment_razorpay_describes_oddly_is_an_error_not_a_traceback(
@@ -184,7 +184,7 @@ def test_a_different_amount_is_kept_for_staff_and_the_webhook_is_answered(
         79900,
     )
     assert review["utr"] == "612345678909"
-    assert subscriptions.current_subscription(psp_ctx, customer) is None  # plan untouched
+    assert upi_subscriptions.current_subscription(psp_ctx, customer) is None  # plan untouched
     # Razorpay retries, and the till polls too: recorded once
     upi.handle_razorpay_webhook(psp_ctx, body, razorpay.sign(body))
     assert upi.poll_psp(psp_ctx, p["id"])["status"] == "late"
@@ -200,4 +200,4 @@ def test_a_different_amount_is_kept_for_staff_and_the_webhook_is_answered(
     accepted = upi.accept_late(psp_ctx, p["id"], actor="staff:1")
     assert (accepted["status"], accepted["amount"]) == ("succeeded", 50000)
     assert accepted["receipt_no"]
-    assert subscriptions.current_subscription(psp_ctx, customer)["tier"] == "student"
+    assert upi_subscriptions.current_subscription(psp_ctx, customer)["tier"] == "student"

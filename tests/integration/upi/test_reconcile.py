@@ -8,8 +8,9 @@ import json
 import pytest
 
 from backend.errors import ValidationError
-from backend.services import reconcile, subscriptions
-from backend.services import upi_payments as upi
+from backend.services.billing import upi_subscriptions
+from backend.services.upi import statements
+from backend.services.upi import upi_requests as upi
 
 HDFC_HEAD = (
     "HDFC BANK Ltd.,,,,,,\n"
@@ -44,7 +45,7 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
         "*** End of statement ***\n",
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
     assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
     assert report["matched"][0]["payment_ids"] == [p["id"]]
     assert report["matched"][0]["line"] == 4
@@ -59,19 +60,19 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
     assert paid["receipt_no"] == "AC/2627/000001"
     evidence = json.loads(ctx.store.scalar("SELECT evidence FROM payments WHERE id=?", (p["id"],)))
     assert (evidence["statement_line"], evidence["txn_date"]) == (4, "2026-11-26")
-    assert subscriptions.current_subscription(ctx, customer)["tier"] == "student"
+    assert upi_subscriptions.current_subscription(ctx, customer)["tier"] == "student"
     assert upi.get_payment(ctx, other["id"])["status"] == "expired"  # untouched otherwise
 
     # the same file again changes nothing
     before = ctx.store.scalar("SELECT count(*) FROM payment_events")
-    again = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    again = statements.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
     assert again["already_imported"] is True
     assert again["applied"] == 0
     assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
     # an overlapping export (another file with the same line) changes nothing either
     overlap = tmp_path / "hdfc-2.csv"
     overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    second = reconcile.import_statement(ctx, overlap, preset="hdfc", actor="admin")
+    second = statements.import_statement(ctx, overlap, preset="hdfc", actor="admin")
     # the matched line is known; the unmatched one is tried again (and still unmatched)
     assert _counts(second) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
     assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
@@ -89,7 +90,7 @@ def test_sbi_line_matches_by_utr_and_exact_amount_in_the_window(ctx, customer, t
         + "27 Nov 2026,27 Nov 2026,UPI/CR/401234567892/X/Y/z@ok/-,,,799.00,11598.00\n",
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
     assert report["matched"][0]["reason"] == "utr and amount in the time window"
     assert report["unmatched"][0]["line"] == 3  # next day: outside the request's window
@@ -103,7 +104,7 @@ def test_ambiguous_line_is_reported_and_never_applied(ctx, customer, tmp_path):
         SBI_HEAD + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567893/ASHA/ICIC/a@ok/-,,,799.00,1\n",
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 1, "known": 0}
     assert sorted(report["ambiguous"][0]["payment_ids"]) == sorted([a["id"], b["id"]])
     assert {upi.get_payment(ctx, x["id"])["status"] for x in (a, b)} == {"pending"}
@@ -119,11 +120,11 @@ def test_money_after_expiry_on_the_statement_is_late_and_flagged(ctx, clock, cus
         f"2026-11-27,UPI {p['tr']} 401234567894,401234567894,799.00\n",
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, actor="admin")
+    report = statements.import_statement(ctx, csv_file, actor="admin")
     assert report["matched"][0]["status"] == "late"
     paid = upi.get_payment(ctx, p["id"])
     assert (paid["status"], paid["late"], paid["receipt_no"]) == ("late", True, None)
-    assert subscriptions.current_subscription(ctx, customer) is None
+    assert upi_subscriptions.current_subscription(ctx, customer) is None
 
 
 def test_malformed_rows_are_reported_by_line_and_nothing_is_applied(ctx, customer, tmp_path):
@@ -137,15 +138,15 @@ def test_malformed_rows_are_reported_by_line_and_nothing_is_applied(ctx, custome
         encoding="utf-8",
     )
     with pytest.raises(ValidationError) as info:
-        reconcile.import_statement(ctx, csv_file, actor="admin")
+        statements.import_statement(ctx, csv_file, actor="admin")
     assert "line 3" in str(info.value)
     assert "line 4" in str(info.value)
     assert upi.get_payment(ctx, p["id"])["status"] == "pending"
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 0
     with pytest.raises(ValidationError, match="No header row"):
-        reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
+        statements.import_statement(ctx, csv_file, preset="icici", actor="admin")
     with pytest.raises(ValidationError, match="Unknown statement preset"):
-        reconcile.import_statement(ctx, csv_file, preset="axis", actor="admin")
+        statements.import_statement(ctx, csv_file, preset="axis", actor="admin")
 
 
 def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
@@ -159,7 +160,7 @@ def test_icici_export_with_preamble_and_crore_grouping(ctx, customer, tmp_path):
         '0.00,"23,999.00","1,02,23,999.00"\n',
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="icici", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="icici", actor="admin")
     assert [m["payment_ids"] for m in report["matched"]] == [[p["id"]]]
     assert upi.get_payment(ctx, p["id"])["amount_text"] == "₹23,999.00"
     assert upi.get_payment(ctx, p["id"])["status"] == "succeeded"
@@ -182,7 +183,7 @@ def test_a_line_that_fails_half_way_leaves_its_payment_untouched(ctx, customer, 
         '0000401234567890,26/11/26,,799.00,"1,00,799.00"\n',
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
     assert _counts(report) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 0}
     assert "no monthly price" in report["unmatched"][0]["reason"]
     row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (p["id"],))
@@ -199,7 +200,7 @@ def test_old_mac_line_endings_are_read_and_a_broken_csv_is_a_message(ctx, custom
     mac.write_bytes(
         f"date,narration,reference,credit\r2026-11-26,UPI {p['tr']},401234567895,799.00\r".encode()
     )
-    report = reconcile.import_statement(ctx, mac, actor="admin")
+    report = statements.import_statement(ctx, mac, actor="admin")
     assert _counts(report)["matched"] == 1
     huge = tmp_path / "huge.csv"  # an unclosed quote swallows the rest of the file
     huge.write_text(
@@ -207,7 +208,7 @@ def test_old_mac_line_endings_are_read_and_a_broken_csv_is_a_message(ctx, custom
         encoding="utf-8",
     )
     with pytest.raises(ValidationError, match="line 2"):
-        reconcile.import_statement(ctx, huge, actor="admin")
+        statements.import_statement(ctx, huge, actor="admin")
     assert ctx.store.scalar("SELECT count(*) FROM statement_imports") == 1
 
 
@@ -218,7 +219,7 @@ def test_a_zero_credit_is_a_debit_line_however_the_bank_writes_it(ctx, customer,
         SBI_HEAD + f"26 Nov 2026,26 Nov 2026,ATM WDL 401234567893,,500.00,{zero},10299.00\n",
         encoding="utf-8",
     )
-    report = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 0}
 
 
@@ -230,12 +231,12 @@ def test_reimport_retries_lines_staff_fixed_and_never_applies_a_line_twice(ctx, 
         + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567895/ASHA/ICIC/a@ok/-,,,2399.00,2\n",
         encoding="utf-8",
     )
-    first = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    first = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(first) == {"matched": 0, "unmatched": 2, "ambiguous": 0, "known": 0}
 
     # staff find the customer had paid before a request was made: they make it now
     p = _request(ctx, customer)
-    again = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(again) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
     assert again["applied"] == 1
     assert again["retried"] == 2
@@ -244,12 +245,12 @@ def test_reimport_retries_lines_staff_fixed_and_never_applies_a_line_twice(ctx, 
     events = ctx.store.scalar("SELECT count(*) FROM payment_events")
 
     # once more, and in an overlapping export: the matched line is never applied again
-    third = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    third = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
     assert _counts(third) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
     assert third["applied"] == 0
     overlap = tmp_path / "sbi-2.csv"
     overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    fourth = reconcile.import_statement(ctx, overlap, preset="sbi", actor="admin")
+    fourth = statements.import_statement(ctx, overlap, preset="sbi", actor="admin")
     assert _counts(fourth) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
     assert ctx.store.scalar("SELECT count(*) FROM payment_events") == events
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
@@ -264,10 +265,12 @@ def test_an_ambiguous_line_settled_by_staff_is_not_applied_again(ctx, customer, 
         SBI_HEAD + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567896/ASHA/ICIC/a@ok/-,,,799.00,1\n",
         encoding="utf-8",
     )
-    assert len(reconcile.import_statement(ctx, csv_file, preset="sbi", actor="a")["ambiguous"]) == 1
+    assert (
+        len(statements.import_statement(ctx, csv_file, preset="sbi", actor="a")["ambiguous"]) == 1
+    )
     upi.confirm_with_utr(ctx, a["id"], "401234567896", actor="staff:1")  # staff settle it
     upi.cancel_request(ctx, b["id"], actor="staff:1")
-    again = reconcile.import_statement(ctx, csv_file, preset="sbi", actor="a")
+    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="a")
     assert _counts(again) == {"matched": 1, "unmatched": 0, "ambiguous": 0, "known": 0}
     assert again["matched"][0]["reason"] == "utr already recorded"
     assert again["applied"] == 0

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.errors import Conflict, ValidationError
-from backend.services import subscriptions as subs
-from backend.services import upi_payments as upi
+from backend.services.billing import upi_subscriptions as subs
+from backend.services.upi import upi_requests as upi
 
 
 def _pay(ctx, customer, tier, interval, utr, **kwargs):

@@ -1,0 +1,163 @@
+"""Card money Stripe collects by itself — renewals, upgrade prorations — as local payments.
+
+A counter checkout records its own payment (:mod:`backend.services.cards.card_checkout`).
+Every other paid invoice of a card subscription becomes one ``payments`` row here
+(method ``card_on_file``, a receipt number, a payment event, an audit entry), so the
+dashboard's revenue, receipts and GST invoices see it. ``payments.stripe_invoice_id`` is
+unique for money taken, so ``invoice.paid`` and ``invoice.payment_succeeded`` (by webhook
+and by polling) record an invoice once. Each ``invoice.payment_failed`` event is one
+``failed`` row (an attempt; no receipt). Call inside the event's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from backend.context import Context
+from backend.services.billing.numbering import next_number
+from backend.services.cards.stripe_mirror import (
+    from_unix,
+    local_customer_id,
+    payment_intent_of_invoice,
+    subscription_of_invoice,
+)
+from backend.services.payments import payment_events
+from backend.services.trials import trials
+from backend.store import audit
+
+METHOD = "card_on_file"
+CHECKOUT_METHOD = "stripe_checkout"
+#: Stripe's billing_reason -> the payment's purpose
+PURPOSES = {
+    "subscription_create": "new",
+    "subscription_cycle": "renewal",
+    "subscription_update": "upgrade",
+}
+
+
+def recorded(ctx: Context, invoice_id: str) -> bool:
+    """A payment already holds the money of this invoice (a checkout or a recorded one)."""
+    return (
+        ctx.store.scalar(
+            "SELECT 1 FROM payments WHERE stripe_invoice_id=? AND status <> 'failed'",
+            (invoice_id,),
+        )
+        is not None
+    )
+
+
+def _checkout_payment(ctx: Context, inv: dict[str, Any]) -> str | None:
+    """The counter checkout this invoice belongs to: the first invoice of a subscription
+    started by a Checkout Session is that checkout's payment, recorded when it completes."""
+    if inv.get("billing_reason") != "subscription_create":
+        return None
+    details = (inv.get("parent") or {}).get("subscription_details") or {}
+    ref = (details.get("metadata") or {}).get("autoos_payment_id")
+    if ref and ctx.store.scalar(
+        "SELECT 1 FROM payments WHERE id=? AND method=?", (ref, CHECKOUT_METHOD)
+    ):
+        return str(ref)
+    found = ctx.store.scalar(
+        "SELECT p.id FROM payments p JOIN subscriptions s ON s.id = p.subscription_id "
+        "WHERE s.stripe_subscription_id=? AND p.method=?",
+        (subscription_of_invoice(inv), CHECKOUT_METHOD),
+    )
+    return str(found) if found else None
+
+
+def wanted(ctx: Context, inv: dict[str, Any], *, paid: bool) -> bool:
+    """Whether this invoice's money (paid or failed) is for this module to record."""
+    amount = inv.get("amount_paid") if paid else inv.get("amount_due")
+    if int(amount or 0) <= 0 or local_customer_id(ctx, inv.get("customer")) is None:
+        return False
+    if paid and recorded(ctx, inv["id"]):
+        return False
+    return _checkout_payment(ctx, inv) is None
+
+
+def _plan(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] | None:
+    return ctx.store.one(
+        "SELECT id, tier, interval FROM subscriptions WHERE stripe_subscription_id=?",
+        (subscription_of_invoice(inv),),
+    )
+
+
+def _insert(
+    ctx: Context, inv: dict[str, Any], *, status: str, amount: int, actor: str
+) -> str | None:
+    customer_id = local_customer_id(ctx, inv.get("customer"))
+    if customer_id is None:
+        return None
+    plan = _plan(ctx, inv) or {"id": None, "tier": None, "interval": None}
+    succeeded = status == "succeeded"
+    payment_id = f"pay_{uuid.uuid4().hex[:20]}"
+    now = ctx.now_iso()
+    paid_at = None
+    if succeeded:
+        paid_at = (
+            from_unix((inv.get("status_transitions") or {}).get("paid_at"))
+            or from_unix(inv.get("created"))
+            or now
+        )
+    receipt = next_number(ctx) if succeeded else None
+    evidence = {
+        "source": "stripe_invoice",
+        "invoice_number": inv.get("number"),
+        "billing_reason": inv.get("billing_reason"),
+        "hosted_invoice_url": inv.get("hosted_invoice_url"),
+    }
+    ctx.store.execute(
+        "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
+        "interval, purpose, subscription_id, created_at, paid_at, updated_at, confirmed_by, "
+        "evidence, receipt_no, stripe_invoice_id, stripe_payment_intent_id, created_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            payment_id,
+            customer_id,
+            METHOD,
+            status,
+            amount,
+            (inv.get("currency") or "").upper(),
+            plan["tier"],
+            plan["interval"],
+            PURPOSES.get(inv.get("billing_reason") or "", "renewal"),
+            plan["id"],
+            now,
+            paid_at,
+            now,
+            "stripe" if succeeded else None,
+            json.dumps(evidence, sort_keys=True),
+            receipt,
+            inv["id"],
+            payment_intent_of_invoice(inv),
+            actor,
+        ),
+    )
+    detail = {
+        "invoice_id": inv["id"],
+        "billing_reason": inv.get("billing_reason"),
+        "amount": amount,
+        "currency": (inv.get("currency") or "").upper(),
+        "receipt_no": receipt,
+    }
+    payment_events.record(ctx, payment_id, status, actor, **detail)
+    audit.record(ctx, actor, f"payment.{status}", "payment", payment_id, method=METHOD, **detail)
+    if succeeded:
+        trials.mark_converted(ctx, customer_id, actor=actor)
+    return payment_id
+
+
+def record_paid(ctx: Context, inv: dict[str, Any], *, actor: str) -> str | None:
+    """One succeeded payment with a receipt for a paid invoice not recorded yet; its id."""
+    if not wanted(ctx, inv, paid=True):  # decided again inside the event's transaction
+        return None
+    return _insert(ctx, inv, status="succeeded", amount=int(inv["amount_paid"]), actor=actor)
+
+
+def record_failed(ctx: Context, inv: dict[str, Any], *, actor: str) -> str | None:
+    """One failed payment (an attempt, no receipt) for an invoice Stripe could not charge."""
+    if not wanted(ctx, inv, paid=False):
+        return None
+    return _insert(ctx, inv, status="failed", amount=int(inv["amount_due"]), actor=actor)

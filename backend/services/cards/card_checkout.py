@@ -1,0 +1,380 @@
+"""Card payment at the counter: a Stripe Checkout Session shown as a QR.
+
+The contract the GUI and API use: :func:`start_checkout`, :func:`refresh`,
+:func:`cancel_checkout`. A card payment needs the network (the customer pays on Stripe's
+page), so when Stripe cannot be reached :func:`start_checkout` says so at once and the
+session request is withdrawn from the outbox: a session created minutes later, with the
+customer gone, would only confuse. The customer and catalog writes it needed stay queued.
+Expiry is computed from the clock; a paid session whose local payment was already
+cancelled or expired is kept as succeeded with ``late=1`` for staff, never lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from backend.adapters.stripe_gateway import gateway, require_card
+from backend.clock import parse_iso, to_iso
+from backend.context import Context
+from backend.domain.money import Money, format_money
+from backend.errors import (
+    CheckoutError,
+    NotConfigured,
+    NotFound,
+    RejectedError,
+    StateError,
+    TransientError,
+)
+from backend.services.billing.numbering import next_number
+from backend.services.cards.stripe_catalog import price_id, push_catalog
+from backend.services.cards.stripe_customers import ensure_in_stripe, stripe_customer_id
+from backend.services.cards.stripe_mirror import (
+    from_unix,
+    mirror_invoice,
+    mirror_subscription,
+    payment_intent_of_invoice,
+)
+from backend.services.payments import payment_events
+from backend.services.trials import trials
+from backend.store import audit
+from backend.sync import outbox
+
+METHOD = "stripe_checkout"
+#: Stripe takes a session's expires_at 30 minutes to 24 hours after it creates the session
+STRIPE_MIN_EXPIRY = timedelta(minutes=30)
+STRIPE_MAX_EXPIRY = timedelta(hours=24)
+#: room for the request (and the SDK's own retries of it) to reach Stripe
+SEND_MARGIN = timedelta(minutes=1)
+OFFLINE_MESSAGE = (
+    "Card payment needs the internet and Stripe cannot be reached right now. "
+    "Take the payment by UPI, or try the card again in a moment."
+)
+
+
+def _payment(ctx: Context, payment_id: str) -> dict[str, Any]:
+    row = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
+    if row is None or row["method"] != METHOD:
+        raise NotFound(f"There is no card payment {payment_id}.")
+    return row
+
+
+def view(ctx: Context, payment_id: str) -> dict[str, Any]:
+    """The payment as the staff screen and customer display show it."""
+    row = _payment(ctx, payment_id)
+    money = Money(row["amount"], row["currency"])
+    tier = ctx.catalog.get(row["tier"]) if row["tier"] else None
+    return {
+        "id": row["id"],
+        "url": row["stripe_url"],
+        "status": row["status"],
+        "expires_at": row["expires_at"],
+        "session_id": row["stripe_session_id"],
+        "amount": money.amount,
+        "currency": money.currency,
+        "amount_text": format_money(money),
+        "tier": row["tier"],
+        "tier_name": tier.name if tier else None,
+        "interval": row["interval"],
+        "receipt_no": row["receipt_no"],
+        "subscription_id": row["subscription_id"],
+        "refunded_amount": row["refunded_amount"],
+    }
+
+
+def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
+    """The payment's expiry, moved to within Stripe's window as seen when the request is
+    built: catalog and customer requests sent first take time, so the expiry taken when
+    the payment was created may already be under Stripe's 30-minute minimum."""
+    now = ctx.clock.now()
+    wanted = parse_iso(row["expires_at"])
+    earliest = now + STRIPE_MIN_EXPIRY + SEND_MARGIN
+    latest = now + STRIPE_MAX_EXPIRY - SEND_MARGIN
+    return int(min(max(wanted, earliest), latest).timestamp())
+
+
+def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
+    row = _payment(ctx, payload["payment_id"])
+    return {
+        "op": "checkout.sessions.create",
+        "args": [],
+        "params": {
+            "mode": "subscription",
+            "customer": stripe_customer_id(ctx, row["customer_id"]),
+            "line_items": [
+                {
+                    "price": price_id(ctx, row["tier"], row["currency"], row["interval"]),
+                    "quantity": 1,
+                }
+            ],
+            "client_reference_id": row["id"],
+            "metadata": {"autoos_payment_id": row["id"]},
+            # the subscription's first invoice carries this, so its event is known to be
+            # this checkout's money (card_invoices does not record it a second time)
+            "subscription_data": {
+                "metadata": {
+                    "autoos_customer_id": str(row["customer_id"]),
+                    "autoos_payment_id": row["id"],
+                }
+            },
+            "success_url": ctx.settings.stripe.checkout_success_url,
+            "cancel_url": ctx.settings.stripe.checkout_cancel_url,
+            "expires_at": _session_expiry(ctx, row),
+        },
+    }
+
+
+def _apply_session(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
+    ctx.store.execute(
+        "UPDATE payments SET stripe_session_id=?, stripe_url=?, expires_at=?, updated_at=? "
+        "WHERE id=?",
+        (
+            result["id"],
+            result.get("url"),
+            from_unix(result.get("expires_at")),
+            ctx.now_iso(),
+            payload["payment_id"],
+        ),
+    )
+
+
+def _build_expire(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"op": "checkout.sessions.expire", "args": [payload["session_id"]], "params": {}}
+
+
+def _apply_expire(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
+    payment_events.record(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
+
+
+def _rejected_expire(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
+    """Usually: the customer paid just before we expired it. Events will mark it late."""
+    payment_events.record(
+        ctx, payload["payment_id"], "stripe_expire_refused", outbox.SYNC_ACTOR, error=err.message
+    )
+
+
+outbox.operation("checkout.create", outbox.Operation(_build_session, _apply_session))
+outbox.operation(
+    "checkout.expire", outbox.Operation(_build_expire, _apply_expire, _rejected_expire)
+)
+
+
+def start_checkout(
+    ctx: Context, *, customer_id: int, tier: str, interval: str, currency: str, actor: str
+) -> dict[str, Any]:
+    """Create a Checkout Session for a plan; its ``url`` becomes the customer's QR."""
+    require_card(ctx)
+    plan = ctx.catalog.get(tier)
+    money = plan.price(currency, interval)
+    push_catalog(ctx, actor=actor)
+    ensure_in_stripe(ctx, customer_id, actor=actor)
+    payment_id = f"pay_{uuid.uuid4().hex[:20]}"
+    now = ctx.clock.now()
+    expires = now + timedelta(minutes=ctx.settings.stripe.checkout_expiry_minutes)
+    with ctx.store.transaction():
+        ctx.store.execute(
+            "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
+            "interval, created_at, expires_at, updated_at, created_by) "
+            "VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payment_id,
+                customer_id,
+                METHOD,
+                money.amount,
+                money.currency,
+                plan.id,
+                interval,
+                to_iso(now),
+                to_iso(expires),
+                to_iso(now),
+                actor,
+            ),
+        )
+        payment_events.record(ctx, payment_id, "created", actor)
+        row_id = outbox.enqueue(
+            ctx, "checkout.create", "payment", payment_id, {"payment_id": payment_id}, actor=actor
+        )
+        audit.record(
+            ctx,
+            actor,
+            "payment.create",
+            "payment",
+            payment_id,
+            method=METHOD,
+            amount=money.amount,
+            currency=money.currency,
+            tier=plan.id,
+        )
+    try:
+        outbox.drain(ctx, until_id=row_id, ignore_backoff=True)
+    except TransientError:
+        _give_up(ctx, payment_id, row_id, OFFLINE_MESSAGE, actor)
+        raise TransientError(OFFLINE_MESSAGE) from None
+    except NotConfigured as err:  # Stripe refused the key
+        _give_up(ctx, payment_id, row_id, err.message, actor)
+        raise
+    sent = ctx.store.one("SELECT status, last_error FROM stripe_outbox WHERE id=?", (row_id,))
+    if sent is None or sent["status"] != "done":
+        message = (sent or {}).get("last_error") or "Stripe did not create the payment page."
+        _give_up(ctx, payment_id, row_id, message, actor)
+        raise RejectedError(message)
+    return view(ctx, payment_id)
+
+
+def _give_up(ctx: Context, payment_id: str, row_id: int, reason: str, actor: str) -> None:
+    with ctx.store.transaction():
+        outbox.drop(ctx, row_id, reason)
+        ctx.store.execute(
+            "UPDATE payments SET status='failed', updated_at=? WHERE id=? AND status='pending'",
+            (ctx.now_iso(), payment_id),
+        )
+        payment_events.record(ctx, payment_id, "failed", actor, reason=reason)
+        audit.record(ctx, actor, "payment.fail", "payment", payment_id, reason=reason)
+
+
+def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: str) -> None:
+    """The session is paid: mirror its subscription, mark the payment, number it, and
+    close the customer's free trial as converted."""
+    client = gateway(ctx)
+    sub = None
+    if session.get("subscription"):
+        sub_ref = session["subscription"]
+        sub = (
+            sub_ref
+            if isinstance(sub_ref, dict)
+            else client.call("subscriptions.retrieve", [sub_ref])
+        )
+    invoice = None
+    if session.get("invoice"):
+        # ``payments`` (which PaymentIntent paid it: what a refund needs) is not in the
+        # default invoice object of this API version; it must be expanded
+        invoice = client.call(
+            "invoices.retrieve", [_ref(session["invoice"])], {"expand": ["payments"]}
+        )
+    with ctx.store.transaction():
+        row = _payment(ctx, payment_id)
+        if row["status"] in ("succeeded", "refunded", "late"):
+            return
+        sub_id = mirror_subscription(ctx, sub) if sub else None
+        if invoice:
+            mirror_invoice(ctx, invoice)
+        # Paid after we gave up on it: Stripe has taken the money and started the plan,
+        # so it is an accepted late payment (succeeded, receipt, late=1 for staff), as a
+        # late UPI payment becomes once accepted; not a 'late' status nobody can settle.
+        late = row["status"] in ("expired", "canceled", "failed")
+        invoice_id = invoice["id"] if invoice else None
+        if invoice_id and ctx.store.scalar(
+            "SELECT 1 FROM payments WHERE stripe_invoice_id=? AND status <> 'failed' AND id<>?",
+            (invoice_id, payment_id),
+        ):
+            invoice_id = None  # already recorded from its invoice event (an older session)
+        status = "succeeded"
+        ctx.store.execute(
+            "UPDATE payments SET status=?, late=?, paid_at=?, receipt_no=?, subscription_id=?, "
+            "stripe_invoice_id=?, stripe_payment_intent_id=?, updated_at=? WHERE id=?",
+            (
+                status,
+                int(late),
+                ctx.now_iso(),
+                next_number(ctx),
+                sub_id,
+                invoice_id,
+                (payment_intent_of_invoice(invoice) if invoice else None)
+                or _ref(session.get("payment_intent")),
+                ctx.now_iso(),
+                payment_id,
+            ),
+        )
+        trials.mark_converted(ctx, row["customer_id"], actor=actor)
+        payment_events.record(
+            ctx, payment_id, status, actor, session_id=session.get("id"), late=late
+        )
+        audit.record(
+            ctx,
+            actor,
+            f"payment.{status}",
+            "payment",
+            payment_id,
+            session_id=session.get("id"),
+            late=late,
+        )
+
+
+def _ref(value: Any) -> str | None:
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _expire_locally(
+    ctx: Context, payment_id: str, *, status: str, actor: str, tell_stripe: bool
+) -> int | None:
+    """Mark a pending payment expired/canceled; the outbox row telling Stripe, if any."""
+    with ctx.store.transaction():
+        row = _payment(ctx, payment_id)
+        if row["status"] != "pending":
+            return None
+        ctx.store.execute(
+            "UPDATE payments SET status=?, updated_at=? WHERE id=?",
+            (status, ctx.now_iso(), payment_id),
+        )
+        payment_events.record(ctx, payment_id, status, actor)
+        audit.record(ctx, actor, f"payment.{status}", "payment", payment_id)
+        if tell_stripe and row["stripe_session_id"]:
+            return outbox.enqueue(
+                ctx,
+                "checkout.expire",
+                "payment",
+                payment_id,
+                {"payment_id": payment_id, "session_id": row["stripe_session_id"]},
+                actor=actor,
+            )
+    return None
+
+
+def refresh(ctx: Context, payment_id: str, *, actor: str = outbox.SYNC_ACTOR) -> dict[str, Any]:
+    """Ask Stripe how the session stands; ``complete`` → paid, ``expired`` → expired."""
+    row = _payment(ctx, payment_id)
+    if row["status"] != "pending" or not row["stripe_session_id"]:
+        return view(ctx, payment_id)
+    overdue = row["expires_at"] and parse_iso(row["expires_at"]) <= ctx.clock.now()
+    try:
+        session = gateway(ctx).call("checkout.sessions.retrieve", [row["stripe_session_id"]])
+    except TransientError:
+        if overdue:
+            _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True)
+        return {**view(ctx, payment_id), "offline": True}
+    if session.get("status") == "complete":
+        complete(ctx, payment_id, session, actor=actor)
+    elif session.get("status") == "expired":
+        _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=False)
+    elif overdue:
+        outbox.send_now(
+            ctx,
+            _expire_locally(ctx, payment_id, status="expired", actor=actor, tell_stripe=True),
+        )
+    return view(ctx, payment_id)
+
+
+def cancel_checkout(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
+    """Staff abandon the payment: it is cancelled here and its session expired at Stripe."""
+    row = _payment(ctx, payment_id)
+    if row["status"] != "pending":
+        raise StateError(f"This payment is already {row['status']}.")
+    outbox.send_now(
+        ctx, _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
+    )
+    return view(ctx, payment_id)
+
+
+def find_by_session(ctx: Context, session: dict[str, Any]) -> str | None:
+    found = ctx.store.scalar(
+        "SELECT id FROM payments WHERE stripe_session_id=?", (session.get("id"),)
+    )
+    if found:
+        return str(found)
+    ref = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "autoos_payment_id"
+    )
+    if ref and ctx.store.scalar("SELECT 1 FROM payments WHERE id=? AND method=?", (ref, METHOD)):
+        return str(ref)
+    return None

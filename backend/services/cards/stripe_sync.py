@@ -1,0 +1,29 @@
+"""One pass of the Stripe sync worker: push catalog and customers, drain, pull events.
+
+The GUI runs :func:`sync_once` on its network pool every few seconds and the CLI runs
+it on demand; it never raises for being offline, it reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.adapters.stripe_gateway import gateway
+from backend.context import Context
+from backend.services.cards import stripe_events
+from backend.services.cards.stripe_catalog import push_catalog
+from backend.services.cards.stripe_customers import push_customers
+from backend.sync import outbox
+
+
+def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True) -> dict[str, Any]:
+    problem = gateway(ctx).problem()
+    if problem:
+        return {"configured": False, "reason": problem, **outbox.sync_state(ctx)}
+    queued = push_catalog(ctx, actor=actor) + push_customers(ctx, actor=actor)
+    sent = outbox.drain(ctx)
+    result: dict[str, Any] = {"configured": True, "queued": queued, "outbox": sent}
+    if pull and not sent["unreachable"]:  # a row in backoff does not hold events back
+        result["events"] = stripe_events.poll(ctx)
+    result["state"] = outbox.sync_state(ctx)
+    return result

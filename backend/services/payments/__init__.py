@@ -1,0 +1,1 @@
+"""Payments of every method: the payment-event ledger and the read-only lists."""

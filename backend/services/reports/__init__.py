@@ -1,0 +1,1 @@
+"""Reports: the dashboard, CSV exports and trial reminders."""

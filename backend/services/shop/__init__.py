@@ -1,0 +1,1 @@
+"""The shop itself: customers, staff, API tokens and the editable settings."""

@@ -1,0 +1,165 @@
+"""Customers: create, update, find by email, phone or name prefix."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from backend.context import Context
+from backend.domain.identity import normalize_email, normalize_name, normalize_phone
+from backend.errors import DuplicateError, NotFound, ValidationError
+from backend.store import audit
+
+COLUMNS = "id, name, email, phone, state, stripe_customer_id, created_at, updated_at"
+
+
+def _clean(name: str, email: str | None, phone: str | None) -> tuple[str, str | None, str | None]:
+    clean_name = normalize_name(name)
+    clean_email = normalize_email(email) if email and email.strip() else None
+    clean_phone = normalize_phone(phone) if phone and phone.strip() else None
+    if clean_email is None and clean_phone is None:
+        raise ValidationError("Enter an email address or a phone number.", field="email")
+    return clean_name, clean_email, clean_phone
+
+
+def _check_unique(ctx: Context, email: str | None, phone: str | None, exclude: int = 0) -> None:
+    if email and ctx.store.one(
+        "SELECT id FROM customers WHERE email=? AND id!=?", (email, exclude)
+    ):
+        raise DuplicateError(f"A customer with the email {email} already exists.", field="email")
+    if phone and ctx.store.one(
+        "SELECT id FROM customers WHERE phone=? AND id!=?", (phone, exclude)
+    ):
+        raise DuplicateError(f"A customer with the phone {phone} already exists.", field="phone")
+
+
+def add_customer(
+    ctx: Context,
+    *,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    state: str | None = None,
+    actor: str,
+) -> dict[str, Any]:
+    """Create a customer; email/phone normalised and unique."""
+    clean_name, clean_email, clean_phone = _clean(name, email, phone)
+    now = ctx.now_iso()
+    with ctx.store.transaction():
+        _check_unique(ctx, clean_email, clean_phone)
+        try:
+            cur = ctx.store.execute(
+                "INSERT INTO customers (name, name_key, email, phone, state, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    clean_name,
+                    clean_name.casefold(),
+                    clean_email,
+                    clean_phone,
+                    (state or "").strip() or None,
+                    now,
+                    now,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateError("That customer already exists.") from None
+        customer_id = cur.lastrowid
+        audit.record(
+            ctx,
+            actor,
+            "customer.create",
+            "customer",
+            customer_id,
+            name=clean_name,
+            email=clean_email,
+            phone=clean_phone,
+        )
+    return get_customer(ctx, customer_id)
+
+
+def update_customer(
+    ctx: Context,
+    customer_id: int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    state: str | None = None,
+    actor: str,
+) -> dict[str, Any]:
+    """Change the given fields; the others keep what is stored when the change is made
+    (read inside the transaction, so another terminal's edit of them is not undone)."""
+    with ctx.store.transaction():
+        current = get_customer(ctx, customer_id)
+        clean_name, clean_email, clean_phone = _clean(
+            name if name is not None else current["name"],
+            email if email is not None else current["email"],
+            phone if phone is not None else current["phone"],
+        )
+        _check_unique(ctx, clean_email, clean_phone, exclude=customer_id)
+        ctx.store.execute(
+            "UPDATE customers SET name=?, name_key=?, email=?, phone=?, state=?, updated_at=? "
+            "WHERE id=?",
+            (
+                clean_name,
+                clean_name.casefold(),
+                clean_email,
+                clean_phone,
+                state if state is not None else current["state"],
+                ctx.now_iso(),
+                customer_id,
+            ),
+        )
+        audit.record(
+            ctx,
+            actor,
+            "customer.update",
+            "customer",
+            customer_id,
+            name=clean_name,
+            email=clean_email,
+            phone=clean_phone,
+        )
+    return get_customer(ctx, customer_id)
+
+
+def get_customer(ctx: Context, customer_id: int) -> dict[str, Any]:
+    row = ctx.store.one(f"SELECT {COLUMNS} FROM customers WHERE id=?", (customer_id,))
+    if row is None:
+        raise NotFound(f"There is no customer number {customer_id}.")
+    return row
+
+
+def find_customers(ctx: Context, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Exact email or phone match first, then names starting with the query."""
+    text = (query or "").strip()
+    if not text:
+        return ctx.store.query(
+            f"SELECT {COLUMNS} FROM customers ORDER BY id DESC LIMIT ?", (limit,)
+        )
+    found: list[dict[str, Any]] = []
+    if "@" in text:
+        try:
+            found = ctx.store.query(
+                f"SELECT {COLUMNS} FROM customers WHERE email=?", (normalize_email(text),)
+            )
+        except ValidationError:
+            found = []
+    elif sum(ch.isdigit() for ch in text) >= 6:
+        try:
+            found = ctx.store.query(
+                f"SELECT {COLUMNS} FROM customers WHERE phone=?", (normalize_phone(text),)
+            )
+        except ValidationError:
+            found = []
+    if text.isdigit() and not found:
+        found = ctx.store.query(f"SELECT {COLUMNS} FROM customers WHERE id=?", (int(text),))
+    prefix = text.casefold()
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    by_name = ctx.store.query(
+        f"SELECT {COLUMNS} FROM customers WHERE name_key LIKE ? ESCAPE '\\' "
+        "ORDER BY name_key LIMIT ?",
+        (escaped + "%", limit),
+    )
+    seen = {row["id"] for row in found}
+    return (found + [row for row in by_name if row["id"] not in seen])[:limit]

@@ -1,0 +1,1 @@
+"""Trials and credits: the one free trial per person, the credit ledger, usage limits."""

@@ -1,0 +1,1 @@
+"""UPI QR payments: requests, confirmation (PSP, UTR) and bank-statement matching."""

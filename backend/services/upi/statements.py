@@ -1,0 +1,371 @@
+"""Bank statement import (CSV): match credits to UPI requests, all or nothing.
+
+A :class:`Mapping` names the columns that hold the date, the narration, the reference
+and the credit amount; presets cover common Indian bank exports (docs/
+upi-reconciliation.md). Each credit line is matched by the request's ``tr`` in the
+narration, else by a 12-digit UTR plus the exact amount inside the request's time
+window (judged on the Indian calendar date, as statements print it). Ambiguous lines are
+reported, never applied. Every line is remembered by a key of its content with its
+outcome: a matched line is never applied again (the same file, or an overlapping export),
+while an unmatched or ambiguous one is tried again on the next import, after staff fixed
+what stopped it. A malformed file or line is reported with its line number and nothing is
+applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from backend.clock import india_date, parse_iso
+from backend.context import Context
+from backend.errors import CheckoutError, ValidationError
+from backend.services.upi import upi_requests
+from backend.store import audit
+
+UTR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{12})(?![0-9])")
+TR_IN_TEXT = re.compile(r"AC[0-9A-F]{16}", re.IGNORECASE)
+#: payments a statement credit may still belong to
+OPEN_STATUSES = ("pending", "expired", "canceled")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which CSV columns hold what, and how the bank writes dates."""
+
+    date: str
+    narration: str
+    reference: str
+    credit: str
+    date_formats: tuple[str, ...]
+
+
+PRESETS: dict[str, Mapping] = {
+    "hdfc": Mapping("Date", "Narration", "Chq./Ref.No.", "Deposit Amt.", ("%d/%m/%y", "%d/%m/%Y")),
+    "icici": Mapping(
+        "Transaction Date",
+        "Transaction Remarks",
+        "Cheque Number",
+        "Deposit Amount (INR )",
+        ("%d/%m/%Y", "%d-%m-%Y"),
+    ),
+    "sbi": Mapping(
+        "Txn Date", "Description", "Ref No./Cheque No.", "Credit", ("%d %b %Y", "%d-%b-%Y")
+    ),
+    "generic": Mapping("date", "narration", "reference", "credit", ("%Y-%m-%d", "%d/%m/%Y")),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    line_no: int
+    txn_date: date
+    narration: str
+    reference: str
+    amount: int  # paise
+
+    @property
+    def key(self) -> str:
+        raw = f"{self.txn_date}|{self.narration}|{self.reference}|{self.amount}"
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
+
+
+def _amount(text: str, line_no: int) -> int | None:
+    raw = text.strip().replace(",", "").replace("₹", "").replace("INR", "").strip()
+    if raw in ("", "-"):
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"line {line_no}: the credit amount {text!r} is not a number") from None
+    if value == 0:  # a debit line, however the bank writes its empty credit (0, 0.0, 0.000)
+        return None
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"line {line_no}: the credit amount {text!r} is not a valid amount")
+    return int(value.scaleb(2))
+
+
+def _date(text: str, formats: tuple[str, ...], line_no: int) -> date:
+    for fmt in formats:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"line {line_no}: the date {text!r} is not in the bank's format")
+
+
+def parse_statement(text: str, mapping: Mapping) -> list[Line]:
+    """The credit lines of a statement; ValidationError naming every bad line."""
+    # universal newlines: exports ending lines with a bare CR read as lines too
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. an unclosed quote running into the field size limit
+        raise ValidationError(
+            f"The statement cannot be read as CSV at line {reader.line_num}: {exc}; "
+            "nothing was imported."
+        ) from None
+    wanted = [
+        _norm(c) for c in (mapping.date, mapping.narration, mapping.reference, mapping.credit)
+    ]
+    header_at = None
+    for index, row in enumerate(rows):
+        cells = [_norm(c) for c in row]
+        if all(w in cells for w in wanted):
+            header_at = index
+            columns = [cells.index(w) for w in wanted]
+            break
+    if header_at is None:
+        names = (mapping.date, mapping.narration, mapping.reference, mapping.credit)
+        raise ValidationError(
+            f"No header row with the columns {', '.join(repr(c) for c in names)} was found; "
+            "choose the preset of your bank or give the column names."
+        )
+    lines, errors = [], []
+    for index in range(header_at + 1, len(rows)):
+        row, line_no = rows[index], index + 1
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= max(columns):
+            if len([c for c in row if c.strip()]) <= 1:  # footer text such as "*** End ***"
+                continue
+            errors.append(f"line {line_no}: has {len(row)} columns, expected {max(columns) + 1}")
+            continue
+        try:
+            amount = _amount(row[columns[3]], line_no)
+            if amount is None:
+                continue  # a debit line
+            lines.append(
+                Line(
+                    line_no=line_no,
+                    txn_date=_date(row[columns[0]], mapping.date_formats, line_no),
+                    narration=row[columns[1]].strip(),
+                    reference=row[columns[2]].strip(),
+                    amount=amount,
+                )
+            )
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ValidationError(
+            "The statement has lines that cannot be read, so nothing was imported: "
+            + "; ".join(errors[:20])
+            + (f" (and {len(errors) - 20} more)" if len(errors) > 20 else "")
+        )
+    return lines
+
+
+def _utrs_in_reference(reference: str) -> list[str]:
+    """HDFC pads the UTR to 16 digits with zeros (``0000401234567890``)."""
+    digits = reference.strip()
+    if digits.isdigit() and len(digits) > 12 and set(digits[:-12]) == {"0"}:
+        return [digits[-12:]]
+    return UTR_IN_TEXT.findall(reference)
+
+
+def _ist_date(iso: str) -> date:
+    return india_date(parse_iso(iso))
+
+
+def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
+    """(outcome, candidate payment ids, UTR found, reason) for one credit line."""
+    text = f"{line.narration} {line.reference}"
+    utrs = _utrs_in_reference(line.reference) or UTR_IN_TEXT.findall(line.narration)
+    utr = utrs[0] if len(set(utrs)) == 1 else None
+    trs = sorted({t.upper() for t in TR_IN_TEXT.findall(text)})
+    if trs:
+        marks = ",".join("?" * len(trs))
+        rows = ctx.store.query(
+            f"SELECT * FROM payments WHERE method='upi_qr' AND upi_tr IN ({marks})", trs
+        )
+        if len(rows) == 1:
+            row = rows[0]
+            if row["amount"] != line.amount:
+                return "unmatched", [row["id"]], utr, "amount differs from the request"
+            return "matched", [row["id"]], utr, "tr"
+        if len(rows) > 1:
+            return "ambiguous", [r["id"] for r in rows], utr, "several references"
+    if utr is None:
+        return "unmatched", [], None, "no request reference and no single 12-digit UTR"
+    known = ctx.store.one("SELECT id FROM payments WHERE utr=?", (utr,))
+    if known is not None:
+        return "matched", [known["id"]], utr, "utr already recorded"
+    day = line.txn_date
+    rows = ctx.store.query(
+        "SELECT * FROM payments WHERE method='upi_qr' AND amount=? AND status IN (?, ?, ?)",
+        (line.amount, *OPEN_STATUSES),
+    )
+    candidates = [
+        r for r in rows if _ist_date(r["created_at"]) <= day <= _ist_date(r["expires_at"])
+    ]
+    if len(candidates) == 1:
+        return "matched", [candidates[0]["id"]], utr, "utr and amount in the time window"
+    if candidates:
+        return "ambiguous", [r["id"] for r in candidates], utr, "several requests of that amount"
+    return "unmatched", [], utr, "no request of that amount on that day"
+
+
+def _outcomes(ctx: Context, lines: list[Line]) -> dict[str, str]:
+    """How each line ended when it was imported before (line key -> outcome)."""
+    found: dict[str, str] = {}
+    keys = [line.key for line in lines]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in ctx.store.query(
+            f"SELECT line_key, outcome FROM statement_lines WHERE line_key IN ({marks})", chunk
+        ):
+            found[row["line_key"]] = row["outcome"]
+    return found
+
+
+def import_statement(
+    ctx: Context,
+    path: str | Path,
+    *,
+    preset: str = "generic",
+    mapping: Mapping | None = None,
+    actor: str,
+) -> dict[str, Any]:
+    """Import one CSV export; returns the report of matched / unmatched / ambiguous lines."""
+    if mapping is None:
+        if preset not in PRESETS:
+            raise ValidationError(
+                f"Unknown statement preset {preset!r}: use one of {', '.join(PRESETS)}."
+            )
+        mapping = PRESETS[preset]
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {file}: {exc.strerror}.") from None
+    if b"\x00" in data:
+        raise ValidationError(f"{file.name} is not a text (CSV) file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # older bank exports
+    digest = hashlib.sha256(data).hexdigest()
+    lines = parse_statement(text, mapping)
+    report: dict[str, Any] = {
+        "file": file.name,
+        "preset": preset if mapping is PRESETS.get(preset) else "custom",
+        "matched": [],
+        "unmatched": [],
+        "ambiguous": [],
+        "known": [],
+        "already_imported": False,
+    }
+    with ctx.store.transaction():
+        # checked inside the transaction: two terminals importing the file at once
+        seen = _outcomes(ctx, lines)
+        previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
+        if previous is not None:
+            if all(seen.get(line.key) == "matched" for line in lines):
+                return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
+            # staff may have fixed what left lines unmatched: those are tried again
+            import_id = previous["id"]
+            report["already_imported"] = True
+        else:
+            cur = ctx.store.execute(
+                "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, "
+                "actor) VALUES (?, ?, ?, ?, ?)",
+                (digest, file.name, report["preset"], ctx.now_iso(), actor),
+            )
+            import_id = cur.lastrowid
+        for line in lines:
+            entry: dict[str, Any] = {
+                "line": line.line_no,
+                "date": line.txn_date.isoformat(),
+                "amount": line.amount,
+                "narration": line.narration,
+                "reference": line.reference,
+            }
+            before = seen.get(line.key)
+            if before == "matched":  # applied (or found paid) once: never again
+                report["known"].append({**entry, "reason": "imported before"})
+                continue
+            if before is not None:
+                entry["retried"] = before
+            outcome, ids, utr, reason = _match(ctx, line)
+            entry.update(payment_ids=ids, utr=utr, reason=reason)
+            if outcome == "matched" and reason != "utr already recorded":
+                row = ctx.store.one("SELECT * FROM payments WHERE id=?", (ids[0],))
+                assert row is not None
+                if row["status"] in upi_requests.PAID_STATUSES:
+                    entry["reason"] = "already confirmed"
+                else:
+                    late = row["status"] == "canceled" or line.txn_date > _ist_date(
+                        row["expires_at"]
+                    )
+                    try:  # a line that fails half-way leaves nothing of itself behind
+                        with ctx.store.savepoint():
+                            result = upi_requests.confirm_from_statement(
+                                ctx,
+                                ids[0],
+                                utr=utr,
+                                late=late,
+                                actor=actor,
+                                evidence={
+                                    "statement_line": line.line_no,
+                                    "statement_file": file.name,
+                                    "txn_date": line.txn_date.isoformat(),
+                                    "narration": line.narration,
+                                },
+                            )
+                    except CheckoutError as exc:
+                        outcome, entry["reason"] = "unmatched", str(exc)
+                    else:
+                        entry["status"] = result["status"]
+            ctx.store.execute(
+                "INSERT INTO statement_lines (line_key, import_id, line_no, txn_date, narration, "
+                "reference, amount, outcome, payment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(line_key) DO UPDATE SET import_id=excluded.import_id, "
+                "line_no=excluded.line_no, outcome=excluded.outcome, "
+                "payment_id=excluded.payment_id",
+                (
+                    line.key,
+                    import_id,
+                    line.line_no,
+                    line.txn_date.isoformat(),
+                    line.narration,
+                    line.reference,
+                    line.amount,
+                    outcome,
+                    ids[0] if outcome == "matched" else None,
+                ),
+            )
+            report[outcome].append(entry)
+        report["applied"] = sum(1 for e in report["matched"] if "status" in e)
+        ctx.store.execute(
+            "UPDATE statement_imports SET report=? WHERE id=?",
+            (json.dumps(report, default=str), import_id),
+        )
+        report["retried"] = sum(
+            1 for k in ("matched", "unmatched", "ambiguous") for e in report[k] if "retried" in e
+        )
+        audit.record(
+            ctx,
+            actor,
+            "statement.import",
+            "statement_import",
+            import_id,
+            file=file.name,
+            retried=report["retried"],
+            matched=len(report["matched"]),
+            unmatched=len(report["unmatched"]),
+            ambiguous=len(report["ambiguous"]),
+        )
+    return report
