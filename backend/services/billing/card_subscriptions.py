@@ -10,13 +10,13 @@ now or at period end. The mirror is updated from Stripe's answers and events onl
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.domain.money import Money, format_money
+from backend.domain.renewals import trial_end
 from backend.errors import NotFound, StateError, ValidationError
 from backend.services.cards.stripe_catalog import price_id, push_catalog
 from backend.services.cards.stripe_customers import ensure_in_stripe, stripe_customer_id
@@ -238,7 +238,7 @@ def subscribe(
                 money.currency,
                 money.amount,
                 to_iso(now),
-                to_iso(now + timedelta(days=trial_days)),
+                to_iso(trial_end(now, trial_days)),
                 to_iso(now),
                 to_iso(now),
             ),

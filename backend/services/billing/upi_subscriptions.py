@@ -4,45 +4,31 @@ Card plans are billed by Stripe and mirrored; UPI plans are paid one period at a
 so their periods, renewal dates, upgrade proration and scheduled downgrades are
 computed here. Every change runs inside the caller's or its own transaction, audited.
 
-Proration (docs/decisions.md): the unused part of the current period is worth
-``price × remaining_seconds / period_seconds``; an upgrade in the same interval costs
-the price difference for the remaining time, an upgrade to yearly costs the new
-yearly price minus the unused value (and minus any period already paid in advance) and
-starts a new period. Amounts are integer paise,
-rounded down (the customer never pays a fraction of a paisa more), at least ₹1.00.
+The arithmetic is pure and lives in the domain: period ends and clamping in
+:mod:`backend.domain.periods`, upgrade proration (integer paise, rounded down, at least
+₹1.00) in :mod:`backend.domain.proration`, reminder dates in
+:mod:`backend.domain.renewals`. This module reads and writes the rows around it.
 """
 
 from __future__ import annotations
 
-import calendar
 import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
+from backend.domain import proration, renewals
 from backend.domain.money import Money, format_money
+from backend.domain.periods import add_interval as add_interval  # re-exported
+from backend.domain.periods import next_prepaid_period, period_bought, uncredited_prepaid
 from backend.errors import Conflict, NotFound, StateError, ValidationError
 from backend.services.trials import trials
 from backend.store import audit
 
 LIVE_STATUSES = ("trialing", "active", "past_due")
-MIN_UPGRADE_CHARGE = 100  # paise
-REMINDER_DAYS = (7, 3, 1)
-
-
-def add_interval(start: datetime, interval: str, count: int = 1) -> datetime:
-    """One month (same day, clamped to the month's end) or one year after ``start``."""
-    if interval == "year":
-        months = 12 * count
-    elif interval == "month":
-        months = count
-    else:
-        raise ValidationError(f"The billing interval must be month or year, not {interval!r}.")
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return start.replace(year=year, month=month, day=day)
+MIN_UPGRADE_CHARGE = proration.MIN_UPGRADE_CHARGE  # paise
+REMINDER_DAYS = renewals.RENEWAL_REMINDER_DAYS
 
 
 def _load(ctx: Context, customer_id: int) -> dict[str, Any] | None:
@@ -79,7 +65,7 @@ def _roll_period(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
             # one interval at a time (several may be prepaid), so a period is always one
             # month or one year long, which upgrade proration relies on
             prepaid = parse_iso(sub["prepaid_until"])
-            next_end = min(add_interval(end, interval), prepaid)
+            _, next_end = next_prepaid_period(end, interval, prepaid)
             more = prepaid > next_end
             ctx.store.execute(
                 "UPDATE subscriptions SET tier=?, interval=?, amount=?, current_period_start=?, "
@@ -145,15 +131,6 @@ def current_subscription(ctx: Context, customer_id: int) -> dict[str, Any] | Non
     return _public(ctx, sub) if sub["status"] in LIVE_STATUSES else None
 
 
-def upi_period(
-    paid_at: datetime, interval: str, current_end: datetime | None
-) -> tuple[datetime, datetime]:
-    """The period a payment buys: from the current period's end (an early renewal) or
-    from the moment of payment (new, or the previous period already ran out)."""
-    start = current_end if current_end is not None and current_end > paid_at else paid_at
-    return start, add_interval(start, interval)
-
-
 def renewal_due(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     """When and what the next UPI payment is (pending downgrade applied), with reminders."""
     sub = current_subscription(ctx, customer_id)
@@ -171,7 +148,7 @@ def renewal_due(ctx: Context, customer_id: int) -> dict[str, Any] | None:
         "amount": price.amount,
         "currency": price.currency,
         "amount_text": format_money(price),
-        "reminders": [to_iso(due - timedelta(days=d)) for d in REMINDER_DAYS],
+        "reminders": [to_iso(at) for at in renewals.reminder_times(due, REMINDER_DAYS)],
     }
 
 
@@ -210,11 +187,7 @@ def prepaid_value(ctx: Context, sub: dict[str, Any]) -> int:
     interval = sub["pending_interval"] or sub["interval"]
     price = ctx.catalog.get(tier).price("INR", interval).amount
     start, until = parse_iso(sub["current_period_end"]), parse_iso(sub["prepaid_until"])
-    total = 0
-    while start < until:
-        total += price
-        start = add_interval(start, interval)
-    return total
+    return proration.prepaid_credit(price, start, until, interval)
 
 
 def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) -> dict[str, Any]:
@@ -243,31 +216,29 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
             f"({sub['interval']}ly); schedule it as a downgrade at the period end.",
             field="tier",
         )
-    now = ctx.clock.now()
-    end = parse_iso(sub["current_period_end"])
-    # the period as paid: 31 Jan -> 28 Feb is 28 days, not the 31 days back from 28 Feb
-    period_start = parse_iso(sub["current_period_start"])
-    period_s = int((end - period_start).total_seconds())
-    remaining_s = max(0, int((end - now).total_seconds()))
-    old_price = Money(sub["amount"], "INR")
     new_price = target.price("INR", interval)
-    unused = old_price.amount * remaining_s // period_s
     prepaid = prepaid_value(ctx, sub)
-    if interval == sub["interval"]:
-        charge = (new_price.amount - old_price.amount) * remaining_s // period_s
-        new_start, new_end = now, end
-    else:
-        # a new yearly period starts now: the rest of this period and any period already
-        # paid in advance are credited against its price
-        charge = new_price.amount - unused - prepaid
-        new_start, new_end = now, add_interval(now, interval)
-        if charge < MIN_UPGRADE_CHARGE and prepaid:
-            raise Conflict(
-                f"The time already paid is worth {format_money(Money(unused + prepaid, 'INR'))}, "
-                f"about as much as {target.name} yearly; renew when it runs out instead."
-            )
-    charge = max(charge, MIN_UPGRADE_CHARGE)
-    amount = Money(charge, "INR")
+    # the period as paid: 31 Jan -> 28 Feb is 28 days, not the 31 days back from 28 Feb
+    quote = proration.quote_upgrade(
+        old_price=Money(sub["amount"], "INR"),
+        new_price=new_price,
+        from_interval=sub["interval"],
+        to_interval=interval,
+        period_start=parse_iso(sub["current_period_start"]),
+        period_end=parse_iso(sub["current_period_end"]),
+        now=ctx.clock.now(),
+        prepaid=Money(prepaid, "INR"),
+        minimum=MIN_UPGRADE_CHARGE,
+    )
+    unused = quote.unused_value.amount
+    if interval != sub["interval"] and quote.below_minimum and prepaid:
+        # a new yearly period would start now, with the rest of this period and the
+        # periods already paid in advance credited: they cover (nearly) all of it
+        raise Conflict(
+            f"The time already paid is worth {format_money(Money(unused + prepaid, 'INR'))}, "
+            f"about as much as {target.name} yearly; renew when it runs out instead."
+        )
+    amount = quote.charge
     return {
         "customer_id": customer_id,
         "subscription_id": sub["id"],
@@ -282,10 +253,10 @@ def upgrade_preview(ctx: Context, customer_id: int, tier: str, interval: str) ->
         "unused_value": unused,
         "prepaid_credit": prepaid,
         "prepaid_until": sub["prepaid_until"],
-        "remaining_seconds": remaining_s,
-        "period_seconds": period_s,
-        "new_period_start": to_iso(new_start),
-        "new_period_end": to_iso(new_end),
+        "remaining_seconds": quote.remaining_seconds,
+        "period_seconds": quote.period_seconds,
+        "new_period_start": to_iso(quote.new_period_start),
+        "new_period_end": to_iso(quote.new_period_end),
         "rounding": "rounded down to the paisa, at least ₹1.00",
     }
 
@@ -311,7 +282,7 @@ def apply_upi_payment(
                 "WHERE id=?",
                 (now, now, sub["id"]),
             )
-        start, end = paid_at, add_interval(paid_at, interval)
+        start, end = period_bought(paid_at, interval)
         cur = ctx.store.execute(
             "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
             "status, current_period_start, current_period_end, created_at, updated_at) "
@@ -327,13 +298,13 @@ def apply_upi_payment(
             if interval == sub["interval"] and current_end is not None:
                 start, end = parse_iso(sub["current_period_start"]), current_end
             else:
-                start, end = paid_at, add_interval(paid_at, interval)
+                start, end = period_bought(paid_at, interval)
                 end += _uncredited_prepaid(payment, sub)
             action = "subscription.upgrade"
         else:
             # a renewal paid while later periods are already paid extends after them
             paid_to = parse_iso(sub["prepaid_until"]) if sub["prepaid_until"] else current_end
-            start, end = upi_period(paid_at, interval, paid_to)
+            start, end = period_bought(paid_at, interval, paid_to)
             action = "subscription.renew"
         if early and payment["purpose"] != "upgrade":
             # paid before the period ends: the next period (with any scheduled downgrade)
@@ -387,10 +358,11 @@ def _uncredited_prepaid(payment: dict[str, Any], sub: dict[str, Any]) -> timedel
     if not sub["prepaid_until"] or not sub["current_period_end"]:
         return timedelta(0)
     credited = json.loads(payment.get("evidence") or "{}").get("prepaid_until")
-    start = parse_iso(sub["current_period_end"])
-    if credited:
-        start = max(start, parse_iso(credited))
-    return max(parse_iso(sub["prepaid_until"]) - start, timedelta(0))
+    return uncredited_prepaid(
+        parse_iso(sub["current_period_end"]),
+        parse_iso(sub["prepaid_until"]),
+        parse_iso(credited) if credited else None,
+    )
 
 
 def _require_upi(ctx: Context, customer_id: int) -> dict[str, Any]:

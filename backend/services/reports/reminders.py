@@ -20,11 +20,12 @@ mislead). Expiry notices are sent for trials that ended within ``EXPIRED_WINDOW`
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
+from backend.domain.renewals import TRIAL_REMINDER_STAGES, days_before, days_left, stages_reached
 from backend.errors import (
     CheckoutError,
     ConfigError,
@@ -36,7 +37,7 @@ from backend.errors import (
 from backend.store import audit
 
 #: stage -> days before the trial's end
-STAGES: dict[str, int] = {"7d": 7, "3d": 3, "1d": 1, "expired": 0}
+STAGES: dict[str, int] = TRIAL_REMINDER_STAGES
 STAGE_ORDER = tuple(STAGES)
 STALE_CLAIM = timedelta(minutes=15)
 EXPIRED_WINDOW = timedelta(days=7)
@@ -63,7 +64,7 @@ def due_reminders(ctx: Context) -> list[dict[str, Any]]:
     for row in rows:
         ends = parse_iso(row["ends_at"])
         recorded = set((row["done"] or "").split(","))
-        reached = [s for s in STAGE_ORDER if ends - timedelta(days=STAGES[s]) <= now]
+        reached = stages_reached(ends, now, STAGES)
         if not reached or reached[-1] in recorded:
             continue
         latest = reached[-1]
@@ -72,7 +73,7 @@ def due_reminders(ctx: Context) -> list[dict[str, Any]]:
                 "customer_id": row["customer_id"],
                 "stage": latest,
                 "trial_ends_at": row["ends_at"],
-                "due_at": to_iso(ends - timedelta(days=STAGES[latest])),
+                "due_at": to_iso(days_before(ends, STAGES[latest])),
                 "superseded": [s for s in reached[:-1] if s not in recorded],
             }
         )
@@ -123,7 +124,7 @@ def _create_due(ctx: Context, actor: str, mail_on: bool) -> int:
 
 
 def _due_at(item: dict[str, Any], stage: str) -> str:
-    return to_iso(parse_iso(item["trial_ends_at"]) - timedelta(days=STAGES[stage]))
+    return to_iso(days_before(parse_iso(item["trial_ends_at"]), STAGES[stage]))
 
 
 def _expire_stale_claims(ctx: Context, actor: str) -> int:
@@ -249,13 +250,8 @@ def in_app_reminders(ctx: Context) -> list[dict[str, Any]]:
         "ORDER BY r.trial_ends_at, r.id"
     )
     for row in rows:
-        row["days_left"] = _days_left(parse_iso(row["trial_ends_at"]), now)
+        row["days_left"] = days_left(parse_iso(row["trial_ends_at"]), now)
     return rows
-
-
-def _days_left(ends: datetime, now: datetime) -> int:
-    seconds = (ends - now).total_seconds()
-    return max(0, int(-(-seconds // 86400)))
 
 
 def mark_done(ctx: Context, reminder_id: int, *, action: str, actor: str) -> dict[str, Any]:

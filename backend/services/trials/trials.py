@@ -10,13 +10,12 @@ it finds past its end.
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
 from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.domain.identity import email_identity, phone_identity
+from backend.domain.renewals import days_left, trial_end
 from backend.errors import DuplicateError, NotConfigured, StateError
 from backend.services.shop.customers import get_customer
 from backend.services.trials import credits
@@ -76,7 +75,7 @@ def start_trial(ctx: Context, customer_id: int, *, actor: str) -> dict[str, Any]
                     f"(customer {earlier['customer_id']}); there is one trial per person."
                 )
         now = ctx.clock.now()
-        started, ends = to_iso(now), to_iso(now + timedelta(days=tier.trial_days))
+        started, ends = to_iso(now), to_iso(trial_end(now, tier.trial_days))
         granted = tier.limits.credits or 0
         ctx.store.execute(
             "INSERT INTO trials (customer_id, started_at, ends_at, credits_granted, status) "
@@ -125,7 +124,6 @@ def trial_status(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     status = row["status"]
     if status == "active" and ends <= now:
         status = "expired"
-    seconds_left = (ends - now).total_seconds() if status == "active" else 0
     left = credits.balances(ctx, customer_id)
     return {
         "customer": customer_id,
@@ -133,7 +131,7 @@ def trial_status(ctx: Context, customer_id: int) -> dict[str, Any] | None:
         "started_at": row["started_at"],
         "ends_at": row["ends_at"],
         "closed_at": row["closed_at"],
-        "days_left": max(0, math.ceil(seconds_left / 86400)),
+        "days_left": days_left(ends, now) if status == "active" else 0,
         "credits_granted": row["credits_granted"],
         "credits_left": left["total"] if status == "active" else None,
     }
