@@ -107,6 +107,26 @@ class TaskRunner(QObject):
         """Network work (Stripe, PSP, SMTP, remote server) on the pool."""
         self._submit("autoos-net", op, on_success, on_failure, owner)
 
+    def call(
+        self,
+        operation: Callable[..., T],
+        *args: Any,
+        on_success: Callable[[T], Any] | None = None,
+        on_failure: Callable[[Exception], Any] | None = None,
+        owner: QObject | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run one operation of the application interface with these arguments, on the
+        pool its declaration names: the network pool if it may wait on Stripe, a PSP or
+        SMTP (or a remote store server), else the database thread."""
+        from backend.interface import operation_of
+
+        declared = operation_of(operation)
+        remote = getattr(getattr(operation, "__self__", None), "remote", False)
+        network = remote or (declared is not None and declared.network)
+        pool = "autoos-net" if network else "autoos-db"
+        self._submit(pool, lambda: operation(*args, **kwargs), on_success, on_failure, owner)
+
     def _pool(self, name: str) -> ThreadPoolExecutor:
         pool = self._pools.get(name)
         if pool is None:

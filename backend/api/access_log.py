@@ -42,5 +42,5 @@ class AccessLog:
                 scope["path"],
                 status["code"],
                 (time.perf_counter() - started) * 1000,
-                caller.name if caller is not None else "-",
+                caller.actor.removeprefix("api:") if caller is not None else "-",
             )

@@ -8,28 +8,12 @@ serialises their SQLite work.
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi import FastAPI
 
-from backend.api import errors
+from backend.api import errors, webhooks
 from backend.api.access_log import AccessLog
+from backend.api.operations import build_router
 from backend.context import Context
-
-#: route modules, in the order their endpoints appear in the OpenAPI document
-ROUTE_MODULES = (
-    "backend.api.routes.catalog",
-    "backend.api.routes.customers",
-    "backend.api.routes.staff",
-    "backend.api.routes.trials",
-    "backend.api.routes.upi",
-    "backend.api.routes.cards",
-    "backend.api.routes.subscriptions",
-    "backend.api.routes.history",
-    "backend.api.routes.sync",
-    "backend.api.routes.store",
-    "backend.api.routes.webhooks",
-)
 
 DESCRIPTION = """The AUTOOS Checkout store server: pricing, trials and credits, usage
 checks for AUTOOS, UPI QR and Stripe card payments, subscriptions, invoices and the
@@ -55,7 +39,7 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for name in ROUTE_MODULES:
-        app.include_router(importlib.import_module(name).router)
+    app.include_router(build_router())  # every operation of the interface
+    app.include_router(webhooks.router)
     app.add_middleware(AccessLog)
     return app

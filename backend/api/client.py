@@ -1,11 +1,12 @@
-""":class:`RemoteCheckoutService`: the GUI's ``CheckoutService`` over the store server's
-REST API, for kiosks and customer displays on another machine.
+""":class:`RemoteCheckoutApi`: the application interface over the store server's REST
+API, for kiosks and customer displays on another machine.
 
-Every method is one HTTP call to the endpoint that runs the same service function as
-the in-process facade, so there is no second copy of any rule here. Errors come back as
-the backend's own classes (by the stable ``code`` in the error body), so windows handle
-them exactly as they handle local ones. A server that cannot be reached is a
-:class:`~backend.errors.TransientError`.
+It is :class:`~backend.interface.CheckoutApi` with every operation replaced by one HTTP
+call, generated from the operation's declaration (verb, path, where each argument goes,
+how the answer is wrapped): there is no hand-kept copy of the interface here, and no
+rule. Errors come back as the backend's own classes (by the stable ``code`` in the
+error body), so windows handle them exactly as they handle local ones. A server that
+cannot be reached is a :class:`~backend.errors.TransientError`.
 
 Reconnecting: with ``reconnect_seconds`` set (the remote kiosk and display do), a call
 whose connection is *refused or cannot be opened* is retried with backoff for up to that
@@ -17,17 +18,21 @@ lost mid-way) is a TransientError at once, since the server may have acted on it
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from backend import errors
-from backend.errors import CheckoutError, TransientError
-
-Row = dict[str, Any]
+from backend.domain.records import Document
+from backend.errors import CheckoutError, NotConfigured, TransientError
+from backend.interface import Caller, CheckoutApi, Operation, operations
 
 #: the server answered neither with a result nor with one of our errors
 _BY_STATUS: dict[int, type[CheckoutError]] = {
@@ -71,25 +76,26 @@ def error_from(response: httpx.Response) -> CheckoutError:
     return cls(message or f"The store server answered {response.status_code}.", field=field)
 
 
-class RemoteCheckoutService:
-    """``CheckoutService`` against ``url`` with a bearer ``token`` (kiosk or staff role).
+class RemoteCheckoutApi(CheckoutApi):
+    """The interface against ``url`` with a bearer ``token`` (kiosk or staff role).
 
     The audit log on the server names the token (``api:<token name>``): the server acts
-    for the token, whoever signs in at the remote screen.
+    for the token, whoever signs in at the remote screen, and decides what it may do.
     """
 
-    def __init__(
+    remote = True
+
+    def __init__(  # the store is on the server: no context here
         self,
         url: str,
         token: str,
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
-        actor: str | None = None,
         reconnect_seconds: float = 0,
     ) -> None:
         self.url = url.rstrip("/")
-        self.actor = actor or "remote"
+        self.caller = Caller("remote", "remote")
         self.reconnect_seconds = reconnect_seconds
         #: False from a failed connection until the next answer from the server
         self.connected = True
@@ -102,11 +108,15 @@ class RemoteCheckoutService:
         )
 
     def __repr__(self) -> str:  # never the token
-        return f"RemoteCheckoutService({self.url!r})"
+        return f"RemoteCheckoutApi({self.url!r})"
 
     def close(self) -> None:
         self._closing.set()  # a call waiting to reconnect gives up now
         self._client.close()
+
+    def signed_in(self, person: Any) -> RemoteCheckoutApi:
+        """The same connection: the server records the token, not the person."""
+        return self
 
     # the one way out ------------------------------------------------------------------
     def _call(
@@ -114,8 +124,8 @@ class RemoteCheckoutService:
         method: str,
         path: str,
         *,
-        json: Row | None = None,
-        params: Row | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         deadline = time.monotonic() + self.reconnect_seconds
@@ -137,212 +147,67 @@ class RemoteCheckoutService:
                 raise error_from(response)
             return response
 
-    def _get(self, path: str, **params: Any) -> Any:
-        return self._call("GET", path, params=params).json()
-
-    def _post(self, path: str, body: Row | None = None) -> Any:
-        clean = {k: v for k, v in (body or {}).items() if v is not None}
-        return self._call("POST", path, json=clean).json()
-
-    def health(self) -> Row:
-        return self._get("/health")
-
-    # who is at the till -------------------------------------------------------------
-    def for_staff(self, staff: Row) -> RemoteCheckoutService:
-        """The same connection: the server records the token, not the person."""
-        return self
-
-    def authenticate(self, name: str, pin: str) -> Row:
-        return self._post("/staff/authenticate", {"name": name, "pin": pin})
-
-    def list_staff(self) -> list[Row]:
-        return self._get("/staff")["staff"]
-
-    def add_staff(self, *, name: str, role: str, pin: str) -> Row:
-        return self._post("/staff", {"name": name, "role": role, "pin": pin})
-
-    # what is sold and how the shop is set up --------------------------------------------
-    def catalog(self) -> list[Row]:
-        return self._get("/payments/pricing")["tiers"]
-
-    def settings_view(self) -> Row:
-        return self._get("/payments/settings")
-
-    def editable_settings(self) -> Row:
-        return self._get("/settings")
-
-    def update_settings(self, changes: Row) -> Row:
-        return self._post("/settings", changes)
-
-    # customers, trials, usage ---------------------------------------------------------
-    def find_customers(self, query: str, limit: int = 20) -> list[Row]:
-        return self._get("/payments/customers", q=query, limit=limit)["customers"]
-
-    def get_customer(self, customer_id: int) -> Row:
-        return self._get(f"/payments/customers/{int(customer_id)}")
-
-    def add_customer(
-        self, *, name: str, email: str | None, phone: str | None, state: str | None = None
-    ) -> Row:
-        return self._post(
-            "/payments/create-customer",
-            {"name": name, "email": email, "phone": phone, "state": state},
-        )
-
-    def start_trial(self, customer_id: int) -> Row:
-        return self._post("/payments/start-trial", {"customer_id": customer_id})
-
-    def trial_status(self, customer_id: int) -> Row | None:
-        return self._get("/payments/trial-status", customer_id=customer_id)["trial"]
-
-    def usage_summary(self, customer_id: int) -> Row:
-        return self._get("/payments/usage", customer_id=customer_id)
-
-    # UPI ------------------------------------------------------------------------------
-    def create_request(
-        self,
-        *,
-        customer_id: int,
-        tier: str,
-        interval: str,
-        checkout_id: str | None = None,
-        purpose: str | None = None,
-    ) -> Row:
-        return self._post(
-            "/payments/qr-code",
-            {
-                "customer_id": customer_id,
-                "tier": tier,
-                "interval": interval,
-                "checkout_id": checkout_id,
-                "purpose": purpose,
-            },
-        )
-
-    def get_payment(self, payment_id: str) -> Row:
-        return self._get(f"/payments/qr-code/{_segment(payment_id)}")
-
-    def confirm_with_utr(self, payment_id: str, utr: str) -> Row:
-        return self._post(f"/payments/qr-code/{_segment(payment_id)}/confirm", {"utr": utr})
-
-    def accept_late(self, payment_id: str) -> Row:
-        return self._post(f"/payments/qr-code/{_segment(payment_id)}/accept-late")
-
-    def cancel_request(self, payment_id: str) -> Row:
-        return self._post(f"/payments/qr-code/{_segment(payment_id)}/cancel")
-
-    def poll_psp(self, payment_id: str) -> Row:
-        return self._get(f"/payments/qr-code/{_segment(payment_id)}/status")
-
-    # card (Stripe Checkout) -----------------------------------------------------------
-    def card_status(self) -> Row:
-        return self._get("/payments/card-status")
-
-    def start_checkout(self, *, customer_id: int, tier: str, interval: str, currency: str) -> Row:
-        return self._post(
-            "/payments/create-intent",
-            {"customer_id": customer_id, "tier": tier, "interval": interval, "currency": currency},
-        )
-
-    def refresh(self, payment_id: str) -> Row:
-        return self._get(f"/payments/card/{_segment(payment_id)}")
-
-    def cancel_checkout(self, payment_id: str) -> Row:
-        return self._post(f"/payments/card/{_segment(payment_id)}/cancel")
-
-    # subscriptions --------------------------------------------------------------------
-    def current_subscription(self, customer_id: int) -> Row | None:
-        return self._get("/payments/subscription", customer_id=customer_id)["subscription"]
-
-    def upgrade_preview(self, customer_id: int, tier: str, interval: str) -> Row:
-        return self._get(
-            "/payments/proration-preview", customer_id=customer_id, tier=tier, interval=interval
-        )
-
-    def schedule_downgrade(self, customer_id: int, tier: str, interval: str) -> Row:
-        body = {"customer_id": customer_id, "tier": tier, "interval": interval}
-        return self._post("/payments/downgrade", body)["subscription"]
-
-    def cancel_subscription(self, customer_id: int, *, at_period_end: bool) -> Row:
-        body = {"customer_id": customer_id, "at_period_end": at_period_end}
-        return self._post("/payments/cancel-subscription", body)["subscription"]
-
-    def card_preview_upgrade(self, subscription_id: int, *, tier: str, interval: str) -> Row:
-        path = f"/payments/card-subscriptions/{int(subscription_id)}/preview-upgrade"
-        return self._get(path, tier=tier, interval=interval)
-
-    def card_upgrade(
-        self, subscription_id: int, *, tier: str, interval: str, proration_date: int | None
-    ) -> Row:
-        return self._post(
-            f"/payments/card-subscriptions/{int(subscription_id)}/upgrade",
-            {"tier": tier, "interval": interval, "proration_date": proration_date},
-        )
-
-    def card_downgrade(self, subscription_id: int, *, tier: str, interval: str) -> Row:
-        return self._post(
-            f"/payments/card-subscriptions/{int(subscription_id)}/downgrade",
-            {"tier": tier, "interval": interval},
-        )
-
-    def card_cancel(self, subscription_id: int, *, at_period_end: bool) -> Row:
-        return self._post(
-            f"/payments/card-subscriptions/{int(subscription_id)}/cancel",
-            {"at_period_end": at_period_end},
-        )
-
-    # receipts and refunds -------------------------------------------------------------
-    def invoice_pdf(self, payment_id: str) -> bytes:
-        path = f"/payments/invoices/{_segment(payment_id)}/download"
-        return self._call("GET", path).content
-
-    def email_invoice(self, payment_id: str, to: str | None = None) -> Row:
-        return self._post(f"/payments/invoices/{_segment(payment_id)}/email", {"to": to})
-
-    def refund(
-        self,
-        payment_id: str,
-        *,
-        amount: int | None = None,
-        currency: str | None = None,
-        reason: str | None = None,
-    ) -> Row:
-        return self._post(
-            f"/payments/card/{_segment(payment_id)}/refund",
-            {"amount": amount, "currency": currency, "reason": reason},
-        )
-
-    # payments, sync -------------------------------------------------------------------
-    def list_payments(
-        self,
-        *,
-        status: str | None = None,
-        method: str | None = None,
-        date_from: date | str | None = None,
-        date_to: date | str | None = None,
-        customer_id: int | None = None,
-        limit: int = 500,
-    ) -> list[Row]:
-        return self._get(
-            "/payments/list",
-            status=status,
-            method=method,
-            date_from=str(date_from) if date_from else None,
-            date_to=str(date_to) if date_to else None,
-            customer_id=customer_id,
-            limit=limit,
-        )["payments"]
-
-    def sync_state(self) -> Row:
-        return self._get("/payments/sync-state")
-
-    def sync_once(self) -> Row:
-        return self._post("/payments/sync")
+    def _invoke(self, op: Operation, arguments: dict[str, Any]) -> Any:
+        values = {name: _plain(value) for name, value in arguments.items()}
+        if op.path is None or op.verb is None:
+            raise NotConfigured(f"{op.summary}: only on the store's own computer.")
+        path = op.path.format(**{name: _segment(values.pop(name)) for name in op.path_params})
+        if op.verb == "GET":
+            response = self._call("GET", path, params=values)
+        elif op.body:
+            response = self._call("POST", path, json=values[op.body])
+        else:
+            body = {k: v for k, v in values.items() if v is not None}
+            response = self._call("POST", path, json=body)
+        if op.hints.get("return") is Document:
+            return _document(response)
+        data = response.json()
+        return data[op.wrap] if op.wrap else data
 
 
-def _segment(payment_id: str) -> str:
-    """A payment id as one path segment (ids are letters, digits, ``_`` and ``-``)."""
-    text = str(payment_id)
+def _remote(op: Operation) -> Callable[..., Any]:
+    """The operation as one HTTP call (same name, parameters and answer)."""
+    signature = op.signature
+
+    @functools.wraps(op.method)
+    def call(self: RemoteCheckoutApi, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return self._invoke(op, dict(bound.arguments))
+
+    call.operation = op  # type: ignore[attr-defined]
+    return call
+
+
+def _local_only(op: Operation) -> Callable[..., Any]:
+    @functools.wraps(op.method)
+    def refuse(self: RemoteCheckoutApi, *args: Any, **kwargs: Any) -> Any:
+        raise NotConfigured(f"{op.summary}: only on the store's own computer.")
+
+    refuse.operation = op  # type: ignore[attr-defined]
+    return refuse
+
+
+for _op in operations(CheckoutApi):
+    setattr(RemoteCheckoutApi, _op.name, (_remote if _op.verb else _local_only)(_op))
+
+
+def _plain(value: Any) -> Any:
+    """An argument as JSON or a query string carries it."""
+    if isinstance(value, date | Path):
+        return str(value)
+    return value
+
+
+def _document(response: httpx.Response) -> Document:
+    found = re.search(r'filename="([^"]+)"', response.headers.get("content-disposition", ""))
+    media = response.headers.get("content-type", "application/octet-stream").split(";")[0]
+    return Document(found.group(1) if found else "download", media, response.content)
+
+
+def _segment(value: Any) -> str:
+    """An id as one path segment (ids are letters, digits, ``_`` and ``-``)."""
+    text = str(value)
     if not text or not all(ch.isalnum() or ch in "_-" for ch in text):
-        raise errors.ValidationError(f"{text!r} is not a payment id.")
+        raise errors.ValidationError(f"{text!r} is not a valid reference.")
     return text

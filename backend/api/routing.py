@@ -1,17 +1,14 @@
-"""Declaring an endpoint together with the roles that may call it.
-
-:func:`endpoint` wraps ``router.get/post`` so that the role check, the role list in
-the OpenAPI description and the documented error responses are never out of step.
-"""
+"""The documented error responses of an endpoint, and the one hand-written kind of
+endpoint: a provider's webhook, which proves itself with a signature, not a token
+(every other route is generated from the interface: :mod:`backend.api.operations`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from backend.api.auth import allow
 from backend.api.errors import ErrorResponse
 
 _ERRORS = {
@@ -30,34 +27,22 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": _ERRORS[code]} for code in codes}
 
 
-def endpoint(
-    router: APIRouter,
-    method: str,
-    path: str,
-    *,
-    roles: tuple[str, ...] | None,
-    summary: str,
-    errors: tuple[int, ...] = (404, 409, 503),
-    **kwargs: Any,
+def webhook(
+    router: APIRouter, path: str, *, summary: str, **kwargs: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``roles=None`` means no bearer token (webhooks and health: they prove themselves)."""
-    dependencies = list(kwargs.pop("dependencies", []))
-    description = kwargs.pop("description", "")
-    codes = set(errors)
-    if roles is not None:
-        dependencies.append(Depends(allow(*roles)))
-        description = f"Roles: {', '.join(roles)}.\n\n{description}".strip()
-        codes |= {401, 403}
+    """A POST route with no bearer token: the handler verifies the provider's signature
+    over the raw body before anything is read."""
     return router.api_route(
         path,
-        methods=[method],
+        methods=["POST"],
         summary=summary,
-        description=description,
-        dependencies=dependencies,
-        responses={**kwargs.pop("responses", {}), **error_responses(*sorted(codes))},
+        responses=error_responses(400, 503),
         openapi_extra={
-            **kwargs.pop("openapi_extra", {}),
-            "x-roles": list(roles) if roles is not None else [],
+            "x-roles": [],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
         },
         **kwargs,
     )

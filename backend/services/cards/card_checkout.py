@@ -67,6 +67,8 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
     tier = ctx.catalog.get(row["tier"]) if row["tier"] else None
     return {
         "id": row["id"],
+        "method": row["method"],
+        "customer_id": row["customer_id"],
         "url": row["stripe_url"],
         "status": row["status"],
         "expires_at": row["expires_at"],

@@ -27,3 +27,28 @@ def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True
         result["events"] = stripe_events.poll(ctx)
     result["state"] = outbox.sync_state(ctx)
     return result
+
+
+def status(ctx: Context) -> dict[str, Any]:
+    """Is Stripe configured, does it answer (one cheap call), and how the queue stands."""
+    from backend.adapters.stripe_gateway import card_status
+    from backend.errors import NotConfigured, TransientError
+
+    state = card_status(ctx)
+    reachable: bool | None = None
+    if state["configured"]:
+        try:
+            gateway(ctx).call("events.list", params={"limit": 1})
+            reachable = True
+        except TransientError:
+            reachable = False
+        except NotConfigured as err:  # Stripe answered, and refused the key
+            reachable = False
+            state["reason"] = err.message
+    return {
+        **state,
+        "reachable": reachable,
+        "queue": outbox.sync_state(ctx),
+        "failed_requests": outbox.failed_rows(ctx, 10),
+        "last_event": stripe_events.last_applied(ctx),
+    }

@@ -72,7 +72,7 @@ def _find(ctx: Context, ref: str) -> dict[str, Any]:
     """A token by number or by name (what an admin remembers)."""
     ref = (ref or "").strip()
     row = None
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) < 16:
         row = ctx.store.one(f"SELECT {PUBLIC} FROM api_tokens WHERE id=?", (int(ref),))
     if row is None:
         row = ctx.store.one(f"SELECT {PUBLIC} FROM api_tokens WHERE name=?", (ref,))

@@ -152,7 +152,7 @@ def find_customers(ctx: Context, query: str, limit: int = 20) -> list[dict[str, 
             )
         except ValidationError:
             found = []
-    if text.isdigit() and not found:
+    if text.isascii() and text.isdigit() and len(text) < 16 and not found:
         found = ctx.store.query(f"SELECT {COLUMNS} FROM customers WHERE id=?", (int(text),))
     prefix = text.casefold()
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -163,3 +163,42 @@ def find_customers(ctx: Context, query: str, limit: int = 20) -> list[dict[str, 
     )
     seen = {row["id"] for row in found}
     return (found + [row for row in by_name if row["id"] not in seen])[:limit]
+
+
+def is_exact_contact(query: str, customer: dict[str, Any]) -> bool:
+    """Whether ``query`` is this customer's email or phone, as a person typed it."""
+    text = (query or "").strip()
+    try:
+        if "@" in text:
+            return customer["email"] == normalize_email(text)
+        return bool(text) and customer["phone"] == normalize_phone(text)
+    except ValidationError:
+        return False
+
+
+def find_by_contact(ctx: Context, *, email: str | None, phone: str | None) -> dict[str, Any] | None:
+    """The customer with exactly this email (or else this phone), if there is one."""
+    for key in (email, phone):
+        if key:
+            for row in find_customers(ctx, key, limit=5):
+                if is_exact_contact(key, row):
+                    return row
+    return None
+
+
+def find_or_add_customer(
+    ctx: Context, *, name: str, email: str | None, phone: str | None, actor: str
+) -> dict[str, Any]:
+    """The customer with this email (or else phone), or a new one: how a self-service
+    kiosk recognises a returning customer by what they typed."""
+    found = find_by_contact(ctx, email=email, phone=phone)
+    if found is not None:
+        return found
+    try:
+        return add_customer(ctx, name=name, email=email, phone=phone, actor=actor)
+    except DuplicateError:
+        # created a moment ago by someone else (the staff till): use that record
+        found = find_by_contact(ctx, email=email, phone=phone)
+        if found is None:
+            raise
+        return found

@@ -16,6 +16,7 @@ from backend.context import Context
 from backend.domain.identity import normalize_name
 from backend.errors import (
     AccountLocked,
+    Conflict,
     DuplicateError,
     NotFound,
     PermissionDenied,
@@ -52,17 +53,32 @@ def check_pin_shape(pin: str) -> str:
 
 
 def add_staff(ctx: Context, *, name: str, role: str, pin: str, actor: str) -> dict[str, Any]:
+    return _add(ctx, name=name, role=role, pin=pin, actor=actor, first=False)
+
+
+def create_first_admin(ctx: Context, *, name: str, pin: str, actor: str) -> dict[str, Any]:
+    """The shop's first admin, made at the till on the first day; refused once any
+    account exists (then an admin adds people)."""
+    return _add(ctx, name=name, role="admin", pin=pin, actor=actor, first=True)
+
+
+def _add(
+    ctx: Context, *, name: str, role: str, pin: str, actor: str, first: bool
+) -> dict[str, Any]:
     clean = normalize_name(name)
     if role not in ROLES:
         raise ValidationError(f"The role must be staff or admin, not {role!r}.", field="role")
     pin = check_pin_shape(pin)
     salt = os.urandom(16)  # what secrets.token_bytes does
+    digest = _hash(pin, salt)  # slow on purpose: before the write transaction
     with ctx.store.transaction():
+        if first and ctx.store.scalar("SELECT count(*) FROM staff"):
+            raise Conflict("An admin already exists: sign in instead.")
         try:
             cur = ctx.store.execute(
                 "INSERT INTO staff (name, role, pin_hash, pin_salt, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (clean, role, _hash(pin, salt), salt, ctx.now_iso()),
+                (clean, role, digest, salt, ctx.now_iso()),
             )
         except sqlite3.IntegrityError:
             raise DuplicateError(f"A staff member called {clean} already exists.") from None

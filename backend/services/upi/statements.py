@@ -240,12 +240,14 @@ def import_statement(
     actor: str,
 ) -> dict[str, Any]:
     """Import one CSV export; returns the report of matched / unmatched / ambiguous lines."""
-    if mapping is None:
-        if preset not in PRESETS:
-            raise ValidationError(
-                f"Unknown statement preset {preset!r}: use one of {', '.join(PRESETS)}."
-            )
-        mapping = PRESETS[preset]
+    text, name = read_statement(path)
+    return import_statement_text(
+        ctx, text, filename=name, preset=preset, mapping=mapping, actor=actor
+    )
+
+
+def read_statement(path: str | Path) -> tuple[str, str]:
+    """A statement file's text and name (UTF-8 with or without BOM, else Windows-1252)."""
     file = Path(path)
     try:
         data = file.read_bytes()
@@ -254,13 +256,32 @@ def import_statement(
     if b"\x00" in data:
         raise ValidationError(f"{file.name} is not a text (CSV) file.")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), file.name
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # older bank exports
-    digest = hashlib.sha256(data).hexdigest()
+        return data.decode("cp1252", errors="replace"), file.name  # older bank exports
+
+
+def import_statement_text(
+    ctx: Context,
+    text: str,
+    *,
+    filename: str = "statement.csv",
+    preset: str = "generic",
+    mapping: Mapping | None = None,
+    actor: str,
+) -> dict[str, Any]:
+    """Import a statement's text; the same file imported again applies nothing twice."""
+    if mapping is None:
+        if preset not in PRESETS:
+            raise ValidationError(
+                f"Unknown statement preset {preset!r}: use one of {', '.join(PRESETS)}."
+            )
+        mapping = PRESETS[preset]
+    text = text.removeprefix("\ufeff")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     lines = parse_statement(text, mapping)
     report: dict[str, Any] = {
-        "file": file.name,
+        "file": filename,
         "preset": preset if mapping is PRESETS.get(preset) else "custom",
         "matched": [],
         "unmatched": [],
@@ -282,7 +303,7 @@ def import_statement(
             cur = ctx.store.execute(
                 "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, "
                 "actor) VALUES (?, ?, ?, ?, ?)",
-                (digest, file.name, report["preset"], ctx.now_iso(), actor),
+                (digest, filename, report["preset"], ctx.now_iso(), actor),
             )
             import_id = cur.lastrowid
         for line in lines:
@@ -320,7 +341,7 @@ def import_statement(
                                 actor=actor,
                                 evidence={
                                     "statement_line": line.line_no,
-                                    "statement_file": file.name,
+                                    "statement_file": filename,
                                     "txn_date": line.txn_date.isoformat(),
                                     "narration": line.narration,
                                 },
@@ -362,7 +383,7 @@ def import_statement(
             "statement.import",
             "statement_import",
             import_id,
-            file=file.name,
+            file=filename,
             retried=report["retried"],
             matched=len(report["matched"]),
             unmatched=len(report["unmatched"]),

@@ -71,6 +71,7 @@ def _public(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     tier_name = ctx.catalog.name_of(row["tier"]) if row["tier"] else None
     return {
         "id": row["id"],
+        "method": row["method"],
         "customer_id": row["customer_id"],
         "uri": row["upi_uri"],
         "amount": money.amount,

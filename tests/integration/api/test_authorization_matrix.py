@@ -115,6 +115,21 @@ class World:
         staff.add_staff(self.ctx, name=name, role="staff", pin="2468", actor="t")
         return name
 
+    def reminder(self) -> int:
+        """An open in-app reminder: a trial ending in a week."""
+        customer_id = _trialist(self)
+        now = self.ctx.now_iso()
+        return self.ctx.store.execute(
+            "INSERT INTO trial_reminders (customer_id, stage, trial_ends_at, due_at, "
+            "created_at, email_status) VALUES (?, '7d', ?, ?, ?, 'skipped')",
+            (customer_id, now, now, now),
+        ).lastrowid
+
+    def token_name(self) -> str:
+        name = f"token {next(_seq)}"
+        api_tokens.create_token(self.ctx, role="kiosk", name=name, actor="t")
+        return name
+
     def subscriber(self, tier: str = "student") -> int:
         customer_id = self.customer()
         self.paid_payment(customer_id, tier)
@@ -127,6 +142,8 @@ class Call:
     route: str
     roles: set[str] | None
     make: Callable[[World], dict]  # -> {"path": ..., "json"/"params": ...}
+    #: what an allowed role gets: past the role check, the service may still refuse
+    allowed: str = "2xx"
 
     @property
     def id(self) -> str:
@@ -395,6 +412,101 @@ CALLS = [
             "json": {"at_period_end": True},
         },
     ),
+    Call("GET", "/staff/names", COUNTER, plain("/staff/names")),
+    # staff exist already: a first admin is refused by the service (past the role check)
+    Call(
+        "POST",
+        "/staff/first-admin",
+        COUNTER,
+        lambda w: {"path": "/staff/first-admin", "json": {"name": "Boss", "pin": "1357"}},
+        allowed="409",
+    ),
+    Call(
+        "POST",
+        "/payments/find-or-add-customer",
+        COUNTER,
+        lambda w: {"path": "/payments/find-or-add-customer", "json": _new_contact()},
+    ),
+    Call("POST", "/payments/expire-trials", {"admin"}, plain("/payments/expire-trials")),
+    Call("GET", "/payments/credits", READERS, lambda w: for_customer("/payments/credits")(w)),
+    Call(
+        "POST",
+        "/payments/credits/adjust",
+        {"admin"},
+        lambda w: {
+            "path": "/payments/credits/adjust",
+            "json": {"customer_id": _trialist(w), "amount": "5", "reason": "goodwill"},
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/sale-methods",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/sale-methods",
+            "params": {"tier": "student", "currency": "INR"},
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/status/{payment_id}",
+        COUNTER,
+        lambda w: {"path": f"/payments/status/{w.upi_payment()}"},
+    ),
+    Call(
+        "POST",
+        "/payments/cancel/{payment_id}",
+        COUNTER,
+        lambda w: {"path": f"/payments/cancel/{w.upi_payment()}"},
+    ),
+    Call(
+        "POST",
+        "/payments/statements",
+        STAFF,
+        lambda w: {
+            "path": "/payments/statements",
+            "json": {
+                "content": "date,narration,reference,credit\n"
+                "2026-11-26,UPI/612345670000/friend,612345670000,1.00\n"
+            },
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/card-subscriptions/{subscription_id}",
+        STAFF,
+        lambda w: {"path": f"/payments/card-subscriptions/{w.card_subscription()}"},
+    ),
+    Call(
+        "GET",
+        "/payments/invoices/{payment_id}",
+        READERS,
+        lambda w: {"path": f"/payments/invoices/{w.paid_payment()}"},
+    ),
+    Call("GET", "/reminders", STAFF, plain("/reminders")),
+    Call(
+        "POST",
+        "/reminders/{reminder_id}/done",
+        STAFF,
+        lambda w: {"path": f"/reminders/{w.reminder()}/done", "json": {"action": "called"}},
+    ),
+    Call("POST", "/reminders/send", {"admin"}, plain("/reminders/send")),
+    Call("POST", "/payments/sync/drain", {"admin"}, plain("/payments/sync/drain")),
+    Call("GET", "/payments/stripe-status", {"admin"}, plain("/payments/stripe-status")),
+    Call("GET", "/audit", {"admin"}, lambda w: {"path": "/audit", "params": {"limit": 5}}),
+    Call("GET", "/tokens", {"admin"}, plain("/tokens")),
+    Call(
+        "POST",
+        "/tokens",
+        {"admin"},
+        lambda w: {"path": "/tokens", "json": {"role": "kiosk", "name": f"t {next(_seq)}"}},
+    ),
+    Call(
+        "POST",
+        "/tokens/{ref}/revoke",
+        {"admin"},
+        lambda w: {"path": f"/tokens/{w.token_name()}/revoke"},
+    ),
     Call("GET", "/payments/settings", COUNTER, plain("/payments/settings")),
     Call("GET", "/settings", {"admin"}, plain("/settings")),
     Call(
@@ -441,7 +553,7 @@ def expected(call: Call, role: str | None) -> str:
         return "400" if "/webhooks/" in call.route else "2xx"
     if role is None:
         return "401"
-    return "2xx" if role in call.roles else "403"
+    return call.allowed if role in call.roles else "403"
 
 
 def outcome(status: int) -> str:

@@ -1,4 +1,4 @@
-"""RemoteCheckoutService: the GUI's service interface over HTTP, against a live server."""
+"""RemoteCheckoutApi: the application interface over HTTP, against a live server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from backend.api.client import RemoteCheckoutService, error_from
+from backend.api.client import RemoteCheckoutApi, error_from
 from backend.errors import (
     AuthError,
     DuplicateError,
@@ -18,26 +18,27 @@ from backend.errors import (
     ValidationError,
     WrongPin,
 )
+from backend.interface import KIOSK, STAFF, Caller, CheckoutApi
 from backend.services.shop import api_tokens, staff
 from backend.services.upi import upi_requests
 
 
 @pytest.fixture
 def kiosk(server, tokens):
-    service = RemoteCheckoutService(server.url, tokens["kiosk"], timeout=5)
+    service = RemoteCheckoutApi(server.url, tokens["kiosk"], timeout=5)
     yield service
     service.close()
 
 
 @pytest.fixture
 def till(server, tokens):
-    service = RemoteCheckoutService(server.url, tokens["staff"], timeout=5)
+    service = RemoteCheckoutApi(server.url, tokens["staff"], timeout=5)
     yield service
     service.close()
 
 
 def test_kiosk_signs_a_customer_up_for_a_trial(kiosk, ctx):
-    tiers = kiosk.catalog()
+    tiers = kiosk.pricing()["tiers"]
     assert [t["id"] for t in tiers] == [t.id for t in ctx.catalog]
     customer = kiosk.add_customer(name="Asha Rao", email="asha@example.com", phone=None)
     trial = kiosk.start_trial(customer["id"])
@@ -64,16 +65,16 @@ def test_errors_come_back_as_the_backends_own_classes(kiosk, till, ctx, tokens, 
         kiosk.authenticate("Admin", "9999")
     api_tokens.revoke_token(ctx, "test-staff", actor="t")
     with pytest.raises(AuthError, match="revoked"):
-        till.catalog()
+        till.pricing()
 
 
 def test_a_server_that_is_down_is_transient_and_the_client_recovers(kiosk, server):
     assert kiosk.health()["status"] == "ok"
     server.stop()
     with pytest.raises(TransientError, match="reconnecting"):
-        kiosk.catalog()
+        kiosk.pricing()
     server.start()  # same port
-    assert kiosk.catalog()
+    assert kiosk.pricing()
 
 
 def test_upi_request_and_payment_list_through_the_client(kiosk, till, ctx):
@@ -113,10 +114,10 @@ def test_error_from_a_response_without_our_shape():
 
 
 def test_a_call_made_while_the_server_is_down_goes_through_when_it_is_back(server, tokens):
-    service = RemoteCheckoutService(server.url, tokens["kiosk"], timeout=5, reconnect_seconds=30)
+    service = RemoteCheckoutApi(server.url, tokens["kiosk"], timeout=5, reconnect_seconds=30)
     server.stop()
     result: dict = {}
-    worker = threading.Thread(target=lambda: result.update(plans=service.catalog()))
+    worker = threading.Thread(target=lambda: result.update(plans=service.pricing()))
     worker.start()
     deadline = time.monotonic() + 10
     while service.connected and time.monotonic() < deadline:
@@ -128,3 +129,22 @@ def test_a_call_made_while_the_server_is_down_goes_through_when_it_is_back(serve
     assert result["plans"]
     assert service.connected is True
     service.close()
+
+
+def test_the_local_and_the_remote_interface_answer_alike(kiosk, till, ctx):
+    """The same operation in-process and over HTTP: the same answer (they are one
+    declaration, so the drift there once was — yearly prices and ``amount_text`` on one
+    side only — cannot come back)."""
+    local = CheckoutApi(ctx, Caller(KIOSK, "api:test-kiosk"))
+    assert kiosk.pricing() == local.pricing()
+    customer = kiosk.add_customer(name="Meera", email="meera@example.com", phone="9876543210")
+    assert kiosk.find_customers("meera@example.com") == local.find_customers("meera@example.com")
+    assert kiosk.find_customers("Meera") == local.find_customers("Meera") == []  # exact only
+    request = kiosk.create_request(customer_id=customer["id"], tier="student", interval="month")
+    assert kiosk.get_payment(request["id"]) == local.get_payment(request["id"])
+    assert kiosk.payment_status(request["id"]) == local.payment_status(request["id"])
+    assert kiosk.sale_methods("employee", "USD") == local.sale_methods("employee", "USD")
+    staff_side = CheckoutApi(ctx, Caller(STAFF, "api:test-staff"))
+    assert till.trial_status(customer["id"]) is staff_side.trial_status(customer["id"]) is None
+    with pytest.raises(PermissionDenied):
+        local.confirm_with_utr(request["id"], "412345678901")  # the same rule in-process

@@ -1,1 +1,0 @@
-"""Endpoint modules, one per area; each exposes ``router``."""
