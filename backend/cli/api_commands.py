@@ -7,10 +7,8 @@ import logging
 from typing import Any
 
 from backend.api import DEFAULT_HOST, DEFAULT_PORT
-from backend.context import Context
-from backend.services.shop import api_tokens
-
-ACTOR = "cli"
+from backend.interface import CheckoutApi
+from backend.interface.declare import ALL_ROLES
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -22,7 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     tok = sub.add_parser("token", parents=[common], help="API bearer tokens")
     tsub = tok.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = tsub.add_parser("create", parents=[common], help="create a token (shown once)")
-    p.add_argument("--role", required=True, choices=api_tokens.ROLES)
+    p.add_argument("--role", required=True, choices=sorted(ALL_ROLES))
     p.add_argument("--name", help="a name to recognise it by, e.g. 'kiosk-front-door'")
     p.set_defaults(handler=cmd_token_create)
     p = tsub.add_parser("list", parents=[common], help="list tokens (never their values)")
@@ -33,23 +31,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_token_revoke)
 
 
-def cmd_serve(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+def cmd_serve(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
     from backend.api.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    serve(ctx, args.host, args.port)
+    serve(api.ctx, args.host, args.port)
     return {"stopped": True, "host": args.host, "port": args.port}
 
 
-def cmd_token_create(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    result = api_tokens.create_token(ctx, role=args.role, name=args.name, actor=ACTOR)
+def cmd_token_create(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    result = api.create_token(args.role, args.name)
     result["note"] = "Copy the token now: it is stored only as a hash and cannot be shown again."
     return result
 
 
-def cmd_token_list(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"tokens": api_tokens.list_tokens(ctx, include_revoked=args.all)}
+def cmd_token_list(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return {"tokens": api.list_tokens(args.all)}
 
 
-def cmd_token_revoke(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return api_tokens.revoke_token(ctx, args.token, actor=ACTOR)
+def cmd_token_revoke(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.revoke_token(args.token)

@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backend.context import Context
-from backend.services.shop import customers, staff
-from backend.store import audit
-
-ACTOR = "cli"
+from backend.interface import CheckoutApi
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -49,42 +45,46 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_audit)
 
 
-def cmd_init(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    result: dict[str, Any] = {"db": ctx.store.path, "admin": None}
+def cmd_init(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    result: dict[str, Any] = {"db": api.settings_view()["database"], "admin": None}
     if bool(args.admin_name) != bool(args.admin_pin):
         from backend.errors import ValidationError
 
         raise ValidationError("Give both --admin-name and --admin-pin, or neither.")
     if args.admin_name:
-        result["admin"] = staff.add_staff(
-            ctx, name=args.admin_name, role="admin", pin=args.admin_pin, actor=ACTOR
-        )
-    result["staff_count"] = ctx.store.scalar("SELECT count(*) FROM staff")
+        result["admin"] = api.add_staff(name=args.admin_name, role="admin", pin=args.admin_pin)
+    result["staff_count"] = len(api.list_staff())
     return result
 
 
-def cmd_tiers(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    chosen = [ctx.catalog.get(args.tier)] if args.tier else list(ctx.catalog)
-    return {"tiers": [tier.to_json() for tier in chosen]}
+def cmd_tiers(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    tiers = api.pricing()["tiers"]
+    if args.tier:
+        tiers = [t for t in tiers if t["id"] == args.tier]
+        if not tiers:
+            from backend.errors import NotFound
+
+            raise NotFound(f"There is no plan called {args.tier!r} on sale.")
+    return {"tiers": tiers}
 
 
-def cmd_customer_add(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return customers.add_customer(
-        ctx, name=args.name, email=args.email, phone=args.phone, state=args.state, actor=ACTOR
+def cmd_customer_add(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(
+        api.add_customer(name=args.name, email=args.email, phone=args.phone, state=args.state)
     )
 
 
-def cmd_customer_find(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"customers": customers.find_customers(ctx, args.query)}
+def cmd_customer_find(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return {"customers": api.find_customers(args.query, 100)}
 
 
-def cmd_staff_add(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return staff.add_staff(ctx, name=args.name, role=args.role, pin=args.pin, actor=ACTOR)
+def cmd_staff_add(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.add_staff(name=args.name, role=args.role, pin=args.pin))
 
 
-def cmd_staff_list(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"staff": staff.list_staff(ctx)}
+def cmd_staff_list(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return {"staff": api.list_staff()}
 
 
-def cmd_audit(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"entries": audit.recent(ctx, args.limit)}
+def cmd_audit(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return {"entries": api.audit_log(args.limit)}

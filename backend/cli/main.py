@@ -1,9 +1,12 @@
 """Entry point of the admin CLI: parse, build the context, run, print.
 
-Every sub-command returns one JSON-able dict. With ``--json`` it is printed as one JSON
-object; otherwise as readable lines. Any :class:`~backend.errors.CheckoutError` (or a
-usage mistake) prints one clear line to stderr and exits 2; because each change is one
-transaction, the database is then unchanged.
+Every sub-command calls the application interface (:class:`~backend.interface.CheckoutApi`)
+as the store's owner — an admin, named ``cli`` in the audit log — so a rule or a
+permission is the same here as at the till or over the REST API. It returns one
+JSON-able dict. With ``--json`` it is printed as one JSON object; otherwise as readable
+lines. Any :class:`~backend.errors.CheckoutError` (or a usage mistake) prints one clear
+line to stderr and exits 2; because each change is one transaction, the database is then
+unchanged.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ``handler(args, api)``: the interface as the store's owner (``None`` for commands
+#: that need no store)
 Handler = Callable[[argparse.Namespace, Any], dict[str, Any]]
 
 
@@ -97,6 +102,13 @@ def _render(value: Any, indent: int = 0) -> list[str]:
     return [f"{pad}{value}"]
 
 
+def owner_api(ctx: Any) -> Any:
+    """The interface as whoever runs the command line on the store's machine."""
+    from backend.interface import Caller, CheckoutApi
+
+    return CheckoutApi(ctx, Caller.owner("cli"))
+
+
 def emit(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False, default=str))
@@ -119,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             ctx = None
         try:
-            result = handler(args, ctx)
+            result = handler(args, owner_api(ctx) if ctx is not None else None)
         finally:
             if ctx is not None:
                 ctx.store.close()

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from backend.cli.output_files import write_output
-from backend.context import Context
-from backend.domain.periods import parse_range
-from backend.services.billing import invoices
-from backend.services.reports import dashboard, exports, reminders
-
-ACTOR = "cli"
+from backend.cli.output_files import check_writable, write_output
+from backend.interface import CheckoutApi
 
 
 def _range_args(p: argparse.ArgumentParser) -> None:
@@ -22,7 +16,7 @@ def _range_args(p: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("export", parents=[common], help="export rows of a date range as CSV")
-    p.add_argument("kind", choices=exports.KINDS)
+    p.add_argument("kind", help="payments, subscriptions, customers or usage")
     _range_args(p)
     p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write")
     p.set_defaults(handler=cmd_export)
@@ -47,28 +41,28 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_reminders)
 
 
-def cmd_export(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    period = parse_range(args.start, args.end)
-    return exports.export_csv(ctx, args.kind, period, Path(args.out)).to_json()
+def cmd_export(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.export_csv(args.kind, args.start, args.end, args.out).to_json()
 
 
-def cmd_dashboard(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return dashboard.load(ctx, parse_range(args.start, args.end), args.currency).to_json()
+def cmd_dashboard(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.dashboard(args.start, args.end, args.currency).to_json()
 
 
-def cmd_invoice(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    doc = invoices.invoice_for_payment(ctx, args.payment_id)
+def cmd_invoice(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    doc = api.invoice(args.payment_id)
     result: dict[str, Any] = {"number": doc["number"], "total": doc["total"]}
     if args.out:
-        write_output(args.out, invoices.invoice_pdf(ctx, args.payment_id))
+        check_writable(args.out)
+        write_output(args.out, api.invoice_pdf(args.payment_id).content)
         result["path"] = args.out
     if args.email is not None:
-        sent = invoices.email_invoice(ctx, args.payment_id, args.email or None, actor=ACTOR)
+        sent = api.email_invoice(args.payment_id, args.email or None)
         result["emailed_to"] = sent["to"]
     return result
 
 
-def cmd_reminders(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+def cmd_reminders(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
     if args.list:
-        return {"reminders": reminders.in_app_reminders(ctx)}
-    return reminders.send_due(ctx, actor=ACTOR)
+        return {"reminders": api.reminders()}
+    return api.send_reminders()

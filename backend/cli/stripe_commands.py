@@ -5,16 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backend.adapters.stripe_gateway import card_status, gateway
-from backend.context import Context
 from backend.domain.money import parse_amount
-from backend.errors import NotConfigured, TransientError
-from backend.services.billing import card_subscriptions
-from backend.services.cards import card_checkout, card_refunds, stripe_events
-from backend.services.cards.stripe_sync import sync_once
-from backend.sync import outbox
-
-ACTOR = "cli"
+from backend.interface import CheckoutApi
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -62,83 +54,50 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_refund)
 
 
-def cmd_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    status = card_status(ctx)
-    reachable: bool | None = None
-    if status["configured"]:
-        try:
-            gateway(ctx).call("events.list", params={"limit": 1})
-            reachable = True
-        except TransientError:
-            reachable = False
-        except NotConfigured as err:  # Stripe answered, and refused the key
-            reachable = False
-            status["reason"] = err.message
-    return {
-        **status,
-        "reachable": reachable,
-        "queue": outbox.sync_state(ctx),
-        "failed_requests": outbox.failed_rows(ctx, 10),
-        "last_event": stripe_events.last_applied(ctx),
-    }
+def cmd_status(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.stripe_status()
 
 
-def cmd_sync(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return sync_once(ctx, actor=ACTOR)
+def cmd_sync(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.sync_once()
 
 
-def cmd_drain(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return outbox.drain(ctx)
+def cmd_drain(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.drain_outbox()
 
 
-def cmd_checkout(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    currency = args.currency or ctx.settings.shop.default_currency
-    result = card_checkout.start_checkout(
-        ctx,
-        customer_id=args.customer,
-        tier=args.tier,
-        interval=args.interval,
-        currency=currency,
-        actor=ACTOR,
-    )
-    return {key: result[key] for key in ("id", "url", "status", "expires_at")}
+def cmd_checkout(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    currency = args.currency or api.settings_view()["shop"]["default_currency"]
+    result = api.start_checkout(args.customer, args.tier, args.interval, currency)
+    return {key: result[key] for key in ("id", "url", "status", "expires_at")}  # type: ignore[literal-required]
 
 
-def cmd_sub_show(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return card_subscriptions.show(ctx, args.id)
+def cmd_sub_show(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.card_subscription(args.id)
 
 
-def cmd_sub_upgrade(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    preview = card_subscriptions.preview_upgrade(
-        ctx, args.id, tier=args.tier, interval=args.interval
-    )
-    card_subscriptions.upgrade(
-        ctx,
-        args.id,
-        tier=args.tier,
-        interval=args.interval,
-        proration_date=preview["proration_date"],
-        actor=ACTOR,
-    )
-    outbox.drain(ctx)
-    return {"preview": preview, "subscription": card_subscriptions.show(ctx, args.id)}
+def cmd_sub_upgrade(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    preview = api.card_preview_upgrade(args.id, args.tier, args.interval)
+    api.card_upgrade(args.id, args.tier, args.interval, preview["proration_date"])
+    api.drain_outbox()
+    return {"preview": preview, "subscription": api.card_subscription(args.id)}
 
 
-def cmd_sub_downgrade(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    card_subscriptions.downgrade(ctx, args.id, tier=args.tier, interval=args.interval, actor=ACTOR)
-    outbox.drain(ctx)
-    return card_subscriptions.show(ctx, args.id)
+def cmd_sub_downgrade(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    api.card_downgrade(args.id, args.tier, args.interval)
+    api.drain_outbox()
+    return api.card_subscription(args.id)
 
 
-def cmd_sub_cancel(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    card_subscriptions.cancel(ctx, args.id, at_period_end=args.at_period_end, actor=ACTOR)
-    outbox.drain(ctx)
-    return card_subscriptions.show(ctx, args.id)
+def cmd_sub_cancel(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    api.card_cancel(args.id, at_period_end=args.at_period_end)
+    api.drain_outbox()
+    return api.card_subscription(args.id)
 
 
-def cmd_refund(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    amount = None
+def cmd_refund(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    amount = currency = None
     if args.amount is not None:
-        currency = ctx.store.scalar("SELECT currency FROM payments WHERE id=?", (args.payment_id,))
-        amount = parse_amount(args.amount, currency or ctx.settings.shop.default_currency)
-    return card_refunds.refund(ctx, args.payment_id, amount=amount, reason=args.reason, actor=ACTOR)
+        currency = api.payment_status(args.payment_id)["currency"]
+        amount = parse_amount(args.amount, currency).amount
+    return api.refund(args.payment_id, amount=amount, currency=currency, reason=args.reason)

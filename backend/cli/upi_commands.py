@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backend.adapters.upi import qr
 from backend.cli.output_files import check_writable, write_output
-from backend.context import Context
-from backend.services.upi import statements, upi_requests
+from backend.interface import CheckoutApi
 
-ACTOR = "cli"
 QR_FILE_PX = 1080
 REQUEST_KEYS = ("id", "uri", "amount", "currency", "tr", "status", "expires_at")
 
@@ -50,48 +47,46 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = usub.add_parser("reconcile", parents=[common], help="import a bank statement CSV")
     p.add_argument("file")
     p.add_argument(
-        "--preset", default="generic", help=f"column layout: {', '.join(statements.PRESETS)}"
+        "--preset",
+        default="generic",
+        help="the bank's column layout (docs/upi-reconciliation.md lists them)",
     )
     p.set_defaults(handler=cmd_reconcile)
 
 
-def cmd_request(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+def cmd_request(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
     for path in (args.png, args.svg):
         if path:
             check_writable(path)  # before the request exists: an error leaves nothing
-    payment = upi_requests.create_request(
-        ctx,
+    payment = api.create_request(
         customer_id=args.customer,
         tier=args.tier,
         interval=args.interval,
-        actor=ACTOR,
         checkout_id=args.checkout,
         purpose="upgrade" if args.upgrade else None,
     )
     if args.png:
-        write_output(args.png, qr.render_png(payment["uri"], QR_FILE_PX))
+        write_output(args.png, api.qr_png(payment["id"], QR_FILE_PX).content)
     if args.svg:
-        write_output(args.svg, qr.render_svg(payment["uri"]))
-    return {key: payment[key] for key in REQUEST_KEYS}
+        write_output(args.svg, api.qr_svg(payment["id"]).content.decode())
+    return {key: payment[key] for key in REQUEST_KEYS}  # type: ignore[literal-required]
 
 
-def cmd_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    if args.poll:
-        return upi_requests.poll_psp(ctx, args.id)
-    return upi_requests.get_payment(ctx, args.id)
+def cmd_status(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.poll_psp(args.id) if args.poll else api.get_payment(args.id))
 
 
-def cmd_confirm(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_requests.confirm_with_utr(ctx, args.id, args.utr, actor=ACTOR)
+def cmd_confirm(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.confirm_with_utr(args.id, args.utr))
 
 
-def cmd_accept_late(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_requests.accept_late(ctx, args.id, actor=ACTOR)
+def cmd_accept_late(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.accept_late(args.id))
 
 
-def cmd_cancel(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return upi_requests.cancel_request(ctx, args.id, actor=ACTOR)
+def cmd_cancel(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.cancel_request(args.id))
 
 
-def cmd_reconcile(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return statements.import_statement(ctx, args.file, preset=args.preset, actor=ACTOR)
+def cmd_reconcile(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.import_statement_file(args.file, args.preset)

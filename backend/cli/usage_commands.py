@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import uuid
 from typing import Any
 
-from backend.context import Context
 from backend.errors import NotFound
-from backend.services.shop.customers import get_customer
-from backend.services.trials import credits, trials, usage
-
-ACTOR = "cli"
+from backend.interface import CheckoutApi
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -51,61 +46,41 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_credits_adjust)
 
 
-def cmd_trial_start(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return trials.start_trial(ctx, args.customer, actor=ACTOR)
+def cmd_trial_start(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.start_trial(args.customer))
 
 
-def cmd_trial_status(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    get_customer(ctx, args.customer)
-    status = trials.trial_status(ctx, args.customer)
+def cmd_trial_status(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    status = api.trial_status(args.customer)
     if status is None:
         raise NotFound(f"Customer {args.customer} has not had a free trial.")
-    return status
+    return dict(status)
 
 
-def cmd_trial_expire(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return {"expired": trials.expire_due_trials(ctx, actor=ACTOR)}
+def cmd_trial_expire(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return {"expired": api.expire_trials()}
 
 
-def cmd_usage_record(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return usage.record_usage(
-        ctx, customer_id=args.customer, kind=args.kind, event_id=args.event_id, actor=ACTOR
-    )
+def cmd_usage_record(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    from backend.interface import AUTOOS, Caller
+
+    # usage is AUTOOS's to report: the owner records it as AUTOOS would, named cli
+    as_autoos = type(api)(api.ctx, Caller(AUTOOS, api.actor))
+    answer = as_autoos.report_usage(args.customer, args.kind, args.event_id)
+    return {k: v for k, v in answer.items() if k != "event_id"}
 
 
-def cmd_usage_summary(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    return usage.usage_summary(ctx, args.customer)
+def cmd_usage_summary(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return dict(api.usage_summary(args.customer))
 
 
-def cmd_credits(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+def cmd_credits(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
     if args.show_customer is None:
         from backend.cli.main import CliUsageError
 
         raise CliUsageError("autoos-checkout credits: give --customer ID (or: credits adjust)")
-    get_customer(ctx, args.show_customer)
-    have = credits.balances(ctx, args.show_customer)
-    return {
-        "customer": args.show_customer,
-        "balance": have["total"],
-        "granted": have["granted"],
-        "purchased": have["purchased"],
-        "entries": credits.entries(ctx, args.show_customer),
-    }
+    return api.credit_balance(args.show_customer)
 
 
-def cmd_credits_adjust(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
-    result = credits.adjust(
-        ctx,
-        args.customer,
-        credits.parse_credit_amount(args.amount),
-        args.reason,
-        idempotency_key=args.key or f"cli-adjust:{uuid.uuid4()}",
-        actor=ACTOR,
-    )
-    return {
-        "customer": args.customer,
-        "entry": result["entry"],
-        "balance": result["balance"]["total"],
-        "granted": result["balance"]["granted"],
-        "purchased": result["balance"]["purchased"],
-    }
+def cmd_credits_adjust(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
+    return api.adjust_credits(args.customer, args.amount, args.reason, args.key)

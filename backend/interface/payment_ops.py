@@ -232,6 +232,17 @@ class PaymentOps(Bound):
             self.ctx, content, filename=filename, preset=preset, actor=self.actor
         )
 
+    @operation(
+        None,
+        None,
+        roles=STAFF_ONLY,
+        summary="Import a bank statement file (CSV) from this computer",
+    )
+    def import_statement_file(self, path: str, preset: str = "generic") -> dict[str, Any]:
+        from backend.services.upi import statements
+
+        return statements.import_statement(self.ctx, path, preset=preset, actor=self.actor)
+
     # card -----------------------------------------------------------------------------
     @operation(
         "GET",

@@ -131,6 +131,17 @@ class ReportOps(Bound):
         None,
         None,
         roles=ADMIN_ONLY,
+        summary="What can be exported as CSV (the kinds export_csv takes), in menu order",
+    )
+    def export_kinds(self) -> list[str]:
+        from backend.services.reports import exports
+
+        return list(exports.KINDS)
+
+    @operation(
+        None,
+        None,
+        roles=ADMIN_ONLY,
         summary="Export payments, subscriptions, customers or usage of a range as CSV",
         network=True,
     )

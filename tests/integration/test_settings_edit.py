@@ -10,7 +10,7 @@ import pytest
 
 from backend.config import load_settings
 from backend.errors import NotConfigured, PermissionDenied, ValidationError
-from backend.facade import LocalCheckoutService
+from backend.interface import Caller, CheckoutApi
 from backend.services.shop import settings_edit, staff
 from backend.store import audit
 
@@ -176,8 +176,10 @@ def test_without_a_settings_file_nothing_can_be_saved(ctx):
 def test_only_an_admin_changes_settings(ctx, settings_file):
     cashier = staff.add_staff(ctx, name="Ravi", role="staff", pin="2468", actor="t")
     owner = staff.add_staff(ctx, name="Asha", role="admin", pin="1357", actor="t")
-    service = LocalCheckoutService(ctx, "anonymous")
+    till = CheckoutApi(ctx, Caller.counter("till"))
     with pytest.raises(PermissionDenied):
-        service.for_staff(cashier).update_settings({"shop": {"state": "Goa"}})
-    service.for_staff(owner).update_settings({"shop": {"state": "Goa"}})
+        till.update_settings({"shop": {"state": "Goa"}})
+    with pytest.raises(PermissionDenied):
+        till.signed_in(cashier).update_settings({"shop": {"state": "Goa"}})
+    till.signed_in(owner).update_settings({"shop": {"state": "Goa"}})
     assert ctx.settings.shop.state == "Goa"
