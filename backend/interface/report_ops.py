@@ -234,9 +234,9 @@ class ReportOps(Bound):
         tag="sync",
     )
     def drain_outbox(self) -> dict[str, Any]:
-        from backend.sync import outbox
+        from backend.services.cards import stripe_sync
 
-        return outbox.drain(self.ctx)
+        return stripe_sync.drain(self.ctx)
 
     @operation(
         "GET",

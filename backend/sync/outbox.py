@@ -40,6 +40,7 @@ from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.errors import (
     CheckoutError,
+    ConfigError,
     NotConfigured,
     NotFound,
     RejectedError,
@@ -54,14 +55,6 @@ FLUSH_EVERY = 64  # answers applied per transaction
 CATALOG_LANE = "catalog"
 SYNC_ACTOR = "stripe-sync"
 
-#: modules that register operations; imported before the first send
-OPERATION_MODULES = (
-    "backend.services.cards.stripe_customers",
-    "backend.services.cards.stripe_catalog",
-    "backend.services.cards.card_checkout",
-    "backend.services.billing.card_subscriptions",
-    "backend.services.cards.card_refunds",
-)
 
 
 @dataclass(frozen=True)
@@ -89,11 +82,29 @@ def operation(kind: str, op: Operation) -> None:
     OPERATIONS[kind] = op
 
 
-def _load_operations() -> None:
-    import importlib
+#: imports every module that registers an operation (set by ``backend.services``, which
+#: knows its own modules; this layer never imports the services above it)
+_loader: Callable[[], None] | None = None
 
-    for name in OPERATION_MODULES:
-        importlib.import_module(name)
+
+def set_loader(load: Callable[[], None]) -> None:
+    global _loader
+    _loader = load
+
+
+def _load_operations() -> None:
+    if _loader is not None:
+        _loader()
+
+
+def _operation(kind: str) -> Operation:
+    try:
+        return OPERATIONS[kind]
+    except KeyError:
+        raise ConfigError(
+            f"No service sends Stripe requests of kind {kind!r}: import backend.services "
+            "before draining the outbox."
+        ) from None
 
 
 def enqueue(
@@ -205,7 +216,7 @@ def _freeze(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     if fresh and fresh["request"]:
         return json.loads(fresh["request"])
     payload = fresh["payload"] if fresh else row["payload"]
-    request = OPERATIONS[row["kind"]].build(ctx, json.loads(payload))
+    request = _operation(row["kind"]).build(ctx, json.loads(payload))
     with ctx.store.transaction():
         ctx.store.execute(
             "UPDATE stripe_outbox SET request=?, updated_at=? WHERE id=? AND request IS NULL",
@@ -216,7 +227,7 @@ def _freeze(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fail(ctx: Context, row: dict[str, Any], err: CheckoutError) -> None:
-    op = OPERATIONS[row["kind"]]
+    op = _operation(row["kind"])
     with ctx.store.transaction():
         changed = ctx.store.execute(
             "UPDATE stripe_outbox SET status='failed', attempts=attempts+1, last_error=?, "
@@ -404,7 +415,7 @@ class _Drain:
             self._halt(err)
             return
         except RejectedError as err:
-            op = OPERATIONS[row["kind"]]
+            op = _operation(row["kind"])
             if op.exists and getattr(err, "stripe_code", None) == "resource_already_exists":
                 self.answered.append((row, op.exists(json.loads(row["payload"]))))
                 return
@@ -448,7 +459,7 @@ def _apply(ctx: Context, row: dict[str, Any], result: dict[str, Any]) -> None:
         (result.get("id"), ctx.now_iso(), row["id"]),
     ).rowcount
     if changed:
-        OPERATIONS[row["kind"]].apply(ctx, json.loads(row["payload"]), result)
+        _operation(row["kind"]).apply(ctx, json.loads(row["payload"]), result)
         audit.record(
             ctx,
             SYNC_ACTOR,

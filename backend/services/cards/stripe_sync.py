@@ -29,6 +29,11 @@ def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True
     return result
 
 
+def drain(ctx: Context) -> dict[str, Any]:
+    """Send the queued Stripe requests only (no catalog push, no events)."""
+    return outbox.drain(ctx)
+
+
 def status(ctx: Context) -> dict[str, Any]:
     """Is Stripe configured, does it answer (one cheap call), and how the queue stands."""
     from backend.adapters.stripe_gateway import card_status
