@@ -55,9 +55,13 @@ N ?= 10
 test-stress: sysdeps $(VENV)/.installed-test
 	$(PY) -m tests.stress $(N)
 
+# style (ruff), types of the backend (mypy) and the layering (import-linter contracts
+# in pyproject.toml, drawn in docs/architecture.md)
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check app backend resources tests benchmarks
 	$(PY) -m ruff format --check app backend resources tests benchmarks
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff format app backend resources tests benchmarks

@@ -159,7 +159,7 @@ class RemoteCheckoutApi(CheckoutApi):
         else:
             body = {k: v for k, v in values.items() if v is not None}
             response = self._call("POST", path, json=body)
-        if op.hints.get("return") is Document:
+        if op.media_type:
             return _document(response)
         data = response.json()
         return data[op.wrap] if op.wrap else data

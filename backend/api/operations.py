@@ -37,7 +37,15 @@ def build_router(api: type[CheckoutApi] = CheckoutApi) -> APIRouter:
     for op in operations(api):
         if op.verb is None or op.path is None:
             continue  # in-process only
-        document = _returns_document(op)
+        answer: dict[str, Any] = {
+            "response_model": _response_type(op),
+            "response_model_exclude_unset": True,  # a key a record may omit stays omitted
+        }
+        if op.media_type:  # a file, not JSON
+            answer = {
+                "response_class": Response,
+                "responses": {200: {"content": {op.media_type: {}}, "description": "The file"}},
+            }
         router.add_api_route(
             op.path,
             _endpoint(api, op),
@@ -47,12 +55,11 @@ def build_router(api: type[CheckoutApi] = CheckoutApi) -> APIRouter:
             description=_description(op),
             tags=[op.tag] if op.tag else None,
             status_code=op.status,
-            response_model=None if document else _response_type(op),
-            response_model_exclude_unset=True,  # a key the record may omit stays omitted
-            **({"response_class": Response} if document else {}),
-            responses={**_document_response(op, document), **error_responses(*_codes(op))},
             openapi_extra={"x-roles": sorted(op.roles) if op.roles is not None else []},
+            **answer,
         )
+        route = router.routes[-1]
+        route.responses.update(error_responses(*_codes(op)))  # type: ignore[attr-defined]
     return router
 
 
@@ -69,17 +76,6 @@ def _codes(op: Operation) -> list[int]:
     return sorted(codes)
 
 
-def _returns_document(op: Operation) -> bool:
-    return op.hints.get("return") is Document
-
-
-def _document_response(op: Operation, document: bool) -> dict[int | str, dict[str, Any]]:
-    if not document:
-        return {}
-    media = {"qr_png": "image/png", "qr_svg": "image/svg+xml"}.get(op.name, "application/pdf")
-    return {200: {"content": {media: {}}, "description": "The file"}}
-
-
 # arguments ---------------------------------------------------------------------------
 def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
     """A handler whose signature FastAPI reads: typed path, query or body parameters,
@@ -88,7 +84,8 @@ def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
     body_model: type[pydantic.BaseModel] | None = None
     body_fields: dict[str, Any] = {}
     for name, param in op.signature.parameters.items():
-        annotation = to_pydantic(op.hints[name])
+        annotation: Any = to_pydantic(op.hints[name])
+        kind: Any
         default = param.default
         if name in op.path_params:
             kind = Annotated[annotation, Path()]
@@ -185,12 +182,12 @@ def response_type(tp: Any) -> Any:
     if typing.is_typeddict(tp):
         hints = typing.get_type_hints(tp)
         required = tp.__required_keys__
-        fields = {
+        fields: dict[str, Any] = {
             name: (response_type(hint), ... if name in required else None)
             for name, hint in hints.items()
         }
         return pydantic.create_model(
-            tp.__name__, __config__=pydantic.ConfigDict(extra="allow"), **fields
+            str(tp.__name__), __config__=pydantic.ConfigDict(extra="allow"), **fields
         )
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):

@@ -69,7 +69,7 @@ def cmd_drain(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
 def cmd_checkout(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
     currency = args.currency or api.settings_view()["shop"]["default_currency"]
     result = api.start_checkout(args.customer, args.tier, args.interval, currency)
-    return {key: result[key] for key in ("id", "url", "status", "expires_at")}  # type: ignore[literal-required]
+    return {key: result[key] for key in ("id", "url", "status", "expires_at")}
 
 
 def cmd_sub_show(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
@@ -96,8 +96,12 @@ def cmd_sub_cancel(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]
 
 
 def cmd_refund(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
-    amount = currency = None
-    if args.amount is not None:
-        currency = api.payment_status(args.payment_id)["currency"]
-        amount = parse_amount(args.amount, currency).amount
-    return api.refund(args.payment_id, amount=amount, currency=currency, reason=args.reason)
+    if args.amount is None:
+        return api.refund(args.payment_id, reason=args.reason)
+    money = parse_amount(args.amount, api.payment_status(args.payment_id)["currency"])
+    return api.refund(
+        args.payment_id,
+        amount=money.amount,
+        currency=money.currency,  # type: ignore[arg-type]  # (a payment's own currency)
+        reason=args.reason,
+    )

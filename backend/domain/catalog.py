@@ -159,7 +159,7 @@ def parse_catalog(text: str, source: str = "<memory>") -> Catalog:
     tiers_data = data.get("tiers")
     if not isinstance(tiers_data, dict) or not tiers_data:
         raise ConfigError(f"{source}, line 1: no [tiers.<id>] tables found.")
-    tiers = []
+    tiers: list[Tier] = []
     for tier_id, raw in tiers_data.items():
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", tier_id):
             raise fail(tier_id, None, f"tier id {tier_id!r} must be lower-case letters, digits, _.")

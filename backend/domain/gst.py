@@ -151,6 +151,7 @@ def split_inclusive(total: int, seller_state: str | None, buyer_state: str | Non
     taxable = (200 * total + base) // (2 * base)  # total*100/118, half up
     tax = total - taxable
     intra = is_intra_state(seller_state, buyer_state)
+    lines: tuple[TaxLine, ...]
     if intra:
         half = GST_PERCENT // 2
         lines = (TaxLine("CGST", half, tax - tax // 2), TaxLine("SGST", half, tax // 2))

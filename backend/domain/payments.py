@@ -1,6 +1,10 @@
 """A payment's vocabulary: its methods, its statuses, the groups screens ask about, and
 the words a person reads for each. Defined once here; screens ask, they never spell a
 status themselves (after Electrum's ``invoices.py``).
+
+Beside it, the states of what a payment buys as staff read them on the till: a
+subscription (in force or not), a free trial (running or not) and the email of a trial
+reminder (sent or not).
 """
 
 from __future__ import annotations
@@ -105,17 +109,35 @@ def is_upi(payment: Mapping[str, Any]) -> bool:
     return payment.get("method") in UPI_METHODS
 
 
-def outcome(payment: Mapping[str, Any]) -> str:
-    """What the customer in front of a screen is shown: ``waiting``, ``paid``,
-    ``expired`` or ``canceled`` (a failed or withdrawn payment)."""
+class Outcome(StrEnum):
+    """What the customer in front of a screen is shown about a payment."""
+
+    WAITING = "waiting"
+    PAID = "paid"
+    EXPIRED = "expired"
+    #: failed or withdrawn: nothing was charged
+    CANCELED = "canceled"
+
+
+def outcome(payment: Mapping[str, Any]) -> Outcome:
+    """``waiting``, ``paid``, ``expired`` or ``canceled`` (a failed or withdrawn payment)."""
     status = status_of(payment)
     if status in OPEN:
-        return "waiting"
+        return Outcome.WAITING
     if status in PAID:
-        return "paid"
+        return Outcome.PAID
     if status == S.EXPIRED:
-        return "expired"
-    return "canceled"
+        return Outcome.EXPIRED
+    return Outcome.CANCELED
+
+
+#: ended without money in a way the cashier answers with a new request
+RETRYABLE = frozenset({S.EXPIRED, S.FAILED})
+
+
+def may_retry(payment: Mapping[str, Any]) -> bool:
+    """The request expired or failed: the cashier may make a new one for the same sale."""
+    return status_of(payment) in RETRYABLE
 
 
 def may_confirm_with_utr(payment: Mapping[str, Any]) -> bool:
@@ -138,3 +160,73 @@ def label(payment: Mapping[str, Any]) -> str:
 
 def explanation(payment: Mapping[str, Any]) -> str:
     return EXPLANATIONS.get(status_of(payment), status_of(payment))
+
+
+# -- what a payment buys, as staff read it on the till -----------------------------------
+class SubscriptionStatus(StrEnum):
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    INCOMPLETE = "incomplete"
+
+
+#: a plan in force: it can be upgraded, downgraded or cancelled
+LIVE_SUBSCRIPTIONS = frozenset(
+    {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE}
+)
+SUBSCRIPTION_LABELS: dict[str, str] = {
+    SubscriptionStatus.TRIALING: "in its card trial",
+    SubscriptionStatus.ACTIVE: "active",
+    SubscriptionStatus.PAST_DUE: "past due",
+    SubscriptionStatus.CANCELED: "cancelled",
+    SubscriptionStatus.INCOMPLETE: "incomplete",
+}
+
+
+def is_live(subscription: Mapping[str, Any]) -> bool:
+    """The plan is in force (its plan can be changed or cancelled)."""
+    return subscription.get("status") in LIVE_SUBSCRIPTIONS
+
+
+def subscription_label(subscription: Mapping[str, Any]) -> str:
+    status = str(subscription.get("status") or "")
+    return SUBSCRIPTION_LABELS.get(status, status.replace("_", " "))
+
+
+class TrialStatus(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    CONVERTED = "converted"
+
+
+def trial_running(trial: Mapping[str, Any]) -> bool:
+    """The free trial is still on (its days and credits can be used)."""
+    return trial.get("status") == TrialStatus.ACTIVE
+
+
+#: a customer's standing for usage (``usage_summary``'s ``plan_status``) when a plan is
+#: in force; any other value is the reason usage is refused (``trial_expired``...)
+PLAN_IN_FORCE = "active"
+
+
+def plan_refusal(usage: Mapping[str, Any]) -> str:
+    """Why the customer's usage is refused, in words (``""`` while a plan is in force)."""
+    standing = str(usage.get("plan_status") or PLAN_IN_FORCE)
+    return "" if standing == PLAN_IN_FORCE else standing.replace("_", " ")
+
+
+#: a trial reminder's email, as staff read it in the reminders list
+REMINDER_EMAIL_LABELS: dict[str, str] = {
+    "pending": "to send",
+    "sending": "sending",
+    "sent": "sent",
+    "failed": "failed",
+    "skipped": "no email",
+    "unknown": "may not have gone out",
+}
+
+
+def reminder_email_label(reminder: Mapping[str, Any]) -> str:
+    status = str(reminder.get("email_status") or "")
+    return REMINDER_EMAIL_LABELS.get(status, status)

@@ -87,6 +87,8 @@ class Operation:
     echo: tuple[str, ...] = ()
     #: the whole JSON request body is this one argument (a mapping)
     body: str | None = None
+    #: the result is a :class:`~backend.domain.records.Document` of this type
+    media_type: str | None = None
     tag: str = ""
     method: Callable[..., Any] = field(default=lambda: None, repr=False, compare=False)
 

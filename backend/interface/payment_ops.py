@@ -121,6 +121,7 @@ class PaymentOps(Bound):
         roles=COUNTER,
         summary="The request's QR as a PNG (sharp modules, quiet zone included)",
         errors=(404,),
+        media_type="image/png",
         tag=UPI,
     )
     def qr_png(self, payment_id: PaymentId, size: QrSize = 512) -> Document:
@@ -136,6 +137,7 @@ class PaymentOps(Bound):
         roles=COUNTER,
         summary="The request's QR as SVG (scales to any size)",
         errors=(404,),
+        media_type="image/svg+xml",
         tag=UPI,
     )
     def qr_svg(self, payment_id: PaymentId) -> Document:

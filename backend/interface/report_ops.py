@@ -78,6 +78,7 @@ class ReportOps(Bound):
         roles=READERS,
         summary="The invoice or receipt of a paid payment, as PDF",
         errors=(404, 409, 503),
+        media_type="application/pdf",
         tag=HISTORY,
     )
     def invoice_pdf(self, payment_id: PaymentId) -> Document:

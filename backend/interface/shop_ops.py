@@ -106,7 +106,7 @@ class ShopOps(Bound):
         from backend.services.shop import settings_edit
 
         return settings_edit.update_settings(  # type: ignore[return-value]
-            self.ctx, dict(changes), actor=self.actor
+            self.ctx, {str(k): v for k, v in changes.items()}, actor=self.actor
         )
 
     # staff ----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class ShopOps(Bound):
         from backend.services.shop import staff
 
         row = staff.get_staff(self.ctx, int(person["id"]))
-        return type(self)(self.ctx, Caller.for_staff(row))  # type: ignore[call-arg]
+        return type(self)(self.ctx, Caller.for_staff(row))
 
     # audit and tokens -----------------------------------------------------------------
     @operation(

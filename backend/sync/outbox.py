@@ -56,7 +56,6 @@ CATALOG_LANE = "catalog"
 SYNC_ACTOR = "stripe-sync"
 
 
-
 @dataclass(frozen=True)
 class Operation:
     """How to turn a row's payload into a Stripe call, and its answer into local state.

@@ -252,7 +252,7 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
         # ``payments`` (which PaymentIntent paid it: what a refund needs) is not in the
         # default invoice object of this API version; it must be expanded
         invoice = client.call(
-            "invoices.retrieve", [_ref(session["invoice"])], {"expand": ["payments"]}
+            "invoices.retrieve", [str(_ref(session["invoice"]))], {"expand": ["payments"]}
         )
     with ctx.store.transaction():
         row = _payment(ctx, payment_id)

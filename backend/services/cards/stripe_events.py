@@ -221,7 +221,7 @@ def _first_run(ctx: Context) -> list[dict[str, Any]]:
     return list(reversed(events))
 
 
-def _newer_pages(ctx: Context, cursor: str):  # type: ignore[no-untyped-def]
+def _newer_pages(ctx: Context, cursor: str):
     """Pages of events after ``cursor``, each oldest first (Stripe lists newest first).
 
     Stripe keeps events 30 days: when the stored cursor is gone (a long time offline),

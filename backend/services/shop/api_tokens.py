@@ -53,7 +53,7 @@ def create_token(ctx: Context, *, role: str, name: str | None = None, actor: str
         except sqlite3.IntegrityError:
             raise DuplicateError(f"A token called {label!r} already exists.") from None
         audit.record(ctx, actor, "api_token.create", "api_token", cur.lastrowid, role=role)
-    return {**get_token(ctx, cur.lastrowid), "token": token}
+    return {**get_token(ctx, int(cur.lastrowid or 0)), "token": token}
 
 
 def get_token(ctx: Context, token_id: int) -> dict[str, Any]:

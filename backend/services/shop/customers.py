@@ -63,7 +63,7 @@ def add_customer(
             )
         except sqlite3.IntegrityError:
             raise DuplicateError("That customer already exists.") from None
-        customer_id = cur.lastrowid
+        customer_id = int(cur.lastrowid or 0)
         audit.record(
             ctx,
             actor,

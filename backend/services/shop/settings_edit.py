@@ -317,7 +317,7 @@ def _save(
     for section, key, value in clean.values():
         if section not in document:
             document.add(section, tomlkit.table())
-        document[section][key] = value  # type: ignore[index]
+        document[section][key] = value
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644

@@ -83,7 +83,7 @@ def _add(
         except sqlite3.IntegrityError:
             raise DuplicateError(f"A staff member called {clean} already exists.") from None
         audit.record(ctx, actor, "staff.create", "staff", cur.lastrowid, name=clean, role=role)
-    return get_staff(ctx, cur.lastrowid)
+    return get_staff(ctx, int(cur.lastrowid or 0))
 
 
 def get_staff(ctx: Context, staff_id: int) -> dict[str, Any]:

@@ -108,11 +108,13 @@ def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) ->
 
 
 def _workflows_in_month(ctx: Context, customer_id: int, month: str) -> int:
-    return ctx.store.fetchone(
-        "SELECT count(*) FROM usage_events WHERE customer_id=? AND kind='workflow' "
-        "AND month=? AND allowed=1",
-        (customer_id, month),
-    )[0]
+    return int(
+        ctx.store.scalar(
+            "SELECT count(*) FROM usage_events WHERE customer_id=? AND kind='workflow' "
+            "AND month=? AND allowed=1",
+            (customer_id, month),
+        )
+    )
 
 
 def agents_running(ctx: Context, customer_id: int) -> int:

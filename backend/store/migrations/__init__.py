@@ -53,7 +53,7 @@ class MigrationRegistry:
 MIGRATIONS = MigrationRegistry("autoos_checkout")
 
 
-def run_script(db, script: str) -> None:  # type: ignore[no-untyped-def]
+def run_script(db, script: str) -> None:
     """Execute SQL statements one by one inside the current transaction.
 
     (``executescript`` would commit first; triggers contain ``;`` so statements are
@@ -70,7 +70,7 @@ def run_script(db, script: str) -> None:  # type: ignore[no-untyped-def]
         raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
 
 
-def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
+def apply_migrations(store) -> list[str]:
     """Apply pending migrations in one write transaction (safe with two processes)."""
     from backend.store.migrations import (  # noqa: F401  (registration by import)
         m0001_core,
@@ -92,7 +92,7 @@ def apply_migrations(store) -> list[str]:  # type: ignore[no-untyped-def]
     return pending
 
 
-def _all_applied(store) -> bool:  # type: ignore[no-untyped-def]
+def _all_applied(store) -> bool:
     """Read-only fast path for the usual start: every registered migration applied.
     (When this says no, the check is repeated under the write lock.)"""
     try:

@@ -27,5 +27,5 @@ BEGIN SELECT RAISE(ABORT, 'usage_events is append-only'); END;
 
 
 @MIGRATIONS(name="0002_usage")
-def usage(db) -> None:  # type: ignore[no-untyped-def]
+def usage(db) -> None:
     run_script(db, USAGE)

@@ -40,5 +40,5 @@ CREATE TABLE statement_lines (
 
 
 @MIGRATIONS(name="0003_upi")
-def upi(db) -> None:  # type: ignore[no-untyped-def]
+def upi(db) -> None:
     run_script(db, UPI)
