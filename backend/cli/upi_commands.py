@@ -49,7 +49,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--preset",
         default="generic",
-        help="the bank's column layout (docs/upi-reconciliation.md lists them)",
+        help="insist on a bank's layout: hdfc, icici, sbi (default: the columns are "
+        "recognised by the header row; docs/upi-reconciliation.md lists the names)",
+    )
+    p.add_argument(
+        "--columns",
+        metavar='"date=…,narration=…,credit=…,reference=…"',
+        help="the column names of a layout that is not recognised (reference is optional)",
     )
     p.set_defaults(handler=cmd_reconcile)
 
@@ -89,4 +95,4 @@ def cmd_cancel(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
 
 
 def cmd_reconcile(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
-    return api.import_statement_file(args.file, args.preset)
+    return api.import_statement_file(args.file, preset=args.preset, columns=args.columns)

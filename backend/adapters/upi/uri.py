@@ -1,11 +1,14 @@
 """Build and parse ``upi://pay?…`` URIs (NPCI UPI linking specification).
 
 Building is strict: every field we write is checked, with a message a cashier
-understands, so a QR we show never fails in the customer's app. Parsing is strict about
-what matters for money (payee, amount, currency, reference) but keeps every other
-parameter — bank and PSP QRs carry ``mode``, ``orgid``, ``sign``, ``url``, ``mam``,
-``tid``, ``purpose`` and vendor extras (Razorpay adds ``invoiceNo``…) — instead of
-failing on them.
+understands, so a QR we show never fails in the customer's app. Parsing reads URIs as
+banks and PSPs print them: keys in any case (``PA=``, ``Pn=``), ``+`` for a space in a
+value (a real plus is ``%2B``; only ``sign``, which is base64 and never holds a space,
+keeps a bare ``+``), an empty optional value taken as absent, and every other parameter
+kept — ``mode``, ``orgid``, ``sign``, ``url``, ``mam``, ``tid``, ``purpose`` by name, vendor
+extras (``invoiceNo``, ``qrMedium``, ``ver``, ``paytmqr``…) in ``extras`` as written. It
+stays strict about what matters for money: the payee (``pa``, a VPA), a positive amount,
+the currency (INR), the bill reference (``tr``) and a key given twice with two values.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from backend.config import Settings
 from backend.domain.money import Money, format_money
@@ -215,19 +218,31 @@ def parse_uri(text: str) -> UpiUri:
         raise ValidationError("This is not a UPI payment link (it must start with upi://pay?).")
     values: dict[str, str] = {}
     extras: list[tuple[str, str]] = []
+    given: dict[str, str] = {}  # key as compared (lower case) -> value
     for chunk in parts.query.split("&"):
         if not chunk:
             continue
-        key, _, value = chunk.partition("=")
+        raw_key, _, raw_value = chunk.partition("=")
         try:
-            key = unquote(key, errors="strict")
-            value = unquote(value, errors="strict")
+            key = unquote(raw_key, errors="strict").strip()
+            name = key.lower()
+            # base64 (sign) has '+' but never a space; elsewhere '+' is a space
+            decode = unquote if name == "sign" else unquote_plus
+            value = decode(raw_value, errors="strict")
         except UnicodeDecodeError:
-            raise ValidationError(f"The UPI link's {key!r} is not valid UTF-8.") from None
-        if key in values or any(k == key for k, _ in extras):
-            raise ValidationError(f"The UPI link gives {key!r} twice.", field=key)
-        if key in ("pa", "pn", *KNOWN_OPTIONAL):
-            values[key] = value
+            raise ValidationError(f"The UPI link's {raw_key!r} is not valid UTF-8.") from None
+        if name in given:
+            if given[name] != value:
+                raise ValidationError(
+                    f"The UPI link gives {name!r} twice, with different values.", field=name
+                )
+            continue  # the same value twice: harmless
+        given[name] = value
+        if name in ("pa", "pn", *KNOWN_OPTIONAL):
+            if name in ("am", "cu", "mc", "tr"):
+                value = value.strip()
+            if value.strip() or name in ("pa", "pn"):  # an empty optional value: absent
+                values[name] = value
         else:
             extras.append((key, value))
     if "pa" not in values:
@@ -243,7 +258,7 @@ def parse_uri(text: str) -> UpiUri:
     if "tr" in values:
         check_tr(values["tr"])
     if "cu" in values:
-        check_currency(values["cu"])
+        values["cu"] = check_currency(values["cu"].upper())
     if "am" in values:
         values["am"] = _check_am_text(values["am"])
     return UpiUri(**values, extras=tuple(extras))

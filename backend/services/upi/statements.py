@@ -1,7 +1,8 @@
 """Bank statement import (CSV): match credits to UPI requests, all or nothing.
 
-A :class:`Mapping` names the columns that hold the date, the narration, the reference
-and the credit amount; presets cover common Indian bank exports (docs/
+The layout is recognised by the statement's header row, whatever the bank and the
+delimiter; a preset insists on one bank's layout, and ``columns`` (``"date=…,narration=…,
+credit=…"``) or a :class:`Mapping` names the columns of any other (docs/
 upi-reconciliation.md). Each credit line is matched by the request's ``tr`` in the
 narration, else by a 12-digit UTR plus the exact amount inside the request's time
 window (judged on the Indian calendar date, as statements print it). Ambiguous lines are
@@ -28,6 +29,7 @@ from backend.domain.bank_statements import (
     UTR_IN_TEXT,
     Line,
     Mapping,
+    parse_columns,
     parse_statement,
     utrs_in_reference,
 )
@@ -101,22 +103,58 @@ def import_statement(
     *,
     preset: str = "generic",
     mapping: Mapping | None = None,
+    columns: str | dict[str, str] | None = None,
     actor: str,
 ) -> dict[str, Any]:
     """Import one CSV export; returns the report of matched / unmatched / ambiguous lines."""
+    chosen = statement_mapping(preset, mapping, columns)  # a bad --columns before the file
     text, name = read_statement(path)
     return import_statement_text(
-        ctx, text, filename=name, preset=preset, mapping=mapping, actor=actor
+        ctx, text, filename=name, preset=preset, mapping=chosen, actor=actor
     )
 
 
+def statement_mapping(
+    preset: str = "generic",
+    mapping: Mapping | None = None,
+    columns: str | dict[str, str] | None = None,
+) -> Mapping | None:
+    """The columns to read: given (``columns`` or ``mapping``), a bank's preset layout, or
+    None to recognise the layout by its header row (the ``generic`` preset)."""
+    if columns is not None and (mapping is not None or preset not in ("", "generic")):
+        raise ValidationError(
+            "Give either the column names (--columns) or a bank preset (--preset), not both.",
+            field="columns",
+        )
+    if columns is not None:
+        names = parse_columns(columns) if isinstance(columns, str) else columns
+        return Mapping.from_columns(names)
+    if mapping is not None:
+        return mapping
+    if preset in ("", "generic"):
+        return None
+    if preset not in PRESETS:
+        raise ValidationError(
+            f"Unknown statement preset {preset!r}: use one of {', '.join(PRESETS)}, or leave "
+            "it out to have the columns recognised.",
+            field="preset",
+        )
+    return PRESETS[preset]
+
+
 def read_statement(path: str | Path) -> tuple[str, str]:
-    """A statement file's text and name (UTF-8 with or without BOM, else Windows-1252)."""
+    """A statement file's text and name (UTF-8 with or without BOM, UTF-16 with its BOM as
+    Excel's "Unicode Text" writes it, else Windows-1252)."""
     file = Path(path)
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ValidationError(f"Cannot read {file}: {exc.strerror}.") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), file.name
+        except UnicodeDecodeError:
+            raise ValidationError(f"{file.name} is not a readable text (CSV) file.") from None
     if b"\x00" in data:
         raise ValidationError(f"{file.name} is not a text (CSV) file.")
     try:
@@ -132,21 +170,17 @@ def import_statement_text(
     filename: str = "statement.csv",
     preset: str = "generic",
     mapping: Mapping | None = None,
+    columns: str | dict[str, str] | None = None,
     actor: str,
 ) -> dict[str, Any]:
     """Import a statement's text; the same file imported again applies nothing twice."""
-    if mapping is None:
-        if preset not in PRESETS:
-            raise ValidationError(
-                f"Unknown statement preset {preset!r}: use one of {', '.join(PRESETS)}."
-            )
-        mapping = PRESETS[preset]
+    mapping = statement_mapping(preset, mapping, columns)
     text = text.removeprefix("\ufeff")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     lines = parse_statement(text, mapping)
     report: dict[str, Any] = {
         "file": filename,
-        "preset": preset if mapping is PRESETS.get(preset) else "custom",
+        "preset": (mapping.name or "custom") if mapping is not None else "generic",
         "matched": [],
         "unmatched": [],
         "ambiguous": [],

@@ -197,3 +197,149 @@ def test_merchant_comes_from_settings_and_is_required():
     settings.upi.vpa = "not a vpa"
     with pytest.raises(NotConfigured, match="not set up: The shop's UPI ID"):
         merchant_from_settings(settings)
+
+
+# URIs as banks and PSPs print them -----------------------------------------------------
+
+
+def test_a_phonepe_static_merchant_qr_lets_the_payer_choose_the_amount():
+    parsed = parse_uri("upi://pay?pa=Q704316367@ybl&pn=PhonePeMerchant&mc=0000&mode=02&purpose=00")
+    assert (parsed.pa, parsed.pn, parsed.mc, parsed.mode, parsed.purpose) == (
+        "Q704316367@ybl",
+        "PhonePeMerchant",
+        "0000",
+        "02",
+        "00",
+    )
+    assert (parsed.amount, parsed.tr, parsed.extras) == (None, None, ())
+
+
+def test_a_paytm_merchant_qr_with_plus_spaces_and_a_base64_signature():
+    printed = (
+        "upi://pay?pa=paytmqr281005050101xyz12345@paytm&pn=Paytm+Merchant&mc=5499&mode=02"
+        "&orgid=159761&paytmqr=281005050101XYZ12345"
+        "&sign=MEQCIDz+5Y/0AbC9+xYz==&qrMedium=02&ver=01&am=&tn="
+    )
+    parsed = parse_uri(printed)
+    assert parsed.pn == "Paytm Merchant"  # '+' is a space in a value
+    assert parsed.sign == "MEQCIDz+5Y/0AbC9+xYz=="  # base64 keeps its '+'
+    assert (parsed.mc, parsed.mode, parsed.orgid) == ("5499", "02", "159761")
+    assert (parsed.am, parsed.tn) == (None, None)  # empty optional values: absent
+    assert parsed.extras == (
+        ("paytmqr", "281005050101XYZ12345"),
+        ("qrMedium", "02"),
+        ("ver", "01"),
+    )
+    assert parse_uri(parsed.to_uri()) == parsed
+
+
+def test_a_bharatpe_dynamic_qr_with_a_reference_and_amount():
+    printed = (
+        "upi://pay?ver=01&mode=15&pa=BHARATPE.9000000001@fbpe&pn=AUTOOS+Shop+%26+Sons"
+        "&tr=BHPE2611202612345&tn=Pay+to+AUTOOS+Shop&am=799.0&cu=inr&mam=799.00"
+        "&tid=BHTID0001&url=https%3A%2F%2Fbharatpe.in%2Fr%3Fid%3D1&invoiceNo=AC%2F2627%2F000001"
+    )
+    parsed = parse_uri(printed)
+    assert (parsed.pn, parsed.tn, parsed.tr) == (
+        "AUTOOS Shop & Sons",
+        "Pay to AUTOOS Shop",
+        "BHPE2611202612345",
+    )
+    assert (parsed.am, parsed.cu, parsed.amount) == ("799.00", "INR", Money(79900, "INR"))
+    assert (parsed.mam, parsed.tid, parsed.url) == (
+        "799.00",
+        "BHTID0001",
+        "https://bharatpe.in/r?id=1",
+    )
+    assert parsed.extras == (("ver", "01"), ("invoiceNo", "AC/2627/000001"))
+
+
+def test_keys_are_read_in_any_case():
+    parsed = parse_uri(
+        "UPI://PAY?PA=shop@okaxis&Pn=AUTOOS%20Shop&AM=799.00&Cu=INR&TR=AC1234&TN=Plan&MC=5734"
+        "&Mode=02&InvoiceNo=7"
+    )
+    assert (parsed.pa, parsed.pn, parsed.am, parsed.cu, parsed.tr, parsed.tn, parsed.mc) == (
+        "shop@okaxis",
+        "AUTOOS Shop",
+        "799.00",
+        "INR",
+        "AC1234",
+        "Plan",
+        "5734",
+    )
+    assert parsed.mode == "02"
+    assert parsed.extras == (("InvoiceNo", "7"),)  # an unknown key is kept as written
+
+
+def test_plus_is_a_space_and_percent_2b_a_plus():
+    parsed = parse_uri("upi://pay?pa=shop@okaxis&pn=A+B&tn=1%2B1+is+2")
+    assert (parsed.pn, parsed.tn) == ("A B", "1+1 is 2")
+
+
+def test_the_same_key_twice_with_the_same_value_is_harmless():
+    parsed = parse_uri("upi://pay?pa=shop@okaxis&pn=Shop&cu=INR&CU=INR&am=5.00&am=5.00")
+    assert (parsed.cu, parsed.am) == ("INR", "5.00")
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("upi://pay?PN=Shop&AM=5.00", "no payee UPI ID"),
+        ("upi://pay?pa=&pn=Shop", "looks like name@bank"),
+        ("upi://pay?PA=shop&PN=Shop", "looks like name@bank"),
+        ("upi://pay?pa=sh+op@okaxis&pn=Shop", "looks like name@bank"),
+        ("upi://pay?pa=shop@okaxis&pn=+", "payee name cannot be empty"),
+        ("upi://pay?pa=shop@okaxis&pn=S&AM=-5.00", "not a number"),
+        ("upi://pay?pa=shop@okaxis&pn=S&am=7,99", "not a number"),
+        ("upi://pay?pa=shop@okaxis&pn=S&am=5.001", "not a number"),
+        ("upi://pay?pa=shop@okaxis&pn=S&am=1e3", "not a number"),
+        ("upi://pay?pa=shop@okaxis&pn=S&am=0", "above ₹0.00"),
+        ("upi://pay?pa=shop@okaxis&pn=S&CU=USD", "INR only"),
+        ("upi://pay?pa=shop@okaxis&pn=S&PA=other@okaxis", "'pa' twice"),
+        ("upi://pay?pa=shop@okaxis&pn=S&am=5.00&AM=6.00", "'am' twice, with different values"),
+        ("upi://pay?pa=shop@okaxis&pn=S&tr=AC+1234", "4 to 35"),
+        ("upi://pay?pa=shop@okaxis&pn=S&TR=AC1", "4 to 35"),
+        ("upi://pay?pa=shop@okaxis&pn=S&tr=AC%2F1234", "4 to 35"),
+        ("upi://pay?pa=shop@okaxis&pn=S&tr=" + "A" * 36, "4 to 35"),
+        ("upi://pay?pa=shop@okaxis&pn=S&mc=57a4", "4 digits"),
+    ],
+)
+def test_what_is_unsafe_to_pay_is_still_refused(uri, message):
+    with pytest.raises(ValidationError, match=message):
+        parse_uri(uri)
+
+
+def _as_a_bank_prints_it(uri: str, upper: list[bool]) -> str:
+    """Keys in another case and spaces written as '+' (our '+' is already %2B)."""
+    head, query = uri.split("?", 1)
+    pairs = []
+    for index, pair in enumerate(query.split("&")):
+        key, value = pair.split("=", 1)
+        key = key.upper() if upper[index % len(upper)] else key.capitalize()
+        pairs.append(f"{key}={value.replace('%20', '+')}")
+    return head.upper() + "?" + "&".join(pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pa=vpas,
+    pn=texts,
+    tn=texts,
+    tr=trs,
+    amount=amounts,
+    upper=st.lists(st.booleans(), min_size=1, max_size=7),
+)
+def test_built_then_printed_by_a_bank_parses_to_the_same_fields(pa, pn, tn, tr, amount, upper):
+    uri = build_uri(pa=pa, pn=pn, tn=tn, tr=tr, amount=amount, mc="5734", max_amount=LIMIT)
+    printed = _as_a_bank_prints_it(uri, upper)
+    assert parse_uri(printed) == parse_uri(uri)
+    parsed = parse_uri(printed)
+    assert (parsed.pa, parsed.pn, parsed.tn, parsed.tr, parsed.amount, parsed.cu) == (
+        pa,
+        pn,
+        tn,
+        tr,
+        amount,
+        "INR",
+    )
