@@ -20,6 +20,7 @@ narrowest branch they can act on::
     │   └── NotConfigured        a feature whose keys/settings are absent
     ├── ExternalError            Stripe, a PSP or SMTP answered badly
     │   ├── TransientError       worth retrying: offline, timeout, 409, 429, 5xx
+    │   │   └── ProviderBusy     it answered, with an error worth retrying (429, 5xx)
     │   └── RejectedError        refused for good (other 4xx); retrying will not help
     └── StoreError               the database could not be opened or written
 """
@@ -99,6 +100,11 @@ class ExternalError(CheckoutError):
 
 class TransientError(ExternalError):
     code = "unavailable"
+
+
+class ProviderBusy(TransientError):
+    """The provider answered — it is reachable — but with an error worth retrying. Not
+    "offline": the request may even have been carried out (retry with its key)."""
 
 
 class RejectedError(ExternalError):

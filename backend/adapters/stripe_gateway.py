@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backend.config import Secrets, StripeSettings
-from backend.errors import NotConfigured, RejectedError, TransientError
+from backend.errors import NotConfigured, ProviderBusy, RejectedError, TransientError
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~165 ms and 30 MiB at start
     import stripe
@@ -130,7 +130,8 @@ class StripeGateway:
 
 
 def translate(exc: stripe.StripeError) -> TransientError | RejectedError | NotConfigured:
-    """Stripe's exception as one of ours; the message never contains the key."""
+    """Stripe's exception as one of ours; the message never contains the key. Stripe's
+    own error answers (429, 5xx) are :class:`ProviderBusy`, not "cannot be reached"."""
     import stripe
 
     status = exc.http_status or 0
@@ -141,7 +142,9 @@ def translate(exc: stripe.StripeError) -> TransientError | RejectedError | NotCo
     if isinstance(exc, stripe.PermissionError):
         return RejectedError("The Stripe key may not do this (restricted key permissions).")
     if isinstance(exc, stripe.RateLimitError) or status in (409, 429) or status >= 500:
-        return TransientError(f"Stripe is busy ({status}); the request will be retried.")
+        return ProviderBusy(
+            f"Stripe answered with an error ({status}); the request will be sent again."
+        )
     message = exc.user_message or (exc.error.message if exc.error else None) or str(exc)
     err = RejectedError(f"Stripe refused the request: {message}")
     err.stripe_code = exc.code  # type: ignore[attr-defined]

@@ -8,9 +8,11 @@ serialises their SQLite work.
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 
-from backend.api import errors, webhooks
+from backend.api import errors, stream, webhooks
 from backend.api.access_log import AccessLog
 from backend.api.operations import build_router
 from backend.context import Context
@@ -38,8 +40,11 @@ def create_app(ctx: Context) -> FastAPI:
         },
     )
     app.state.ctx = ctx
+    #: set when the server stops: open payment streams end
+    app.state.closing = threading.Event()
     errors.install(app)
     app.include_router(build_router())  # every operation of the interface
+    app.include_router(stream.router)  # payment changes pushed to remote screens
     app.include_router(webhooks.router)
     app.add_middleware(AccessLog)
     return app

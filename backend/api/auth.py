@@ -33,7 +33,8 @@ def token_caller(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")
     row = api_tokens.authenticate(get_ctx(request), credentials.credentials)
-    caller = Caller(row["role"], f"api:{row['name']}")
+    # a kiosk's or till's token names the terminal its payments are taken on
+    caller = Caller(row["role"], f"api:{row['name']}", terminal=row["name"])
     request.state.caller = caller
     return caller
 

@@ -19,10 +19,11 @@ lost mid-way) is a TransientError at once, since the server may have acted on it
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 import httpx
 
 from backend import errors
-from backend.domain.records import Document
+from backend.domain.records import Document, PaymentChange
 from backend.errors import CheckoutError, NotConfigured, TransientError
 from backend.interface import Caller, CheckoutApi, Operation, operations
 
@@ -47,6 +48,10 @@ _BY_STATUS: dict[int, type[CheckoutError]] = {
     504: errors.TransientError,
 }
 UNREACHABLE = "The store server cannot be reached; reconnecting…"
+#: how often changes are fetched while the stream is down
+POLL_SECONDS = 2.0
+#: a stream silent longer than this (the server sends a comment every 15 s) is dead
+STREAM_READ_SECONDS = 40.0
 
 
 def _error_classes() -> dict[str, type[CheckoutError]]:
@@ -99,6 +104,9 @@ class RemoteCheckoutApi(CheckoutApi):
         self.reconnect_seconds = reconnect_seconds
         #: False from a failed connection until the next answer from the server
         self.connected = True
+        #: whether payment changes arrive pushed (the stream is up) or are fetched every
+        #: few seconds while it is down (a screen says which)
+        self.stream_connected = False
         self._closing = threading.Event()
         self._client = httpx.Client(
             base_url=self.url,
@@ -113,6 +121,69 @@ class RemoteCheckoutApi(CheckoutApi):
     def close(self) -> None:
         self._closing.set()  # a call waiting to reconnect gives up now
         self._client.close()
+
+    def watch_payments(
+        self, listener: Callable[[PaymentChange], None], terminal: str | None = None
+    ) -> Callable[[], None]:
+        """Payment changes pushed by the server (``GET /payments/stream``), on a thread
+        of this client's. While the stream is down the changes are fetched every
+        :data:`POLL_SECONDS` instead, and :attr:`stream_connected` says so; reconnecting
+        resumes after the last change heard, so nothing is missed or heard twice."""
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self._follow, args=(listener, terminal, stop), name="payment-stream", daemon=True
+        )
+        thread.start()
+        return stop.set
+
+    def _follow(
+        self,
+        listener: Callable[[PaymentChange], None],
+        terminal: str | None,
+        stop: threading.Event,
+    ) -> None:
+        last = 0
+        while not (stop.is_set() or self._closing.is_set()):
+            try:
+                last = self._stream(listener, terminal, stop, last)
+            except (httpx.TransportError, TransientError):
+                pass  # the server went away: fetch what changed meanwhile, then reconnect
+            except CheckoutError:  # refused (a revoked token): polling would fail too
+                self.stream_connected = False
+                return
+            self.stream_connected = False
+            if stop.wait(POLL_SECONDS) or self._closing.is_set():
+                return
+            try:
+                for change in self.payment_changes(last, terminal):
+                    last = change["event_id"]
+                    listener(change)
+            except CheckoutError:
+                pass  # still down: try the stream again after the next wait
+
+    def _stream(
+        self,
+        listener: Callable[[PaymentChange], None],
+        terminal: str | None,
+        stop: threading.Event,
+        last: int,
+    ) -> int:
+        headers = {"Last-Event-ID": str(last)} if last else {}
+        params = {"terminal": terminal} if terminal else None
+        timeout = httpx.Timeout(STREAM_READ_SECONDS, connect=3.0)
+        with self._client.stream(
+            "GET", "/payments/stream", params=params, headers=headers, timeout=timeout
+        ) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise error_from(response)
+            self.connected = self.stream_connected = True
+            for change in _server_sent_events(response.iter_lines()):
+                if stop.is_set():
+                    break
+                last = change["event_id"]
+                listener(change)
+        return last
 
     def signed_in(self, person: Any) -> RemoteCheckoutApi:
         """The same connection: the server records the token, not the person."""
@@ -189,7 +260,22 @@ def _local_only(op: Operation) -> Callable[..., Any]:
 
 
 for _op in operations(CheckoutApi):
-    setattr(RemoteCheckoutApi, _op.name, (_remote if _op.verb else _local_only)(_op))
+    if _op.name not in vars(RemoteCheckoutApi):  # watch_payments speaks the stream itself
+        setattr(RemoteCheckoutApi, _op.name, (_remote if _op.verb else _local_only)(_op))
+
+
+def _server_sent_events(lines: Iterator[str]) -> Iterator[PaymentChange]:
+    """The ``payment`` events of a text/event-stream (comments and others skipped)."""
+    kind, data = "", list[str]()
+    for line in lines:
+        if not line:  # a blank line ends an event
+            if kind == "payment" and data:
+                yield json.loads("\n".join(data))
+            kind, data = "", []
+        elif line.startswith("event:"):
+            kind = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
 
 
 def _plain(value: Any) -> Any:

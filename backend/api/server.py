@@ -71,6 +71,14 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         self.ready.set()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # open payment streams end now (they would otherwise hold the graceful wait)
+        app = self.config.app
+        closing = getattr(getattr(app, "state", None), "closing", None)
+        if closing is not None:
+            closing.set()
+        await super().shutdown(sockets)
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True  # a second Ctrl+C: stop waiting for requests

@@ -196,3 +196,15 @@ class Document:
     name: str
     media_type: str
     content: bytes
+
+
+class PaymentChange(TypedDict):
+    """One change of one payment: what happened (``kind``) and where it stands now."""
+
+    event_id: int
+    payment_id: str
+    kind: str
+    status: str
+    method: str
+    terminal: str | None
+    at: str

@@ -41,16 +41,18 @@ class Caller:
     role: str
     actor: str
     staff_id: int | None = None
+    #: the till or kiosk asking (its payments are shown on the displays paired with it)
+    terminal: str | None = None
 
     @classmethod
-    def for_staff(cls, staff: typing.Mapping[str, Any]) -> Caller:
+    def for_staff(cls, staff: typing.Mapping[str, Any], terminal: str | None = None) -> Caller:
         """A signed-in staff member or admin (the audit log names them ``staff:<id>``)."""
-        return cls(str(staff["role"]), f"staff:{staff['id']}", int(staff["id"]))
+        return cls(str(staff["role"]), f"staff:{staff['id']}", int(staff["id"]), terminal)
 
     @classmethod
-    def counter(cls, actor: str) -> Caller:
-        """A till before anyone signs in, a kiosk, or a customer display."""
-        return cls(KIOSK, actor)
+    def counter(cls, terminal: str) -> Caller:
+        """A till before anyone signs in, a kiosk, or a customer display, by its name."""
+        return cls(KIOSK, f"terminal:{terminal}", terminal=terminal)
 
     @classmethod
     def owner(cls, actor: str = "cli") -> Caller:

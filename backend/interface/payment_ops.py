@@ -3,9 +3,17 @@ in front of a customer whatever its method, refunds, lists and bank statements."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from backend.domain.records import CardStatus, Document, Payment, PaymentMethods, SaleMethod
+from backend.domain.records import (
+    CardStatus,
+    Document,
+    Payment,
+    PaymentChange,
+    PaymentMethods,
+    SaleMethod,
+)
 from backend.interface.bound import Bound
 from backend.interface.declare import ADMIN_ONLY, COUNTER, KIOSK, STAFF_ONLY, operation
 from backend.interface.types import (
@@ -13,6 +21,7 @@ from backend.interface.types import (
     Currency,
     CustomerId,
     Day,
+    EventNumber,
     Interval,
     PaymentId,
     PaymentMethodName,
@@ -22,6 +31,7 @@ from backend.interface.types import (
     Reason,
     RefundAmount,
     RowLimit,
+    TerminalName,
     TierId,
     Utr,
 )
@@ -85,6 +95,38 @@ class PaymentOps(Bound):
 
         return follow.withdraw(self.ctx, payment_id, actor=self.actor)  # type: ignore[return-value]
 
+    @operation(
+        None,
+        None,
+        roles=COUNTER,
+        summary="Payment changes as they happen (only one terminal's, when it is named)",
+        description="Over REST this is the server-sent event stream `GET /payments/stream`.",
+    )
+    def watch_payments(
+        self, listener: Callable[[PaymentChange], None], terminal: str | None = None
+    ) -> Callable[[], None]:
+        """Call ``listener`` (on a background thread) with each change from now on;
+        returns the function that stops it."""
+        from backend.services.payments.feed import feed_of
+
+        return feed_of(self.ctx).subscribe(listener, terminal)
+
+    @operation(
+        "GET",
+        "/payments/changes",
+        roles=COUNTER,
+        summary="Payment changes after an event number (what a screen missed; the stream's "
+        "fallback while it is down)",
+        wrap="changes",
+        tag=UPI,
+    )
+    def payment_changes(
+        self, after: EventNumber = 0, terminal: TerminalName | None = None
+    ) -> list[PaymentChange]:
+        from backend.services.payments.feed import feed_of
+
+        return feed_of(self.ctx).since(after, terminal)
+
     # UPI ------------------------------------------------------------------------------
     @operation(
         "POST",
@@ -113,6 +155,7 @@ class PaymentOps(Bound):
             actor=self.actor,
             checkout_id=checkout_id,
             purpose=purpose,
+            terminal=self.caller.terminal,
         )
 
     @operation(
@@ -221,17 +264,30 @@ class PaymentOps(Bound):
         "/payments/statements",
         roles=STAFF_ONLY,
         summary="Import a bank statement (CSV text): credits matched to UPI requests",
-        description="`preset` names a bank's column layout (see the CLI's --help).",
+        description=(
+            "The columns are recognised by the header row; `preset` insists on one bank's "
+            "layout, `columns` names the columns of any other "
+            "(`date=…,narration=…,credit=…,reference=…`)."
+        ),
         errors=(409,),
         tag=UPI,
     )
     def import_statement(
-        self, content: str, filename: str = "statement.csv", preset: str = "generic"
+        self,
+        content: str,
+        filename: str = "statement.csv",
+        preset: str = "generic",
+        columns: str | None = None,
     ) -> dict[str, Any]:
         from backend.services.upi import statements
 
         return statements.import_statement_text(
-            self.ctx, content, filename=filename, preset=preset, actor=self.actor
+            self.ctx,
+            content,
+            filename=filename,
+            preset=preset,
+            columns=columns,
+            actor=self.actor,
         )
 
     @operation(
@@ -240,10 +296,14 @@ class PaymentOps(Bound):
         roles=STAFF_ONLY,
         summary="Import a bank statement file (CSV) from this computer",
     )
-    def import_statement_file(self, path: str, preset: str = "generic") -> dict[str, Any]:
+    def import_statement_file(
+        self, path: str, preset: str = "generic", columns: str | None = None
+    ) -> dict[str, Any]:
         from backend.services.upi import statements
 
-        return statements.import_statement(self.ctx, path, preset=preset, actor=self.actor)
+        return statements.import_statement(
+            self.ctx, path, preset=preset, columns=columns, actor=self.actor
+        )
 
     # card -----------------------------------------------------------------------------
     @operation(
@@ -283,6 +343,7 @@ class PaymentOps(Bound):
             interval=interval,
             currency=currency,
             actor=self.actor,
+            terminal=self.caller.terminal,
         )
 
     @operation(

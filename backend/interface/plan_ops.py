@@ -59,6 +59,7 @@ class PlanOps(Bound):
             trial_days=trial_days,
             checkout_id=checkout_id,
             actor=self.actor,
+            terminal=self.caller.terminal,
         )
 
     @operation(
@@ -121,6 +122,7 @@ class PlanOps(Bound):
             proration_date=proration_date,
             checkout_id=checkout_id,
             actor=self.actor,
+            terminal=self.caller.terminal,
         )
 
     @operation(

@@ -189,7 +189,7 @@ class ShopOps(Bound):
         from backend.services.shop import staff
 
         row = staff.get_staff(self.ctx, int(person["id"]))
-        return type(self)(self.ctx, Caller.for_staff(row))
+        return type(self)(self.ctx, Caller.for_staff(row, self.caller.terminal))
 
     # audit and tokens -----------------------------------------------------------------
     @operation(

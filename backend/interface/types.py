@@ -95,6 +95,10 @@ PaymentStatusName = Literal[
 PaymentMethodName = Literal["upi_qr", "stripe_checkout", "stripe_terminal", "card_on_file"]
 QrSize = Annotated[int, Field(ge=64, le=4096, description="Width and height in pixels")]
 TokenRole = Literal["kiosk", "staff", "admin", "autoos"]
+EventNumber = Annotated[int, Field(ge=0, lt=MAX_ID, description="A payment event's number")]
+TerminalName = Annotated[
+    str, Field(min_length=1, max_length=100, description="A till's, kiosk's or display's name")
+]
 TokenRef = Annotated[str, Field(min_length=1, max_length=100, description="Number or name")]
 
 SettingKey = Annotated[str, Field(min_length=1, max_length=40)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +65,8 @@ class Store:
         self._db: sqlite_utils.Database | None = None
         self._lock = threading.RLock()
         self._depth = 0
+        #: called (outside the lock) after each commit of this connection
+        self._on_commit: list[Callable[[], None]] = []
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -101,6 +103,8 @@ class Store:
                 raise
             else:
                 self.conn.execute("COMMIT")
+                for listener in list(self._on_commit):
+                    listener()  # e.g. wake the payment feed: it reads after the lock
             finally:
                 self._depth = 0
 
@@ -120,6 +124,12 @@ class Store:
                 self.conn.execute("RELEASE part")
                 raise
             self.conn.execute("RELEASE part")
+
+    def on_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every commit made through this store; returns the
+        function that stops it. A listener must be quick and must not write."""
+        self._on_commit.append(listener)
+        return lambda: self._on_commit.remove(listener)
 
     @property
     def in_transaction(self) -> bool:

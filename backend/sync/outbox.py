@@ -43,6 +43,7 @@ from backend.errors import (
     ConfigError,
     NotConfigured,
     NotFound,
+    ProviderBusy,
     RejectedError,
     StateError,
     TransientError,
@@ -261,7 +262,9 @@ def _postpone(ctx: Context, row: dict[str, Any], err: TransientError) -> None:
                 row["id"],
             ),
         )
-        _set_meta(ctx, online="0", last_error=err.message)
+        # Stripe answering with an error is online (the row backs off); no answer is not
+        online = "1" if isinstance(err, ProviderBusy) else "0"
+        _set_meta(ctx, online=online, last_error=err.message)
 
 
 def _call(ctx: Context, row: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from backend.context import Context
+from backend.domain.payment_machine import Event
 from backend.services.billing.numbering import next_number
 from backend.services.cards.stripe_mirror import (
     from_unix,
@@ -25,7 +26,6 @@ from backend.services.cards.stripe_mirror import (
 )
 from backend.services.payments import payment_events
 from backend.services.trials import trials
-from backend.store import audit
 
 METHOD = "card_on_file"
 CHECKOUT_METHOD = "stripe_checkout"
@@ -108,42 +108,38 @@ def _insert(
         "billing_reason": inv.get("billing_reason"),
         "hosted_invoice_url": inv.get("hosted_invoice_url"),
     }
-    ctx.store.execute(
-        "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
-        "interval, purpose, subscription_id, created_at, paid_at, updated_at, confirmed_by, "
-        "evidence, receipt_no, stripe_invoice_id, stripe_payment_intent_id, created_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            payment_id,
-            customer_id,
-            METHOD,
-            status,
-            amount,
-            (inv.get("currency") or "").upper(),
-            plan["tier"],
-            plan["interval"],
-            PURPOSES.get(inv.get("billing_reason") or "", "renewal"),
-            plan["id"],
-            now,
-            paid_at,
-            now,
-            "stripe" if succeeded else None,
-            json.dumps(evidence, sort_keys=True),
-            receipt,
-            inv["id"],
-            payment_intent_of_invoice(inv),
-            actor,
-        ),
+    currency = (inv.get("currency") or "").upper()
+    payment_events.create(
+        ctx,
+        {
+            "id": payment_id,
+            "customer_id": customer_id,
+            "method": METHOD,
+            "amount": amount,
+            "currency": currency,
+            "tier": plan["tier"],
+            "interval": plan["interval"],
+            "purpose": PURPOSES.get(inv.get("billing_reason") or "", "renewal"),
+            "subscription_id": plan["id"],
+            "created_at": now,
+            "paid_at": paid_at,
+            "updated_at": now,
+            "confirmed_by": "stripe" if succeeded else None,
+            "evidence": json.dumps(evidence, sort_keys=True),
+            "receipt_no": receipt,
+            "stripe_invoice_id": inv["id"],
+            "stripe_payment_intent_id": payment_intent_of_invoice(inv),
+            "created_by": actor,
+        },
+        actor,
+        event=Event.COLLECTED if succeeded else Event.NOT_COLLECTED,
+        method=METHOD,
+        invoice_id=inv["id"],
+        billing_reason=inv.get("billing_reason"),
+        amount=amount,
+        currency=currency,
+        receipt_no=receipt,
     )
-    detail = {
-        "invoice_id": inv["id"],
-        "billing_reason": inv.get("billing_reason"),
-        "amount": amount,
-        "currency": (inv.get("currency") or "").upper(),
-        "receipt_no": receipt,
-    }
-    payment_events.record(ctx, payment_id, status, actor, **detail)
-    audit.record(ctx, actor, f"payment.{status}", "payment", payment_id, method=METHOD, **detail)
     if succeeded:
         trials.mark_converted(ctx, customer_id, actor=actor)
     return payment_id

@@ -43,6 +43,7 @@ def subscribe(
     actor: str,
     trial_days: int | None = None,
     checkout_id: str | None = None,
+    terminal: str | None = None,
 ) -> dict[str, Any]:
     """Sell a plan: a UPI QR request, a Stripe Checkout page, or a card-billed trial.
 
@@ -61,6 +62,7 @@ def subscribe(
             interval=interval,
             checkout_id=checkout_id,
             actor=actor,
+            terminal=terminal,
         )
         return {"method": "upi", "payment": payment, "subscription": None}
     if method != "card":
@@ -77,7 +79,13 @@ def subscribe(
         )
         return {"method": "card", "payment": None, "subscription": sub}
     payment = card_checkout.start_checkout(
-        ctx, customer_id=customer_id, tier=tier, interval=interval, currency=currency, actor=actor
+        ctx,
+        customer_id=customer_id,
+        tier=tier,
+        interval=interval,
+        currency=currency,
+        actor=actor,
+        terminal=terminal,
     )
     return {"method": "card", "payment": payment, "subscription": None}
 
@@ -100,6 +108,7 @@ def upgrade(
     actor: str,
     proration_date: int | None = None,
     checkout_id: str | None = None,
+    terminal: str | None = None,
 ) -> dict[str, Any]:
     """Upgrade now. Card: Stripe charges the prorated amount. UPI: a QR request for the
     prorated amount; the plan changes when it is paid."""
@@ -122,6 +131,7 @@ def upgrade(
         purpose="upgrade",
         checkout_id=checkout_id,
         actor=actor,
+        terminal=terminal,
     )
     return {"method": "upi", "subscription": sub, "payment": payment}
 

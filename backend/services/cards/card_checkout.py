@@ -2,11 +2,17 @@
 
 The contract the GUI and API use: :func:`start_checkout`, :func:`refresh`,
 :func:`cancel_checkout`. A card payment needs the network (the customer pays on Stripe's
-page), so when Stripe cannot be reached :func:`start_checkout` says so at once and the
-session request is withdrawn from the outbox: a session created minutes later, with the
-customer gone, would only confuse. The customer and catalog writes it needed stay queued.
-Expiry is computed from the clock; a paid session whose local payment was already
-cancelled or expired is kept as succeeded with ``late=1`` for staff, never lost.
+page), so when Stripe does not answer :func:`start_checkout` says so at once and the sale
+is withdrawn here. The request to create the session stays queued with its idempotency
+key, because it may have reached Stripe: when it goes through, the session it made (the
+same one, replayed) is expired at once, so no payable page is left without a sale
+behind it. Stripe answering with an error is said as such, not as "unreachable".
+
+A declined card does not end the sale: in Checkout the customer may try another card, so
+the payment stays pending with a ``card_declined`` event until the session completes,
+expires or is withdrawn. Expiry is computed from the clock; a paid session whose local
+payment was already cancelled or expired is kept as succeeded with ``late=1`` for staff,
+never lost.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ from backend.adapters.stripe_gateway import gateway, require_card
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.domain.money import Money, format_money
+from backend.domain.payment_machine import Event
 from backend.errors import (
     CheckoutError,
     NotConfigured,
     NotFound,
+    ProviderBusy,
     RejectedError,
     StateError,
     TransientError,
@@ -38,7 +46,6 @@ from backend.services.cards.stripe_mirror import (
 )
 from backend.services.payments import payment_events
 from backend.services.trials import trials
-from backend.store import audit
 from backend.sync import outbox
 
 METHOD = "stripe_checkout"
@@ -82,7 +89,24 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
         "receipt_no": row["receipt_no"],
         "subscription_id": row["subscription_id"],
         "refunded_amount": row["refunded_amount"],
+        "terminal": row["terminal"],
+        "declined": _last_decline(ctx, row) if row["status"] == "pending" else None,
     }
+
+
+def _last_decline(ctx: Context, row: dict[str, Any]) -> str | None:
+    """Why the last card was declined, while the customer may still try another."""
+    detail = ctx.store.scalar(
+        "SELECT detail FROM payment_events WHERE payment_id=? AND kind='card_declined' "
+        "ORDER BY id DESC LIMIT 1",
+        (row["id"],),
+    )
+    if detail is None:
+        return None
+    import json
+
+    message = json.loads(detail).get("message") or "The card was declined."
+    return f"Card declined: {message} The customer may try another card."
 
 
 def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
@@ -139,6 +163,12 @@ def _apply_session(ctx: Context, payload: dict[str, Any], result: dict[str, Any]
             payload["payment_id"],
         ),
     )
+    row = _payment(ctx, payload["payment_id"])
+    if row["status"] != "pending" and result.get("status", "open") == "open":
+        # the sale was withdrawn while this request was on its way: a payable page with
+        # no sale behind it must not stay open at Stripe
+        payment_events.note(ctx, row["id"], "orphan_session", outbox.SYNC_ACTOR)
+        _tell_stripe_to_expire(ctx, row["id"], result["id"], outbox.SYNC_ACTOR)
 
 
 def _build_expire(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
@@ -146,12 +176,12 @@ def _build_expire(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_expire(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
-    payment_events.record(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
+    payment_events.note(ctx, payload["payment_id"], "stripe_session_expired", outbox.SYNC_ACTOR)
 
 
 def _rejected_expire(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     """Usually: the customer paid just before we expired it. Events will mark it late."""
-    payment_events.record(
+    payment_events.note(
         ctx, payload["payment_id"], "stripe_expire_refused", outbox.SYNC_ACTOR, error=err.message
     )
 
@@ -163,7 +193,14 @@ outbox.operation(
 
 
 def start_checkout(
-    ctx: Context, *, customer_id: int, tier: str, interval: str, currency: str, actor: str
+    ctx: Context,
+    *,
+    customer_id: int,
+    tier: str,
+    interval: str,
+    currency: str,
+    actor: str,
+    terminal: str | None = None,
 ) -> dict[str, Any]:
     """Create a Checkout Session for a plan; its ``url`` becomes the customer's QR."""
     require_card(ctx)
@@ -175,45 +212,46 @@ def start_checkout(
     now = ctx.clock.now()
     expires = now + timedelta(minutes=ctx.settings.stripe.checkout_expiry_minutes)
     with ctx.store.transaction():
-        ctx.store.execute(
-            "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
-            "interval, created_at, expires_at, updated_at, created_by) "
-            "VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                payment_id,
-                customer_id,
-                METHOD,
-                money.amount,
-                money.currency,
-                plan.id,
-                interval,
-                to_iso(now),
-                to_iso(expires),
-                to_iso(now),
-                actor,
-            ),
-        )
-        payment_events.record(ctx, payment_id, "created", actor)
-        row_id = outbox.enqueue(
-            ctx, "checkout.create", "payment", payment_id, {"payment_id": payment_id}, actor=actor
-        )
-        audit.record(
+        payment_events.create(
             ctx,
+            {
+                "id": payment_id,
+                "customer_id": customer_id,
+                "method": METHOD,
+                "amount": money.amount,
+                "currency": money.currency,
+                "tier": plan.id,
+                "interval": interval,
+                "created_at": to_iso(now),
+                "expires_at": to_iso(expires),
+                "updated_at": to_iso(now),
+                "created_by": actor,
+                "terminal": terminal,
+            },
             actor,
-            "payment.create",
-            "payment",
-            payment_id,
             method=METHOD,
             amount=money.amount,
             currency=money.currency,
             tier=plan.id,
+            terminal=terminal,
+        )
+        row_id = outbox.enqueue(
+            ctx, "checkout.create", "payment", payment_id, {"payment_id": payment_id}, actor=actor
         )
     try:
         outbox.drain(ctx, until_id=row_id, ignore_backoff=True)
+    except ProviderBusy as err:
+        # Stripe answered, with an error: the page may exist; its request stays queued
+        message = (
+            f"{err.message.split(';')[0]} while making the card payment page, so the sale "
+            "was not started. Try the card again in a moment, or take the payment by UPI."
+        )
+        _withdraw(ctx, payment_id, message, actor)
+        raise ProviderBusy(message) from None
     except TransientError:
-        _give_up(ctx, payment_id, row_id, OFFLINE_MESSAGE, actor)
+        _withdraw(ctx, payment_id, OFFLINE_MESSAGE, actor)
         raise TransientError(OFFLINE_MESSAGE) from None
-    except NotConfigured as err:  # Stripe refused the key
+    except NotConfigured as err:  # Stripe refused the key: nothing was made
         _give_up(ctx, payment_id, row_id, err.message, actor)
         raise
     sent = ctx.store.one("SELECT status, last_error FROM stripe_outbox WHERE id=?", (row_id,))
@@ -225,14 +263,30 @@ def start_checkout(
 
 
 def _give_up(ctx: Context, payment_id: str, row_id: int, reason: str, actor: str) -> None:
+    """Stripe refused to make the page: nothing exists there, the payment failed."""
     with ctx.store.transaction():
         outbox.drop(ctx, row_id, reason)
-        ctx.store.execute(
-            "UPDATE payments SET status='failed', updated_at=? WHERE id=? AND status='pending'",
-            (ctx.now_iso(), payment_id),
-        )
-        payment_events.record(ctx, payment_id, "failed", actor, reason=reason)
-        audit.record(ctx, actor, "payment.fail", "payment", payment_id, reason=reason)
+        if _payment(ctx, payment_id)["status"] == "pending":
+            payment_events.transition(ctx, payment_id, Event.FAILED, actor, reason=reason)
+
+
+def _withdraw(ctx: Context, payment_id: str, reason: str, actor: str) -> None:
+    """No answer in time: the sale is withdrawn here; the request to make its page stays
+    queued (it may have reached Stripe), and its session is expired once it is known."""
+    with ctx.store.transaction():
+        if _payment(ctx, payment_id)["status"] == "pending":
+            payment_events.transition(ctx, payment_id, Event.CANCELED, actor, reason=reason)
+
+
+def _tell_stripe_to_expire(ctx: Context, payment_id: str, session_id: str, actor: str) -> int:
+    return outbox.enqueue(
+        ctx,
+        "checkout.expire",
+        "payment",
+        payment_id,
+        {"payment_id": payment_id, "session_id": session_id},
+        actor=actor,
+    )
 
 
 def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: str) -> None:
@@ -271,36 +325,26 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
             (invoice_id, payment_id),
         ):
             invoice_id = None  # already recorded from its invoice event (an older session)
-        status = "succeeded"
-        ctx.store.execute(
-            "UPDATE payments SET status=?, late=?, paid_at=?, receipt_no=?, subscription_id=?, "
-            "stripe_invoice_id=?, stripe_payment_intent_id=?, updated_at=? WHERE id=?",
-            (
-                status,
-                int(late),
-                ctx.now_iso(),
-                next_number(ctx),
-                sub_id,
-                invoice_id,
-                (payment_intent_of_invoice(invoice) if invoice else None)
-                or _ref(session.get("payment_intent")),
-                ctx.now_iso(),
-                payment_id,
-            ),
-        )
-        trials.mark_converted(ctx, row["customer_id"], actor=actor)
-        payment_events.record(
-            ctx, payment_id, status, actor, session_id=session.get("id"), late=late
-        )
-        audit.record(
+        payment_events.transition(
             ctx,
-            actor,
-            f"payment.{status}",
-            "payment",
             payment_id,
+            Event.LATE_ACCEPTED if late else Event.PAID,
+            actor,
+            columns={
+                "late": int(late),
+                "paid_at": ctx.now_iso(),
+                "receipt_no": next_number(ctx),
+                "subscription_id": sub_id,
+                "stripe_invoice_id": invoice_id,
+                "stripe_payment_intent_id": (
+                    payment_intent_of_invoice(invoice) if invoice else None
+                )
+                or _ref(session.get("payment_intent")),
+            },
             session_id=session.get("id"),
             late=late,
         )
+        trials.mark_converted(ctx, row["customer_id"], actor=actor)
 
 
 def _ref(value: Any) -> str | None:
@@ -315,21 +359,9 @@ def _expire_locally(
         row = _payment(ctx, payment_id)
         if row["status"] != "pending":
             return None
-        ctx.store.execute(
-            "UPDATE payments SET status=?, updated_at=? WHERE id=?",
-            (status, ctx.now_iso(), payment_id),
-        )
-        payment_events.record(ctx, payment_id, status, actor)
-        audit.record(ctx, actor, f"payment.{status}", "payment", payment_id)
+        payment_events.transition(ctx, payment_id, Event(status), actor)
         if tell_stripe and row["stripe_session_id"]:
-            return outbox.enqueue(
-                ctx,
-                "checkout.expire",
-                "payment",
-                payment_id,
-                {"payment_id": payment_id, "session_id": row["stripe_session_id"]},
-                actor=actor,
-            )
+            return _tell_stripe_to_expire(ctx, payment_id, row["stripe_session_id"], actor)
     return None
 
 
@@ -366,6 +398,37 @@ def cancel_checkout(ctx: Context, payment_id: str, *, actor: str) -> dict[str, A
         ctx, _expire_locally(ctx, payment_id, status="canceled", actor=actor, tell_stripe=True)
     )
     return view(ctx, payment_id)
+
+
+def declined(ctx: Context, payment_id: str, *, message: str, code: str | None, actor: str) -> None:
+    """Record a declined card on an open checkout (inside the caller's transaction)."""
+    if _payment(ctx, payment_id)["status"] == "pending":
+        payment_events.transition(
+            ctx, payment_id, Event.CARD_DECLINED, actor, message=message, code=code
+        )
+
+
+def find_by_payment_intent(ctx: Context, intent: dict[str, Any]) -> str | None:
+    """The card payment a PaymentIntent belongs to: by its id once a checkout completed,
+    else the customer's open checkout (a declined attempt on its page)."""
+    found = ctx.store.scalar(
+        "SELECT id FROM payments WHERE stripe_payment_intent_id=?", (intent.get("id"),)
+    )
+    if found:
+        return str(found)
+    ref = (intent.get("metadata") or {}).get("autoos_payment_id")
+    if ref and ctx.store.scalar("SELECT 1 FROM payments WHERE id=? AND method=?", (ref, METHOD)):
+        return str(ref)
+    customer = _ref(intent.get("customer"))
+    if not customer:
+        return None
+    found = ctx.store.scalar(
+        "SELECT p.id FROM payments p JOIN customers c ON c.id = p.customer_id "
+        "WHERE c.stripe_customer_id=? AND p.method=? AND p.status='pending' "
+        "ORDER BY p.created_at DESC LIMIT 1",
+        (customer, METHOD),
+    )
+    return str(found) if found else None
 
 
 def find_by_session(ctx: Context, session: dict[str, Any]) -> str | None:

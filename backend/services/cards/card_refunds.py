@@ -13,6 +13,7 @@ from typing import Any
 from backend.adapters.stripe_gateway import require_card
 from backend.context import Context
 from backend.domain.money import Money, format_money
+from backend.domain.payment_machine import Event
 from backend.errors import CheckoutError, NotFound, RejectedError, StateError, ValidationError
 from backend.services.payments import payment_events
 from backend.store import audit
@@ -47,13 +48,22 @@ def _apply(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> Non
         "UPDATE refunds SET status='succeeded', stripe_refund_id=?, updated_at=? WHERE id=?",
         (result["id"], ctx.now_iso(), refund["id"]),
     )
-    ctx.store.execute(
-        "UPDATE payments SET refunded_amount = refunded_amount + ?, "
-        "status = CASE WHEN refunded_amount + ? >= amount THEN 'refunded' ELSE status END, "
-        "updated_at=? WHERE id=?",
-        (refund["amount"], refund["amount"], ctx.now_iso(), refund["payment_id"]),
+    payment = ctx.store.one(
+        "SELECT amount, refunded_amount FROM payments WHERE id=?", (refund["payment_id"],)
     )
-    _refund_event(ctx, refund, "refunded", outbox.SYNC_ACTOR)
+    if payment is None:
+        raise NotFound(f"There is no payment {refund['payment_id']}.")
+    refunded = payment["refunded_amount"] + refund["amount"]
+    payment_events.transition(
+        ctx,
+        refund["payment_id"],
+        Event.REFUNDED if refunded >= payment["amount"] else Event.PARTLY_REFUNDED,
+        outbox.SYNC_ACTOR,
+        columns={"refunded_amount": refunded},
+        refund_id=refund["id"],
+        amount=refund["amount"],
+        currency=refund["currency"],
+    )
 
 
 def _rejected(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
@@ -69,7 +79,7 @@ def _rejected(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None
 def _refund_event(
     ctx: Context, refund: dict[str, Any], kind: str, actor: str, **extra: Any
 ) -> None:
-    payment_events.record(
+    payment_events.note(
         ctx,
         refund["payment_id"],
         kind,

@@ -121,21 +121,25 @@ def _invoice_failed(ctx: Context, obj: dict[str, Any]) -> Write:
     return write
 
 
-def _payment_intent(status: str) -> Callable[[Context, dict[str, Any]], Write]:
-    def fetch(ctx: Context, obj: dict[str, Any]) -> Write:
-        def write(ctx: Context) -> None:
-            payment = ctx.store.one(
-                "SELECT id, status FROM payments WHERE stripe_payment_intent_id=?", (obj["id"],)
-            )
-            if payment and status == "failed" and payment["status"] == "pending":
-                ctx.store.execute(
-                    "UPDATE payments SET status='failed', updated_at=? WHERE id=?",
-                    (ctx.now_iso(), payment["id"]),
-                )
+def _card_declined(ctx: Context, obj: dict[str, Any]) -> Write:
+    """A card was declined. In Checkout the customer may try another card on the same
+    page, so the sale goes on: a ``card_declined`` event (staff see "card declined,
+    customer may retry"); the payment ends only when its session completes or expires."""
 
-        return write
+    def write(ctx: Context) -> None:
+        payment_id = card_checkout.find_by_payment_intent(ctx, obj)
+        if payment_id is None:
+            return
+        error = obj.get("last_payment_error") or {}
+        card_checkout.declined(
+            ctx,
+            payment_id,
+            message=error.get("message") or "The card was declined.",
+            code=error.get("decline_code") or error.get("code"),
+            actor=ACTOR,
+        )
 
-    return fetch
+    return write
 
 
 def _payment_method(attached: bool) -> Callable[[Context, dict[str, Any]], Write]:
@@ -156,8 +160,8 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Write]] = {
     "invoice.payment_succeeded": _invoice_paid,
     "invoice.paid": _invoice_paid,
     "invoice.payment_failed": _invoice_failed,
-    "payment_intent.succeeded": _payment_intent("succeeded"),
-    "payment_intent.payment_failed": _payment_intent("failed"),
+    "payment_intent.succeeded": lambda ctx, obj: _nothing,  # the session or invoice says it
+    "payment_intent.payment_failed": _card_declined,
     "payment_method.attached": _payment_method(True),
     "payment_method.detached": _payment_method(False),
 }

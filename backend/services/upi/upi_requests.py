@@ -26,6 +26,7 @@ from backend.adapters.upi.uri import build_uri, merchant_from_settings
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.domain.money import Money, format_money
+from backend.domain.payment_machine import Event
 from backend.errors import (
     DuplicateError,
     ExternalError,
@@ -38,7 +39,6 @@ from backend.errors import (
 from backend.services.billing import upi_subscriptions
 from backend.services.billing.numbering import next_number
 from backend.services.payments import payment_events
-from backend.store import audit
 
 METHOD = "upi_qr"
 UTR_RE = re.compile(r"^[0-9]{12}$")
@@ -93,6 +93,7 @@ def _public(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
         "utr": row["utr"],
         "confirmed_by": row["confirmed_by"],
         "late": bool(row["late"]),
+        "terminal": row["terminal"],
         #: money the PSP reported that staff must look at (e.g. a different amount)
         "needs_review": evidence.get("needs_review") or [],
     }
@@ -103,13 +104,10 @@ def _expire_if_due(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
     if row["status"] != "pending" or ctx.clock.now() < parse_iso(row["expires_at"]):
         return row
     with ctx.store.transaction():
-        cur = ctx.store.execute(
-            "UPDATE payments SET status='expired', updated_at=? WHERE id=? AND status='pending'",
-            (ctx.now_iso(), row["id"]),
-        )
-        if cur.rowcount:
-            payment_events.record(ctx, row["id"], "expired", "system", expires_at=row["expires_at"])
-            audit.record(ctx, "system", "payment.expire", "payment", row["id"])
+        if _row(ctx, row["id"])["status"] == "pending":  # not paid a moment ago
+            payment_events.transition(
+                ctx, row["id"], Event.EXPIRED, "system", expires_at=row["expires_at"]
+            )
     return _row(ctx, row["id"])
 
 
@@ -127,8 +125,10 @@ def create_request(
     actor: str,
     checkout_id: str | None = None,
     purpose: str | None = None,
+    terminal: str | None = None,
 ) -> dict[str, Any]:
-    """A UPI QR request for a plan: catalog price (or the prorated upgrade amount).
+    """A UPI QR request for a plan: catalog price (or the prorated upgrade amount),
+    taken on ``terminal`` (the till or kiosk whose customer display shows it).
 
     ``purpose`` is worked out (``new`` or ``renewal``) unless ``"upgrade"`` is asked for.
     A new request for the same ``checkout_id`` cancels that checkout's pending one.
@@ -199,54 +199,40 @@ def create_request(
             )
             for old in replaced:
                 _set_canceled(ctx, old, actor, reason=f"replaced by {payment_id}")
-        ctx.store.execute(
-            "INSERT INTO payments (id, customer_id, method, status, amount, currency, tier, "
-            "interval, purpose, created_at, expires_at, updated_at, evidence, upi_tr, psp, "
-            "psp_ref, created_by, checkout_id, upi_uri) "
-            "VALUES (?, ?, ?, 'pending', ?, 'INR', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                payment_id,
-                customer_id,
-                METHOD,
-                amount.amount,
-                tier,
-                interval,
-                purpose,
-                to_iso(now),
-                to_iso(expires),
-                to_iso(now),
-                json.dumps(evidence),
-                tr,
-                psp_name,
-                psp_ref,
-                actor,
-                checkout_id,
-                uri,
-            ),
-        )
-        payment_events.record(
+        payment_events.create(
             ctx,
-            payment_id,
-            "created",
+            {
+                "id": payment_id,
+                "customer_id": customer_id,
+                "method": METHOD,
+                "amount": amount.amount,
+                "currency": "INR",
+                "tier": tier,
+                "interval": interval,
+                "purpose": purpose,
+                "created_at": to_iso(now),
+                "expires_at": to_iso(expires),
+                "updated_at": to_iso(now),
+                "evidence": json.dumps(evidence),
+                "upi_tr": tr,
+                "psp": psp_name,
+                "psp_ref": psp_ref,
+                "created_by": actor,
+                "checkout_id": checkout_id,
+                "upi_uri": uri,
+                "terminal": terminal,
+            },
             actor,
-            amount=amount.amount,
-            tr=tr,
-            psp=psp_name,
-            psp_ref=psp_ref,
-            purpose=purpose,
-        )
-        audit.record(
-            ctx,
-            actor,
-            "payment.create",
-            "payment",
-            payment_id,
             method=METHOD,
             amount=amount.amount,
             tier=tier,
             interval=interval,
+            tr=tr,
+            psp=psp_name,
+            psp_ref=psp_ref,
             purpose=purpose,
             checkout_id=checkout_id,
+            terminal=terminal,
         )
     for old in replaced:
         _close_at_psp(ctx, old)
@@ -254,12 +240,7 @@ def create_request(
 
 
 def _set_canceled(ctx: Context, row: dict[str, Any], actor: str, *, reason: str) -> None:
-    ctx.store.execute(
-        "UPDATE payments SET status='canceled', updated_at=? WHERE id=? AND status='pending'",
-        (ctx.now_iso(), row["id"]),
-    )
-    payment_events.record(ctx, row["id"], "canceled", actor, reason=reason)
-    audit.record(ctx, actor, "payment.cancel", "payment", row["id"], reason=reason)
+    payment_events.transition(ctx, row["id"], Event.CANCELED, actor, reason=reason)
 
 
 def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
@@ -271,21 +252,19 @@ def _close_at_psp(ctx: Context, row: dict[str, Any]) -> None:
         psp.close_qr(row["psp_ref"])
     except ExternalError as exc:
         with ctx.store.transaction():
-            payment_events.record(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
+            payment_events.note(ctx, row["id"], "psp_close_failed", "system", error=str(exc))
 
 
-def cancel_request(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
+def cancel_request(
+    ctx: Context, payment_id: str, *, actor: str, reason: str = "cancelled by staff"
+) -> dict[str, Any]:
     """Cancel a pending request (staff or customer gave up); money arriving later is late."""
     _expire_if_due(ctx, _row(ctx, payment_id))
     with ctx.store.transaction():  # decide on the row as stored now, not as read before
         row = _row(ctx, payment_id)
         if row["status"] == "canceled":
             return _public(ctx, row)
-        if row["status"] != "pending":
-            raise StateError(
-                f"This payment is {row['status']}; only a pending one can be cancelled."
-            )
-        _set_canceled(ctx, row, actor, reason="cancelled by staff")
+        _set_canceled(ctx, row, actor, reason=reason)
     _close_at_psp(ctx, row)
     return get_payment(ctx, payment_id)
 
@@ -317,8 +296,6 @@ def _record_money(
                 f"This payment was already confirmed (UTR {row['utr'] or '-'}); "
                 "a second payment for it needs a refund."
             )
-        if row["status"] == "failed":
-            raise StateError("This payment failed; create a new request.")
         if utr is not None:
             other = ctx.store.one("SELECT id FROM payments WHERE utr=?", (utr,))
             if other is not None:
@@ -327,51 +304,33 @@ def _record_money(
                 )
         # ``expired`` in the row only means nobody paid before it was read; the money's
         # own time decides. A cancelled request that is paid anyway is always late.
-        late = row["status"] == "canceled" or paid_at > parse_iso(row["expires_at"])
+        late = row["status"] in ("canceled", "failed") or paid_at > parse_iso(row["expires_at"])
         succeeded = not late or accept_late
+        event = Event.PAID if not late else Event.LATE_ACCEPTED if accept_late else Event.PAID_LATE
         stored = {**json.loads(row["evidence"] or "{}"), **evidence, "confirmed_by": confirmed_by}
         receipt = next_number(ctx) if succeeded else None
         try:
-            ctx.store.execute(
-                "UPDATE payments SET status=?, paid_at=?, utr=?, confirmed_by=?, evidence=?, "
-                "receipt_no=?, late=?, updated_at=? WHERE id=?",
-                (
-                    "succeeded" if succeeded else "late",
-                    to_iso(paid_at),
-                    utr,
-                    confirmed_by,
-                    json.dumps(stored, sort_keys=True, default=str),
-                    receipt,
-                    int(late),
-                    ctx.now_iso(),
-                    row["id"],
-                ),
+            payment_events.transition(
+                ctx,
+                row["id"],
+                event,
+                actor,
+                columns={
+                    "paid_at": to_iso(paid_at),
+                    "utr": utr,
+                    "confirmed_by": confirmed_by,
+                    "evidence": json.dumps(stored, sort_keys=True, default=str),
+                    "receipt_no": receipt,
+                    "late": int(late),
+                },
+                utr=utr,
+                confirmed_by=confirmed_by,
+                late=late,
+                receipt_no=receipt,
+                **{k: v for k, v in evidence.items() if k != "raw"},
             )
         except sqlite3.IntegrityError:
             raise DuplicateError(f"UTR {utr} already confirmed another payment.") from None
-        kind = "succeeded" if succeeded else "late"
-        payment_events.record(
-            ctx,
-            row["id"],
-            kind,
-            actor,
-            utr=utr,
-            confirmed_by=confirmed_by,
-            late=late,
-            receipt_no=receipt,
-            **{k: v for k, v in evidence.items() if k != "raw"},
-        )
-        audit.record(
-            ctx,
-            actor,
-            f"payment.{kind}",
-            "payment",
-            row["id"],
-            utr=utr,
-            confirmed_by=confirmed_by,
-            late=late,
-            receipt_no=receipt,
-        )
         if succeeded:
             _link_subscription(ctx, row, paid_at, actor)
     return get_payment(ctx, row["id"])
@@ -424,21 +383,16 @@ def accept_late(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
         # money held for a different amount than asked: the receipt is for what was paid
         review = _held_mismatch(row)
         amount = review["paid_amount"] if review else row["amount"]
-        ctx.store.execute(
-            "UPDATE payments SET status='succeeded', receipt_no=?, amount=?, updated_at=? "
-            "WHERE id=?",
-            (receipt, amount, ctx.now_iso(), payment_id),
-        )
-        payment_events.record(
+        payment_events.transition(
             ctx,
             payment_id,
-            "late_accepted",
+            Event.LATE_ACCEPTED,
             actor,
+            columns={"receipt_no": receipt, "amount": amount},
             receipt_no=receipt,
             amount=amount,
             requested_amount=row["amount"],
         )
-        audit.record(ctx, actor, "payment.accept_late", "payment", payment_id, receipt_no=receipt)
         _link_subscription(ctx, row, ctx.clock.now(), actor)
     return get_payment(ctx, payment_id)
 
@@ -474,7 +428,7 @@ def _apply_psp_payment(
 ) -> dict[str, Any]:
     if not paid.captured:
         with ctx.store.transaction():
-            payment_events.record(
+            payment_events.note(
                 ctx, row["id"], f"psp_{paid.status or 'unknown'}", actor, psp_payment_id=paid.id
             )
         return get_payment(ctx, row["id"])
@@ -523,20 +477,16 @@ def _hold_for_review(
         reviews = evidence.get("needs_review") or []
         if any(r.get("psp_payment_id") == paid.id for r in reviews):
             return _public(ctx, row)  # the same webhook or poll again
-        # an open request holds the money; one already paid only records it (a refund)
+        # an open request holds the money as late; one already paid only records it (for
+        # a refund): the PSP took money either way, so it is never lost
         review["held"] = row["status"] in ("pending", "expired", "canceled")
         evidence["needs_review"] = [*reviews, review]
-        ctx.store.execute(
-            "UPDATE payments SET evidence=?, updated_at=? WHERE id=?",
-            (json.dumps(evidence, sort_keys=True, default=str), ctx.now_iso(), row["id"]),
-        )
+        columns: dict[str, Any] = {"evidence": json.dumps(evidence, sort_keys=True, default=str)}
         if review["held"]:
-            ctx.store.execute(
-                "UPDATE payments SET status='late', paid_at=?, confirmed_by=? WHERE id=?",
-                (to_iso(paid.paid_at), f"psp:{paid.psp}", row["id"]),
-            )
-        payment_events.record(ctx, row["id"], "needs_review", actor, **review)
-        audit.record(ctx, actor, "payment.needs_review", "payment", row["id"], **review)
+            columns.update(paid_at=to_iso(paid.paid_at), confirmed_by=f"psp:{paid.psp}", late=1)
+        payment_events.transition(
+            ctx, row["id"], Event.WRONG_AMOUNT, actor, columns=columns, **review
+        )
     return get_payment(ctx, row["id"])
 
 

@@ -80,6 +80,7 @@ def apply_migrations(store) -> list[str]:
         m0005_reports,
         m0006_api,
         m0007_card_invoices,
+        m0008_payment_owner,
     )
 
     if _all_applied(store):

@@ -144,6 +144,8 @@ class Call:
     make: Callable[[World], dict]  # -> {"path": ..., "json"/"params": ...}
     #: what an allowed role gets: past the role check, the service may still refuse
     allowed: str = "2xx"
+    #: a stream that never ends: only its status line is read
+    streamed: bool = False
 
     @property
     def id(self) -> str:
@@ -449,6 +451,13 @@ CALLS = [
     ),
     Call(
         "GET",
+        "/payments/changes",
+        COUNTER,
+        lambda w: {"path": "/payments/changes", "params": {"after": 0, "terminal": "none"}},
+    ),
+    Call("GET", "/payments/stream", COUNTER, plain("/payments/stream"), streamed=True),
+    Call(
+        "GET",
         "/payments/status/{payment_id}",
         COUNTER,
         lambda w: {"path": f"/payments/status/{w.upi_payment()}"},
@@ -601,8 +610,15 @@ def test_role_matrix(call, store_server):
         request = call.make(world)
         path = request.pop("path")
         headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
-        response = httpx.request(call.method, url + path, headers=headers, timeout=30, **request)
-        got[role or "no token"] = outcome(response.status_code)
+        if call.streamed:
+            with httpx.stream(call.method, url + path, headers=headers, timeout=30) as response:
+                status = response.status_code
+        else:
+            response = httpx.request(
+                call.method, url + path, headers=headers, timeout=30, **request
+            )
+            status = response.status_code
+        got[role or "no token"] = outcome(status)
         want[role or "no token"] = expected(call, role)
     assert got == want
 

@@ -211,7 +211,7 @@ def test_a_refund_is_in_the_payment_history_from_request_to_answer(sctx, fake):
     steps = [(e["kind"], e["detail"]) for e in history(sctx, started["id"])]
     assert steps[-3:] == [
         ("refund_requested", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
-        ("refunded", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
+        ("partly_refunded", {"refund_id": part["id"], "amount": 150, "currency": "USD"}),
         ("refund_requested", {"refund_id": waiting["id"], "amount": 200, "currency": "USD"}),
     ]
 

@@ -70,9 +70,9 @@ def test_a_card_renewal_is_one_payment_with_a_receipt_by_poll_and_webhook(sctx, 
     assert paid["receipt_no"] == "AC/2627/000002"  # after the checkout's AC/2627/000001
     assert paid["stripe_payment_intent_id"]  # refundable
     kinds = [e["kind"] for e in payment_events.history(sctx, paid["id"])]
-    assert kinds == ["succeeded"]
+    assert kinds == ["collected"]  # Stripe collected it by itself
     audited = sctx.store.scalar(
-        "SELECT count(*) FROM audit_log WHERE action='payment.succeeded' AND entity_id=?",
+        "SELECT count(*) FROM audit_log WHERE action='payment.collected' AND entity_id=?",
         (paid["id"],),
     )
     assert audited == 1

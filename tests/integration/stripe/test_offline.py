@@ -11,6 +11,7 @@ from backend.services.billing import card_subscriptions
 from backend.services.cards import card_checkout
 from backend.services.cards.stripe_customers import ensure_in_stripe, push_customers
 from backend.services.cards.stripe_sync import sync_once
+from backend.services.payments.payment_events import history
 from backend.services.shop.customers import update_customer
 from backend.services.trials import trials
 from backend.services.upi import upi_requests
@@ -53,15 +54,16 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
         card_checkout.start_checkout(
             sctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="anita"
         )
-    failed = sctx.store.one("SELECT status FROM payments WHERE method='stripe_checkout'")
-    assert failed == {"status": "failed"}
+    withdrawn = sctx.store.one("SELECT id, status FROM payments WHERE method='stripe_checkout'")
+    assert withdrawn["status"] == "canceled"  # the sale is withdrawn at once...
 
     result = sync_once(sctx)
     state = result["state"]
     assert state["online"] is False
     assert state["waiting"] >= 3
     assert "cannot be reached" in state["last_error"]
-    assert sctx.store.scalar("SELECT count(*) FROM stripe_outbox WHERE status='dropped'") == 1
+    # ...but its request stays queued: it may have reached Stripe
+    assert sctx.store.scalar("SELECT count(*) FROM stripe_outbox WHERE status='dropped'") == 0
 
     # back online at the same address: the queue drains once its backoff is over
     fake.start()
@@ -73,6 +75,11 @@ def test_offline_work_goes_on_and_the_queue_drains_later(sctx, fake, clock):
     assert_mirror_equals_fake(sctx, fake)
     names = sorted(c["name"] for c in fake.all("customer"))
     assert names == ["Customer 1", "Customer 2", "Renamed While Offline"]
+    # the page made for the withdrawn sale was expired at once: nothing left to pay
+    [session] = fake.all("checkout.session")
+    assert session["status"] == "expired"
+    kinds = [e["kind"] for e in history(sctx, withdrawn["id"])]
+    assert kinds[-2:] == ["orphan_session", "stripe_session_expired"]
     sub = card_subscriptions.get_subscription(sctx, trial["id"])
     assert sub["stripe_subscription_id"]
     assert sub["status"] == "trialing"

@@ -133,7 +133,7 @@ def test_new_request_for_the_same_checkout_cancels_the_pending_one(ctx, customer
     )
     assert upi.get_payment(ctx, first["id"])["status"] == "canceled"
     assert second["status"] == "pending"
-    assert _audit(ctx, first["id"]) == ["payment.create", "payment.cancel"]
+    assert _audit(ctx, first["id"]) == ["payment.created", "payment.canceled"]
     live = ctx.store.scalar(
         "SELECT count(*) FROM payments WHERE checkout_id='co-1' AND status='pending'"
     )
@@ -144,7 +144,7 @@ def test_explicit_cancel_is_audited_and_late_money_is_kept_for_staff(ctx, clock,
     p = upi.create_request(ctx, customer_id=customer, tier="student", interval="month", actor="t")
     canceled = upi.cancel_request(ctx, p["id"], actor="ravi")
     assert canceled["status"] == "canceled"
-    assert _audit(ctx, p["id"])[-1] == "payment.cancel"
+    assert _audit(ctx, p["id"])[-1] == "payment.canceled"
     # the customer had already scanned: the bank statement later shows the money
     row = ctx.store.one("SELECT * FROM payments WHERE id=?", (p["id"],))
     late = upi.confirm_from_statement(

@@ -38,7 +38,7 @@ def test_cancel_after_another_terminal_confirmed_is_refused_and_not_recorded(ctx
         upi.cancel_request(ctx, p["id"], actor="staff:2")
     kinds = ctx.store.query("SELECT kind FROM payment_events WHERE payment_id=?", (p["id"],))
     assert [k["kind"] for k in kinds] == ["created", "succeeded"]
-    assert ctx.store.scalar("SELECT count(*) FROM audit_log WHERE action='payment.cancel'") == 0
+    assert ctx.store.scalar("SELECT count(*) FROM audit_log WHERE action='payment.canceled'") == 0
 
 
 def _pay(ctx, customer, utr):
