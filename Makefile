@@ -71,4 +71,4 @@ clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
 screenshots: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(PY) -m app.screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.screenshots

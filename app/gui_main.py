@@ -1,4 +1,7 @@
-"""Start the Qt application in one of the GUI modes."""
+"""Start the Qt application in one of the GUI modes, over the one application interface:
+:class:`~backend.interface.CheckoutApi` in-process (the context built here, the one
+place the GUI touches it), or :class:`~backend.api.client.RemoteCheckoutApi` against a
+store server for a kiosk or display on another machine."""
 
 from __future__ import annotations
 
@@ -10,8 +13,12 @@ import sys
 # import hook reads the source of every module imported after it, which slows start-up.
 from backend.bootstrap import build_context
 from backend.errors import CheckoutError
-from backend.facade import LocalCheckoutService
-from backend.services.shop import staff as _staff_service  # noqa: F401  the login's first query
+from backend.interface import Caller, CheckoutApi
+
+#: how long one call of a remote screen keeps trying to reconnect before it gives up
+RECONNECT_SECONDS = 120
+#: who the in-process interface acts for until someone signs in (the audit log's actor)
+COUNTER_NAMES = {"staff": "till", "kiosk": "kiosk", "display": "display"}
 
 
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:
@@ -25,6 +32,12 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--token", help="API token for --server (or set AUTOOS_CHECKOUT_TOKEN: not shown in ps)"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start, paint the first window, print one JSON line and exit 0 "
+        "(for installers and monitoring)",
+    )
     args = parser.parse_args(argv)
     args.token = args.token or os.environ.get("AUTOOS_CHECKOUT_TOKEN")
     if args.server and (args.mode == "staff" or not args.token):
@@ -36,49 +49,46 @@ def run_gui(argv: list[str]) -> int:
     args = parse_gui_args(argv)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.style import apply_style
+    from app.widgets.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AUTOOS Checkout")
     apply_style(app)
-    from app.lifecycle import install_collector
+    from app.runtime.lifecycle import install_collector
 
     install_collector(app)  # garbage (and so any widget in it) is freed on this thread only
-    if args.server:
-        from app.remote_mode import run_remote
+    from app.runtime.modes import run_screen, run_staff
 
-        return run_remote(app, args.mode, args.server, args.token)
+    if args.server:
+        from backend.api.client import RemoteCheckoutApi
+        from backend.clock import SystemClock
+
+        remote = RemoteCheckoutApi(args.server, args.token, reconnect_seconds=RECONNECT_SECONDS)
+        return run_screen(
+            app,
+            args.mode,
+            remote,
+            now=SystemClock().now,
+            where=remote.url,
+            self_test=args.self_test,
+        )
     try:
         ctx = build_context(db=args.db, config=args.config)
     except CheckoutError as exc:
-        QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
+        if not args.self_test:
+            QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.mode == "kiosk":
-        from app.kiosk import run_kiosk
-
-        return run_kiosk(app, ctx)
-    if args.mode == "display":
-        from app.display_feed import run_display
-
-        return run_display(app, ctx)
-    from app.staff_window import StaffWindow
-    from app.tasks import TaskRunner
-
-    runner = TaskRunner()
-    window = StaffWindow(
-        LocalCheckoutService(ctx, "anonymous"),
-        runner,
-        now=ctx.clock.now,
-        shop_name=ctx.settings.shop.name,
-    )
-    if os.environ.get("AUTOOS_CHECKOUT_FIRST_PAINT"):  # benchmarks/startup.py
-        from app.startup_probe import quit_after_first_paint
-
-        quit_after_first_paint(window)
-    window.show()
+    api = CheckoutApi(ctx, Caller.counter(COUNTER_NAMES[args.mode]))
     try:
-        return app.exec()
+        if args.mode == "staff":
+            return run_staff(
+                app,
+                api,
+                now=ctx.clock.now,
+                shop_name=ctx.settings.shop.name,
+                self_test=args.self_test,
+            )
+        return run_screen(app, args.mode, api, now=ctx.clock.now, self_test=args.self_test)
     finally:
-        runner.shutdown()
         ctx.store.close()

@@ -1,8 +1,9 @@
 """``autoos-checkout`` entry point: GUI modes here, everything else to the admin CLI.
 
 ``autoos-checkout`` (no sub-command) opens the staff window; ``kiosk`` and ``display``
-open the self-service kiosk and the stand-alone customer display; any other sub-command
-is the admin CLI in :mod:`backend.cli.main`.
+open the self-service kiosk and the stand-alone customer display; ``--self-test`` with
+any of them starts, paints the first window and exits 0 (:mod:`app.runtime.self_test`);
+any other sub-command is the admin CLI in :mod:`backend.cli.main`.
 """
 
 from __future__ import annotations

@@ -201,12 +201,13 @@ def measure_stall(ctx: Context) -> tuple[float, float, float]:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.dashboard_view import DashboardView
-    from app.tasks import TaskRunner
+    from app.admin.dashboard_view import DashboardView
+    from app.runtime.tasks import TaskRunner
+    from backend.interface import Caller, CheckoutApi
 
     app = QApplication.instance() or QApplication([])
     runner = TaskRunner()
-    view = DashboardView(ctx, runner)
+    view = DashboardView(CheckoutApi(ctx, Caller.owner("bench")), runner, now=ctx.clock.now)
     view.resize(1400, 900)
     view.show()
     app.processEvents()

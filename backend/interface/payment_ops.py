@@ -30,6 +30,7 @@ from backend.interface.types import (
     QrSize,
     Reason,
     RefundAmount,
+    ReviewId,
     RowLimit,
     TerminalName,
     TierId,
@@ -304,6 +305,45 @@ class PaymentOps(Bound):
         return statements.import_statement(
             self.ctx, path, preset=preset, columns=columns, actor=self.actor
         )
+
+    @operation(
+        "GET",
+        "/payments/reviews",
+        roles=STAFF_ONLY,
+        summary="Evidence held for a person: statement credits that name no request",
+        wrap="reviews",
+        tag=UPI,
+    )
+    def reviews(self) -> list[dict[str, Any]]:
+        from backend.services.upi import upi_requests
+
+        return upi_requests.reviews(self.ctx)
+
+    @operation(
+        "POST",
+        "/payments/reviews/{review_id}/accept",
+        roles=STAFF_ONLY,
+        summary="Accept held evidence as the payment (its plan starts, a receipt is issued)",
+        errors=(404, 409),
+        tag=UPI,
+    )
+    def accept_review(self, review_id: ReviewId) -> Payment:
+        from backend.services.upi import upi_requests
+
+        return upi_requests.accept_review(self.ctx, review_id, actor=self.actor)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/payments/reviews/{review_id}/reject",
+        roles=STAFF_ONLY,
+        summary="Reject held evidence: not this request's money (the request stays as it was)",
+        errors=(404, 409),
+        tag=UPI,
+    )
+    def reject_review(self, review_id: ReviewId) -> Payment:
+        from backend.services.upi import upi_requests
+
+        return upi_requests.reject_review(self.ctx, review_id, actor=self.actor)  # type: ignore[return-value]
 
     # card -----------------------------------------------------------------------------
     @operation(

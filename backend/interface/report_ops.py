@@ -216,8 +216,10 @@ class ReportOps(Bound):
     @operation(
         "POST",
         "/payments/sync",
-        roles=STAFF_ONLY,
+        roles=COUNTER,
         summary="Run one Stripe sync pass now (push, drain the outbox, pull events)",
+        description="A kiosk or an idle till syncs too: what it queued (a card checkout, a "
+        "customer) reaches Stripe without anyone signing in.",
         network=True,
         tag="sync",
     )

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.lifecycle import install_collector
-from app.tasks import TaskRunner
+from app.runtime.lifecycle import install_collector
+from app.runtime.tasks import TaskRunner
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,8 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 
-from app.customer_display import CustomerDisplay
-from app.screens import Placement, ScreenInfo, beside, choose_placement
+from app.display.customer_display import CustomerDisplay
+from app.display.screens import Placement, ScreenInfo, beside, choose_placement
 from app.widgets.qr_view import QrView, module_layout
 from backend.adapters.upi.qr import qr_matrix
 from backend.services.shop import customers, staff
@@ -206,7 +206,7 @@ def test_idle_screen_shows_the_plans_with_the_recommended_badge(qtbot, ctx, disp
 def test_idle_plans_fit_whole_at_every_size(qtbot, clock, ctx, size, mode):
     """No plan name, price, period or badge is cut off, whatever the window's size:
     when five cards would squeeze the text, the plans become a price list."""
-    from app.style import styled
+    from app.widgets.style import styled
 
     app = QGuiApplication.instance()
     with styled(app):
@@ -287,19 +287,19 @@ def test_display_moves_when_a_screen_is_added_or_removed(qtbot, clock, monkeypat
     display = CustomerDisplay(clock.now)
     qtbot.addWidget(display)
     one = [ScreenInfo(real.name(), 0, 0, 800, 600, primary=True)]
-    monkeypatch.setattr("app.customer_display.current_screens", lambda: one)
+    monkeypatch.setattr("app.display.customer_display.current_screens", lambda: one)
     assert display.place() == Placement("window", real.name())
     assert not display.isFullScreen()
 
     two = [ScreenInfo("laptop", 0, 0, 800, 600, True), ScreenInfo(real.name(), 800, 0, 800, 600)]
-    monkeypatch.setattr("app.customer_display.current_screens", lambda: two)
+    monkeypatch.setattr("app.display.customer_display.current_screens", lambda: two)
     with qtbot.waitSignal(display.placed) as moved:
         app.screenAdded.emit(real)
     assert moved.args[0] == Placement("fullscreen", real.name())
     assert display.isFullScreen()
     assert display.screen() is real
 
-    monkeypatch.setattr("app.customer_display.current_screens", lambda: one)
+    monkeypatch.setattr("app.display.customer_display.current_screens", lambda: one)
     with qtbot.waitSignal(display.placed) as moved:
         app.screenRemoved.emit(real)
     assert moved.args[0] == Placement("window", real.name())
@@ -322,7 +322,7 @@ import json
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from backend.clock import ManualClock
-from app.customer_display import CustomerDisplay
+from app.display.customer_display import CustomerDisplay
 display = CustomerDisplay(ManualClock().now)
 placement = display.place()
 app.processEvents()
@@ -369,13 +369,12 @@ def test_clock_drives_the_countdown_not_wall_time(qtbot, clock, display, request
 # the stand-alone display (autoos-checkout display) follows the store ------------------
 @pytest.fixture
 def feed(qtbot, ctx, clock, runner):
-    from app.display_feed import DisplayFeed, latest_upi_request
-    from backend.facade import LocalCheckoutService
+    from app.display.feed import DisplayFeed
+    from backend.interface import Caller, CheckoutApi
 
     display = CustomerDisplay(clock.now, standalone=True, result_seconds=0)
     qtbot.addWidget(display)
-    service = LocalCheckoutService(ctx, "display")
-    feed = DisplayFeed(display, runner, lambda: latest_upi_request(service), interval_ms=50)
+    feed = DisplayFeed(display, runner, CheckoutApi(ctx, Caller.counter("display")), interval_ms=50)
     yield feed
     display.close()
 
@@ -429,6 +428,7 @@ def test_card_checkout_shows_its_page_address_as_the_qr(qtbot, clock, display):
     Stripe Checkout ``url``; there is no UPI payee to show."""
     checkout = {
         "id": "pay_0123456789abcdef0123",
+        "method": "stripe_checkout",
         "url": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8",
         "status": "pending",
         "expires_at": "2026-11-26T10:30:00Z",

@@ -15,11 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from app.kiosk import KioskOptions, KioskWindow
-from app.lifecycle import close_down
-from app.style import styled
-from app.tasks import TaskRunner
-from backend.facade import LocalCheckoutService
+from app.kiosk.options import KioskOptions
+from app.kiosk.window import KioskWindow
+from app.runtime.lifecycle import close_down
+from app.runtime.tasks import TaskRunner
+from app.widgets.style import styled
+from backend.interface import Caller, CheckoutApi
 from backend.services.shop import staff
 from backend.services.trials import credits, trials
 from backend.services.upi import upi_requests
@@ -46,7 +47,7 @@ def people(ctx):
 def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
     runner = TaskRunner()
     kiosk = KioskWindow(
-        LocalCheckoutService(ctx, "kiosk"), runner, clock.now, KioskOptions(**options)
+        CheckoutApi(ctx, Caller.counter("kiosk")), runner, clock.now, KioskOptions(**options)
     )
     kiosk.resize(1920, 1080)
     kiosk.show()
@@ -385,7 +386,7 @@ def stripe_ctx(ctx, clock):
 
 def test_card_is_offered_only_when_stripe_is_configured(qtbot, kiosk):
     go_to_method(qtbot, kiosk)
-    assert kiosk.card_ready is False  # no Stripe key in this context
+    assert kiosk.methods["card"]["enabled"] is False  # no Stripe key in this context
     assert kiosk.method_page.card_button.isHidden()
 
 
@@ -398,8 +399,8 @@ def go_to_method(qtbot, kiosk, tier="student"):
 def test_card_payment_shows_the_checkout_qr_then_paid(qtbot, stripe_ctx, kiosk_factory):
     ctx, fake = stripe_ctx
     kiosk = kiosk_factory(poll_ms=100)
-    qtbot.waitUntil(lambda: kiosk.card_ready)
     go_to_method(qtbot, kiosk)
+    assert kiosk.methods["card"]["enabled"] is True  # Stripe is configured here
     tap(qtbot, kiosk.method_page.card_button)
     qtbot.waitUntil(lambda: kiosk.page is kiosk.payment_page, timeout=10_000)
     [session] = fake.all("checkout.session")
@@ -420,8 +421,8 @@ def test_a_dead_network_does_not_freeze_the_kiosk(qtbot, stripe_ctx, kiosk_facto
 
     _ctx, fake = stripe_ctx
     kiosk = kiosk_factory()
-    qtbot.waitUntil(lambda: kiosk.card_ready)
     go_to_method(qtbot, kiosk)
+    assert kiosk.methods["card"]["enabled"] is True
     fake.set_faults(1.0, ("slow",))
     beats = []
     heartbeat = QTimer()

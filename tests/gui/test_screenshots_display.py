@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QImage
 
-from app.screenshots_display import render_all
 from tests.qr_reading import decode_image, query
+from tests.screenshots.customer_screens import render_all
 
 EXPECTED = [
     "display-idle.png",

@@ -4,7 +4,7 @@ import threading
 
 from PySide6.QtCore import QThread
 
-from app.tasks import TaskRunner
+from app.runtime.tasks import TaskRunner
 
 
 def test_success_is_delivered_on_the_gui_thread(qtbot):
@@ -92,7 +92,7 @@ def test_a_long_day_of_background_work_does_not_crash_the_gui():
 
     script = (
         "from PySide6.QtWidgets import QApplication, QLabel\n"
-        "from app.tasks import TaskRunner\n"
+        "from app.runtime.tasks import TaskRunner\n"
         "app = QApplication([]); label = QLabel(); runner = TaskRunner(); done = []\n"
         "def ok(v):\n"
         "    label.setText(str(v)); label.setEnabled(True); done.append(v)\n"

@@ -21,7 +21,7 @@ START = f"""
 import json, sys
 from backend.bootstrap import build_context
 ctx = build_context(db=sys.argv[1])
-import app.gui_main, app.staff_window
+import app.gui_main, app.till.staff_window
 print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
 """
 

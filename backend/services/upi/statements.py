@@ -3,20 +3,25 @@
 The layout is recognised by the statement's header row, whatever the bank and the
 delimiter; a preset insists on one bank's layout, and ``columns`` (``"date=…,narration=…,
 credit=…"``) or a :class:`Mapping` names the columns of any other (docs/
-upi-reconciliation.md). Each credit line is matched by the request's ``tr`` in the
-narration, else by a 12-digit UTR plus the exact amount inside the request's time
-window (judged on the Indian calendar date, as statements print it). Ambiguous lines are
-reported, never applied. Every line is remembered by a key of its content with its
-outcome: a matched line is never applied again (the same file, or an overlapping export),
-while an unmatched or ambiguous one is tried again on the next import, after staff fixed
-what stopped it. A malformed file or line is reported with its line number and nothing is
-applied.
+upi-reconciliation.md).
+
+Money is applied automatically only on proof: a credit that names the request's ``tr``,
+for its exact amount, dated on or after the day the request was made (a credit from
+before the request existed cannot be its payment). A credit that only carries a UTR and
+the same amount — anyone can send that amount, from any VPA — is *held*: a review with
+the evidence (the line, the payer's VPA, the date) waits for staff to accept or reject.
+Ambiguous lines are reported, never applied. Every line is remembered by a key of its
+content with its outcome: a matched or held line is never applied or held again (the same
+file, or an overlapping export), while an unmatched or ambiguous one is tried again on the
+next import, after staff fixed what stopped it. A malformed file or line is reported with
+its line number and nothing is applied.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,14 +44,27 @@ from backend.store import audit
 
 #: payments a statement credit may still belong to
 OPEN_STATUSES = ("pending", "expired", "canceled")
+#: a line with this outcome is never looked at again
+DONE = ("matched", "held")
 
 
 def _ist_date(iso: str) -> date:
     return india_date(parse_iso(iso))
 
 
+def _payer_vpa(narration: str) -> str | None:
+    """The payer's VPA as the bank prints it in the narration (``…/friend@oksbi/…``)."""
+    found = VPA_IN_TEXT.search(narration)
+    return found.group(0) if found else None
+
+
+VPA_IN_TEXT = re.compile(r"[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,63}")
+
+
 def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
-    """(outcome, candidate payment ids, UTR found, reason) for one credit line."""
+    """(outcome, candidate payment ids, UTR found, reason) for one credit line:
+    ``matched`` (proof: apply), ``held`` (evidence: a person decides), ``ambiguous`` or
+    ``unmatched``."""
     text = f"{line.narration} {line.reference}"
     utrs = utrs_in_reference(line.reference) or UTR_IN_TEXT.findall(line.narration)
     utr = utrs[0] if len(set(utrs)) == 1 else None
@@ -60,6 +78,8 @@ def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
             row = rows[0]
             if row["amount"] != line.amount:
                 return "unmatched", [row["id"]], utr, "amount differs from the request"
+            if line.txn_date < _ist_date(row["created_at"]):
+                return "unmatched", [row["id"]], utr, "credit dated before the request existed"
             return "matched", [row["id"]], utr, "tr"
         if len(rows) > 1:
             return "ambiguous", [r["id"] for r in rows], utr, "several references"
@@ -70,14 +90,17 @@ def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
         return "matched", [known["id"]], utr, "utr already recorded"
     day = line.txn_date
     rows = ctx.store.query(
-        "SELECT * FROM payments WHERE method='upi_qr' AND amount=? AND status IN (?, ?, ?)",
-        (line.amount, *OPEN_STATUSES),
+        "SELECT * FROM payments WHERE method='upi_qr' AND amount=? AND status IN (?, ?, ?) "
+        "AND id NOT IN (SELECT payment_id FROM payment_reviews "
+        "WHERE line_key=? AND status='rejected')",
+        (line.amount, *OPEN_STATUSES, line.key),
     )
     candidates = [
         r for r in rows if _ist_date(r["created_at"]) <= day <= _ist_date(r["expires_at"])
     ]
     if len(candidates) == 1:
-        return "matched", [candidates[0]["id"]], utr, "utr and amount in the time window"
+        # a UTR and an amount are not proof: anyone can send that amount
+        return "held", [candidates[0]["id"]], utr, "utr and amount only: held for review"
     if candidates:
         return "ambiguous", [r["id"] for r in candidates], utr, "several requests of that amount"
     return "unmatched", [], utr, "no request of that amount on that day"
@@ -182,6 +205,7 @@ def import_statement_text(
         "file": filename,
         "preset": (mapping.name or "custom") if mapping is not None else "generic",
         "matched": [],
+        "held": [],
         "unmatched": [],
         "ambiguous": [],
         "known": [],
@@ -192,7 +216,7 @@ def import_statement_text(
         seen = _outcomes(ctx, lines)
         previous = ctx.store.one("SELECT * FROM statement_imports WHERE file_sha256=?", (digest,))
         if previous is not None:
-            if all(seen.get(line.key) == "matched" for line in lines):
+            if all(seen.get(line.key) in DONE for line in lines):
                 return {**json.loads(previous["report"]), "already_imported": True, "applied": 0}
             # staff may have fixed what left lines unmatched: those are tried again
             import_id = previous["id"]
@@ -213,7 +237,7 @@ def import_statement_text(
                 "reference": line.reference,
             }
             before = seen.get(line.key)
-            if before == "matched":  # applied (or found paid) once: never again
+            if before in DONE:  # applied, found paid or held once: never again
                 report["known"].append({**entry, "reason": "imported before"})
                 continue
             if before is not None:
@@ -248,6 +272,24 @@ def import_statement_text(
                         outcome, entry["reason"] = "unmatched", str(exc)
                     else:
                         entry["status"] = result["status"]
+            elif outcome == "held":
+                entry["review"] = upi_requests.hold_for_review(
+                    ctx,
+                    ids[0],
+                    source="bank_statement",
+                    line_key=line.key,
+                    utr=utr,
+                    amount=line.amount,
+                    evidence={
+                        "statement_line": line.line_no,
+                        "statement_file": filename,
+                        "txn_date": line.txn_date.isoformat(),
+                        "narration": line.narration,
+                        "reference": line.reference,
+                        "payer_vpa": _payer_vpa(line.narration),
+                    },
+                    actor=actor,
+                )
             ctx.store.execute(
                 "INSERT INTO statement_lines (line_key, import_id, line_no, txn_date, narration, "
                 "reference, amount, outcome, payment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -263,7 +305,7 @@ def import_statement_text(
                     line.reference,
                     line.amount,
                     outcome,
-                    ids[0] if outcome == "matched" else None,
+                    ids[0] if outcome in DONE else None,
                 ),
             )
             report[outcome].append(entry)
@@ -273,7 +315,10 @@ def import_statement_text(
             (json.dumps(report, default=str), import_id),
         )
         report["retried"] = sum(
-            1 for k in ("matched", "unmatched", "ambiguous") for e in report[k] if "retried" in e
+            1
+            for k in ("matched", "held", "unmatched", "ambiguous")
+            for e in report[k]
+            if "retried" in e
         )
         audit.record(
             ctx,
@@ -284,6 +329,7 @@ def import_statement_text(
             file=filename,
             retried=report["retried"],
             matched=len(report["matched"]),
+            held=len(report["held"]),
             unmatched=len(report["unmatched"]),
             ambiguous=len(report["ambiguous"]),
         )

@@ -280,6 +280,7 @@ def _record_money(
     evidence: dict[str, Any],
     accept_late: bool,
     psp_ref: str | None = None,
+    event: Event | None = None,
 ) -> dict[str, Any]:
     """Record that the money arrived, in one transaction: status, evidence, event, audit,
     receipt number and the plan — or ``late`` (flagged, plan untouched) when the request
@@ -306,7 +307,10 @@ def _record_money(
         # own time decides. A cancelled request that is paid anyway is always late.
         late = row["status"] in ("canceled", "failed") or paid_at > parse_iso(row["expires_at"])
         succeeded = not late or accept_late
-        event = Event.PAID if not late else Event.LATE_ACCEPTED if accept_late else Event.PAID_LATE
+        if event is None:
+            event = (
+                Event.PAID if not late else Event.LATE_ACCEPTED if accept_late else Event.PAID_LATE
+            )
         stored = {**json.loads(row["evidence"] or "{}"), **evidence, "confirmed_by": confirmed_by}
         receipt = next_number(ctx) if succeeded else None
         try:
@@ -488,6 +492,111 @@ def _hold_for_review(
             ctx, row["id"], Event.WRONG_AMOUNT, actor, columns=columns, **review
         )
     return get_payment(ctx, row["id"])
+
+
+def hold_for_review(
+    ctx: Context,
+    payment_id: str,
+    *,
+    source: str,
+    line_key: str | None,
+    utr: str | None,
+    amount: int,
+    evidence: dict[str, Any],
+    actor: str,
+) -> int:
+    """Evidence that is not proof (a credit with a UTR and the amount, but not the
+    request's reference): kept for staff to accept or reject; the payment does not move.
+    Inside the caller's transaction; returns the review's number."""
+    cur = ctx.store.execute(
+        "INSERT INTO payment_reviews (payment_id, source, line_key, utr, amount, evidence, "
+        "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'held', ?)",
+        (payment_id, source, line_key, utr, amount, json.dumps(evidence), ctx.now_iso()),
+    )
+    review_id = int(cur.lastrowid or 0)
+    payment_events.transition(
+        ctx,
+        payment_id,
+        Event.HELD_FOR_REVIEW,
+        actor,
+        review_id=review_id,
+        source=source,
+        utr=utr,
+        amount=amount,
+        **evidence,
+    )
+    return review_id
+
+
+def reviews(ctx: Context) -> list[dict[str, Any]]:
+    """The evidence waiting for a person, newest first, with the payment it may belong to."""
+    rows = ctx.store.query(
+        "SELECT r.id, r.payment_id, r.source, r.utr, r.amount, r.evidence, r.created_at, "
+        "p.status, p.amount AS requested, p.upi_tr AS tr, p.created_at AS requested_at, "
+        "c.name AS customer_name FROM payment_reviews r JOIN payments p ON p.id = r.payment_id "
+        "JOIN customers c ON c.id = p.customer_id WHERE r.status='held' ORDER BY r.id DESC"
+    )
+    for row in rows:
+        row["evidence"] = json.loads(row["evidence"])
+        row["amount_text"] = format_money(Money(row["amount"], "INR"))
+    return rows
+
+
+def _held(ctx: Context, review_id: int) -> dict[str, Any]:
+    row = ctx.store.one("SELECT * FROM payment_reviews WHERE id=?", (review_id,))
+    if row is None:
+        raise NotFound(f"There is no review number {review_id}.")
+    if row["status"] != "held":
+        raise StateError(f"This evidence was already {row['status']}.")
+    return row
+
+
+def accept_review(ctx: Context, review_id: int, *, actor: str) -> dict[str, Any]:
+    """Staff checked the held credit (e.g. in the bank's app: the payer is this customer):
+    it pays the request, as a UTR they typed would."""
+    with ctx.store.transaction():
+        review = _held(ctx, review_id)
+        ctx.store.execute(
+            "UPDATE payment_reviews SET status='accepted', decided_at=?, decided_by=? WHERE id=?",
+            (ctx.now_iso(), actor, review_id),
+        )
+        if review["line_key"]:
+            ctx.store.execute(
+                "UPDATE statement_lines SET outcome='matched' WHERE line_key=?",
+                (review["line_key"],),
+            )
+        evidence = json.loads(review["evidence"])
+        return _record_money(
+            ctx,
+            _expire_if_due(ctx, _row(ctx, review["payment_id"])),
+            actor=actor,
+            confirmed_by=actor,
+            paid_at=ctx.clock.now(),
+            utr=review["utr"],
+            evidence={"source": f"{review['source']}_review", "review_id": review_id, **evidence},
+            accept_late=True,
+            event=Event.REVIEW_ACCEPTED,
+        )
+
+
+def reject_review(ctx: Context, review_id: int, *, actor: str) -> dict[str, Any]:
+    """Staff found the held credit is not this request's money (someone else's payment of
+    the same amount): it is set aside, the request stays as it was."""
+    with ctx.store.transaction():
+        review = _held(ctx, review_id)
+        ctx.store.execute(
+            "UPDATE payment_reviews SET status='rejected', decided_at=?, decided_by=? WHERE id=?",
+            (ctx.now_iso(), actor, review_id),
+        )
+        if review["line_key"]:
+            ctx.store.execute(
+                "UPDATE statement_lines SET outcome='unmatched', payment_id=NULL WHERE line_key=?",
+                (review["line_key"],),
+            )
+        payment_events.transition(
+            ctx, review["payment_id"], Event.REVIEW_REJECTED, actor, review_id=review_id
+        )
+    return get_payment(ctx, review["payment_id"])
 
 
 def _held_mismatch(row: dict[str, Any]) -> dict[str, Any] | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.remote_mode import build_display
-from backend.api.client import RemoteCheckoutService
+from app.display.start import build_display
+from backend.api.client import RemoteCheckoutApi
 from backend.api.server import BackgroundServer
 from backend.services.shop import api_tokens, customers
 from backend.services.upi import upi_requests
@@ -12,8 +12,8 @@ from backend.services.upi import upi_requests
 def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock, runner):
     token = api_tokens.create_token(ctx, role="kiosk", name="display", actor="t")["token"]
     with BackgroundServer(ctx) as server:
-        service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=5)
-        display = build_display(service, runner, service.settings_view(), clock.now)
+        api = RemoteCheckoutApi(server.url, token, timeout=5, reconnect_seconds=5)
+        display = build_display(api, runner, api.settings_view(), clock.now)
         qtbot.addWidget(display)
         try:
             display.show()
@@ -29,4 +29,4 @@ def test_remote_display_shows_the_live_request_then_paid(qtbot, ctx, clock, runn
             qtbot.waitUntil(lambda: display.state == "paid", timeout=10_000)
         finally:
             display.close()
-            service.close()
+            api.close()

@@ -1,13 +1,14 @@
-"""A kiosk in remote mode: the real kiosk window over RemoteCheckoutService, against a
+"""A kiosk in remote mode: the real kiosk window over RemoteCheckoutApi, against a
 store server on a real port. The server goes away mid sign-up and comes back."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.lifecycle import close_down
-from app.remote_mode import BANNER_TEXT, build_kiosk
-from backend.api.client import RemoteCheckoutService
+from app.kiosk.start import build_kiosk
+from app.runtime.lifecycle import close_down
+from app.widgets.reconnect_banner import BANNER_TEXT
+from backend.api.client import RemoteCheckoutApi
 from backend.api.server import BackgroundServer
 from backend.services.shop import api_tokens
 from backend.services.trials import trials
@@ -23,8 +24,8 @@ def server(ctx):
 @pytest.fixture
 def remote_kiosk(qtbot, ctx, clock, server, runner):
     token = api_tokens.create_token(ctx, role="kiosk", name="front door", actor="t")["token"]
-    service = RemoteCheckoutService(server.url, token, timeout=5, reconnect_seconds=60)
-    kiosk = build_kiosk(service, runner, service.settings_view(), clock.now)
+    api = RemoteCheckoutApi(server.url, token, timeout=5, reconnect_seconds=60)
+    kiosk = build_kiosk(api, runner, api.settings_view(), clock.now)
     banner = kiosk.banner
     kiosk.resize(1280, 800)
     kiosk.show()
@@ -34,7 +35,7 @@ def remote_kiosk(qtbot, ctx, clock, server, runner):
     kiosk.idle.remove()
     close_down(kiosk)  # (a close would be refused: that is the point of a kiosk)
     kiosk.hide()
-    service.close()
+    api.close()
     kiosk.deleteLater()
 
 

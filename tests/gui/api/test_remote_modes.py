@@ -1,5 +1,5 @@
-"""``autoos-checkout kiosk|display --server URL --token T`` as separate processes: they
-connect to a running store server, paint their window and quit (first-paint hook)."""
+"""``autoos-checkout kiosk|display --server URL --token T --self-test`` as separate
+processes: they connect to a running store server, paint their window and exit 0."""
 
 from __future__ import annotations
 
@@ -21,15 +21,17 @@ def test_remote_mode_starts_against_the_server(ctx, caplog, mode):
     token = api_tokens.create_token(ctx, role="kiosk", name=f"{mode}-1", actor="t")["token"]
     with BackgroundServer(ctx) as server:
         proc = subprocess.run(
-            [sys.executable, "-m", "app.main", mode, "--server", server.url],
+            [sys.executable, "-m", "app.main", mode, "--server", server.url, "--self-test"],
             capture_output=True,
             text=True,
             cwd=ROOT,
-            env=child_env(AUTOOS_CHECKOUT_FIRST_PAINT="1", AUTOOS_CHECKOUT_TOKEN=token),
+            env=child_env(AUTOOS_CHECKOUT_TOKEN=token),
             timeout=60,
         )
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1])["VmRSS"] > 0
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (report["self_test"], report["mode"]) == ("passed", mode)
+    assert report["VmRSS"] > 0
     served = [r.getMessage() for r in caplog.records]
     assert any("GET /payments/settings 200" in line and f"{mode}-1" in line for line in served)
 

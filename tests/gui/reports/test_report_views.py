@@ -9,12 +9,19 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
-from app.dashboard_view import DashboardView
-from app.export_dialog import ExportDialog
-from app.printing import print_pdf
-from app.report_models import RowsTableModel
+from app.admin.dashboard_view import DashboardView
+from app.admin.export_dialog import ExportDialog
+from app.admin.report_models import RowsTableModel
+from app.till.printing import print_pdf
 from backend.domain.periods import DateRange
+from backend.interface import Caller, CheckoutApi
 from backend.services.billing import invoices
+
+
+@pytest.fixture
+def admin_api(ctx):
+    """The interface acting for an admin (the dashboard and exports are admin-only)."""
+    return CheckoutApi(ctx, Caller.owner("test"))
 
 
 @pytest.fixture
@@ -34,8 +41,8 @@ def test_table_model_passes_the_model_tester(qtmodeltester):
     assert model.index(0, 1).data() == "₹799.00"
 
 
-def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, sales, qtmodeltester):
-    view = DashboardView(ctx, runner)
+def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, admin_api, sales, qtmodeltester):
+    view = DashboardView(admin_api, runner, now=ctx.clock.now)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.refreshed, timeout=10_000) as blocker:
         view.refresh()
@@ -54,10 +61,12 @@ def test_dashboard_refreshes_in_the_background(qtbot, ctx, runner, sales, qtmode
     qtmodeltester.check(view.tier_model)
 
 
-def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(qtbot, ctx, runner, sales):
+def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(
+    qtbot, ctx, runner, admin_api, sales
+):
     """At 1366 px the funnel's four stage names must not run into each other, and a
     count of trials is never 1.5."""
-    view = DashboardView(ctx, runner)
+    view = DashboardView(admin_api, runner, now=ctx.clock.now)
     qtbot.addWidget(view)
     view.resize(1366, 700)
     view.show()
@@ -76,19 +85,21 @@ def test_category_charts_name_each_bar_on_its_own_line_with_whole_counts(qtbot, 
     assert "Employee" in tiers
 
 
-def test_dashboard_reports_a_reversed_range(qtbot, ctx, runner):
-    view = DashboardView(ctx, runner)
+def test_dashboard_reports_a_reversed_range(qtbot, ctx, runner, admin_api):
+    view = DashboardView(admin_api, runner, now=ctx.clock.now)
     qtbot.addWidget(view)
     view.from_edit.setDate(view.to_edit.date().addDays(1))
     view.refresh()
     assert "before it starts" in view.status.text()
 
 
-def test_export_dialog_writes_the_file_with_progress(qtbot, ctx, runner, sales, tmp_path):
+def test_export_dialog_writes_the_file_with_progress(qtbot, runner, admin_api, sales, tmp_path):
     from datetime import date
 
-    dialog = ExportDialog(ctx, runner, DateRange(date(2026, 11, 1), date(2026, 11, 30)))
+    dialog = ExportDialog(admin_api, runner, DateRange(date(2026, 11, 1), date(2026, 11, 30)))
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.start_button.isEnabled)  # the kinds are the backend's list
+    assert dialog.kind.currentText() == "payments"
     out = tmp_path / "payments.csv"
     dialog.path.setText(str(out))
     with qtbot.waitSignal(dialog.finished_export, timeout=10_000) as blocker:
@@ -116,15 +127,16 @@ def test_invoice_prints_through_qprinter(qtbot, ctx, rows, settings, tmp_path):
 
 
 def test_reminders_view_lists_and_closes(qtbot, ctx, runner, rows, qtmodeltester):
-    from app.reminders_view import RemindersView
+    from app.admin.reminders_view import RemindersView
     from backend.services.reports import reminders
 
+    staff_7 = CheckoutApi(ctx, Caller.for_staff({"id": 7, "role": "staff"}))
     first = rows.customer("Call Me", email="call@example.com")
     second = rows.customer("Upgrade Me", email="up@example.com")
     rows.trial(first, "2026-10-28T10:00:00Z", "2026-11-27T09:00:00Z")
     rows.trial(second, "2026-10-30T10:00:00Z", "2026-11-29T09:00:00Z")
     reminders.send_due(ctx, actor="cron")
-    view = RemindersView(ctx, runner, actor="staff:7")
+    view = RemindersView(staff_7, runner)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.loaded) as blocker:
         view.refresh()

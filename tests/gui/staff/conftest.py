@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.staff_window import StaffWindow
-from app.tasks import TaskRunner
+from app.runtime.tasks import TaskRunner
+from app.till.staff_window import StaffWindow
 from backend.clock import ManualClock
 from backend.config import Secrets
 from backend.context import Context
-from backend.facade import LocalCheckoutService
+from backend.interface import Caller, CheckoutApi
 from backend.services.shop import staff
 from tests.fakes.stripe_server import FakeStripe
 from tests.qr_reading import decode_widget
@@ -36,7 +36,7 @@ def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Iterator[Callable[..
 
     def make(display_factory: Any = None) -> StaffWindow:
         window = StaffWindow(
-            LocalCheckoutService(ctx, "anonymous"),
+            CheckoutApi(ctx, Caller.counter("till")),
             runner,
             now=ctx.clock.now,
             display_factory=display_factory,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.checkout_view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
+from app.till.checkout.view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
 from backend.services.shop import customers
 from backend.services.trials import trials
 from tests.gui.staff.conftest import sign_in, when_dialog_opens

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtCore import Qt
 
-from app.checkout_view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_WAITING
-from app.utr_dialog import UtrDialog
+from app.till.checkout.view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_WAITING
+from app.till.utr_dialog import UtrDialog
 from backend.services.billing import upi_subscriptions
 from backend.services.shop import customers
 from tests.gui.staff.conftest import sign_in, when_dialog_opens

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtCore import Qt
 
-from app.checkout_view import STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
-from app.display_link import make_customer_display
+from app.display.link import make_customer_display
+from app.till.checkout.view import STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
 from backend.services.shop import customers
 from tests.gui.staff.conftest import decode_qr, sign_in
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.checkout_view import STEP_WAITING
-from app.staff_window import StaffWindow
-from app.tasks import TaskRunner
-from backend.facade import LocalCheckoutService
+from app.runtime.tasks import TaskRunner
+from app.till.checkout.view import STEP_WAITING
+from app.till.staff_window import StaffWindow
+from backend.interface import Caller, CheckoutApi
 from backend.services.shop import customers
 from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import sign_in
@@ -30,7 +30,7 @@ def _settled_rss_mib() -> float:
 def _busy_staff_window(qtbot, ctx, runner, buyer, gate: threading.Event) -> StaffWindow:
     """A signed-in window with a search typed (debounce armed), a UPI request on the
     waiting screen (poll and countdown armed) and database work stuck behind ``gate``."""
-    window = StaffWindow(LocalCheckoutService(ctx, "anonymous"), runner, now=ctx.clock.now)
+    window = StaffWindow(CheckoutApi(ctx, Caller.counter("till")), runner, now=ctx.clock.now)
     window.resize(1366, 768)
     window.show()
     sign_in(qtbot, window, "Ravi", "1357")

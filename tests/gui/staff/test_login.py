@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.admin_views import StaffAdminView
-from app.settings_view import SettingsView
+from app.admin.settings_view import SettingsView
+from app.admin.staff_view import StaffAdminView
 from backend.services.shop import staff
 from tests.gui.staff.conftest import sign_in
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
-from app.payments_model import PaymentsModel
-from app.plan_change_dialog import PlanChangeDialog
-from app.utr_dialog import UtrDialog
-from backend.facade import LocalCheckoutService
+from app.till.payments_model import PaymentsModel
+from app.till.plan_change_dialog import PlanChangeDialog
+from app.till.utr_dialog import UtrDialog
+from backend.interface import Caller, CheckoutApi
 from backend.services.billing import upi_subscriptions
 from backend.services.shop import customers
 from backend.services.trials import trials, usage
@@ -41,10 +41,11 @@ def _shop(ctx):
     return ids, paid, pending
 
 
-def test_payments_model_passes_qt_model_checks(qtmodeltester, ctx):
+def test_payments_model_passes_qt_model_checks(qtmodeltester, ctx, people):
     _shop(ctx)
     model = PaymentsModel()
-    model.set_rows(LocalCheckoutService(ctx, "test").list_payments())
+    cashier = CheckoutApi(ctx, Caller.counter("till")).signed_in(people["staff"])
+    model.set_rows(cashier.list_payments())
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 2
     texts = {model.data(model.index(r, 4)) for r in range(2)}
@@ -153,7 +154,7 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
 
 
 def test_admin_refunds_part_of_a_card_payment(qtbot, make_window, people, card_ctx, fake):
-    from app.payments_view import RefundDialog
+    from app.till.refund_dialog import RefundDialog
     from backend.services.cards import card_checkout
 
     buyer = customers.add_customer(card_ctx, name="Dev", email="dev@example.com", actor="test")

@@ -8,8 +8,8 @@ import tomllib
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from app.display_link import make_customer_display
-from app.settings_view import SettingsView
+from app.admin.settings_view import SettingsView
+from app.display.link import make_customer_display
 from tests.gui.staff.conftest import sign_in
 
 

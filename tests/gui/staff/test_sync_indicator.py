@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.sync_indicator import describe
+from app.till.sync_indicator import describe
+from tests.gui.staff.conftest import sign_in
 
 
 def test_words_for_each_state():
@@ -39,12 +40,21 @@ def test_without_stripe_the_bar_says_card_is_not_configured(qtbot, make_window, 
     assert window.sync.property("state") == "waiting"
 
 
+def test_an_idle_till_syncs_before_anyone_signs_in(qtbot, make_window, people, card_ctx, fake):
+    """What the till queued for Stripe reaches it while the counter waits for a cashier
+    (offline-first: nobody has to sign in for the outbox to drain)."""
+    window = make_window()
+    qtbot.waitUntil(lambda: window.sync.text() == "● Online · all synced", timeout=10_000)
+    assert fake.all("product")  # the sync pass pushed the catalog to Stripe
+
+
 def test_with_stripe_the_bar_syncs_and_goes_offline_when_stripe_is_gone(
     qtbot, make_window, people, card_ctx, fake
 ):
     window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)  # the bar checks again as Ravi
     qtbot.waitUntil(lambda: window.sync.text() == "● Online · all synced", timeout=10_000)
-    assert fake.all("product")  # the sync pass pushed the catalog to Stripe
     fake.stop()
     window.sync.refresh()
     qtbot.waitUntil(lambda: window.sync.text().startswith("● Offline"), timeout=15_000)

@@ -125,6 +125,23 @@ class World:
             (customer_id, now, now, now),
         ).lastrowid
 
+    def held_review(self) -> int:
+        """A credit with a UTR and the amount only, held for staff."""
+        from backend.services.upi import upi_requests as upi
+
+        payment_id = self.upi_payment()
+        with self.ctx.store.transaction():
+            return upi.hold_for_review(
+                self.ctx,
+                payment_id,
+                source="bank_statement",
+                line_key=None,
+                utr=self.utr(),
+                amount=79900,
+                evidence={"narration": "UPI/P2A/.../friend@oksbi"},
+                actor="t",
+            )
+
     def token_name(self) -> str:
         name = f"token {next(_seq)}"
         api_tokens.create_token(self.ctx, role="kiosk", name=name, actor="t")
@@ -176,7 +193,7 @@ CALLS = [
     Call("GET", "/health", PUBLIC, plain("/health")),
     # first, while Stripe has little to tell: a sync pass replays every event so far
     Call("GET", "/payments/sync-state", COUNTER, plain("/payments/sync-state")),
-    Call("POST", "/payments/sync", STAFF, plain("/payments/sync")),
+    Call("POST", "/payments/sync", COUNTER, plain("/payments/sync")),
     Call("GET", "/payments/pricing", ALL, plain("/payments/pricing")),
     Call(
         "POST",
@@ -479,6 +496,19 @@ CALLS = [
                 "2026-11-26,UPI/612345670000/friend,612345670000,1.00\n"
             },
         },
+    ),
+    Call("GET", "/payments/reviews", STAFF, plain("/payments/reviews")),
+    Call(
+        "POST",
+        "/payments/reviews/{review_id}/accept",
+        STAFF,
+        lambda w: {"path": f"/payments/reviews/{w.held_review()}/accept"},
+    ),
+    Call(
+        "POST",
+        "/payments/reviews/{review_id}/reject",
+        STAFF,
+        lambda w: {"path": f"/payments/reviews/{w.held_review()}/reject"},
     ),
     Call(
         "GET",

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from pypdf import PdfReader
 
-from app.printing import save_page_png
+from app.till.printing import save_page_png
 from backend.errors import NotConfigured, StateError
 from backend.services.billing import invoices, numbering
 from tests.conftest import ROOT, child_env

@@ -1,5 +1,6 @@
-"""Bank statement import: match by tr, by UTR + amount in the window; twice = no change;
-ambiguous lines never applied; a malformed file applies nothing."""
+"""Bank statement import: a credit naming the request's tr and exact amount pays it; a
+UTR and an amount only are held for staff (a stranger's credit never confirms a sale);
+twice = no change; ambiguous lines never applied; a malformed file applies nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from backend.errors import ValidationError
 from backend.services.billing import upi_subscriptions
+from backend.services.shop import customers
 from backend.services.upi import statements
 from backend.services.upi import upi_requests as upi
 
@@ -27,7 +29,17 @@ def _request(ctx, customer, tier="student", interval="month"):
 
 
 def _counts(report):
-    return {k: len(report[k]) for k in ("matched", "unmatched", "ambiguous", "known")}
+    return {k: len(report[k]) for k in ("matched", "held", "unmatched", "ambiguous", "known")}
+
+
+def _counted(matched=0, held=0, unmatched=0, ambiguous=0, known=0):
+    return {
+        "matched": matched,
+        "held": held,
+        "unmatched": unmatched,
+        "ambiguous": ambiguous,
+        "known": known,
+    }
 
 
 def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_path):
@@ -46,7 +58,7 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
         encoding="utf-8",
     )
     report = statements.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
-    assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert _counts(report) == _counted(matched=1, unmatched=1)
     assert report["matched"][0]["payment_ids"] == [p["id"]]
     assert report["matched"][0]["line"] == 4
     assert report["unmatched"][0]["line"] == 6
@@ -74,12 +86,12 @@ def test_hdfc_line_with_the_tr_confirms_the_payment(ctx, clock, customer, tmp_pa
     overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     second = statements.import_statement(ctx, overlap, preset="hdfc", actor="admin")
     # the matched line is known; the unmatched one is tried again (and still unmatched)
-    assert _counts(second) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
+    assert _counts(second) == _counted(unmatched=1, known=1)
     assert ctx.store.scalar("SELECT count(*) FROM payment_events") == before
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
 
 
-def test_sbi_line_matches_by_utr_and_exact_amount_in_the_window(ctx, customer, tmp_path):
+def test_a_utr_and_the_amount_only_are_held_for_staff_to_accept(ctx, customer, tmp_path):
     p = _request(ctx, customer)
     _request(ctx, customer, "employee")  # same day, other amount: not a candidate
     csv_file = tmp_path / "sbi.csv"
@@ -91,10 +103,74 @@ def test_sbi_line_matches_by_utr_and_exact_amount_in_the_window(ctx, customer, t
         encoding="utf-8",
     )
     report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(report) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
-    assert report["matched"][0]["reason"] == "utr and amount in the time window"
+    assert _counts(report) == _counted(held=1, unmatched=1)
+    assert report["held"][0]["reason"] == "utr and amount only: held for review"
     assert report["unmatched"][0]["line"] == 3  # next day: outside the request's window
-    assert upi.get_payment(ctx, p["id"])["utr"] == "401234567891"
+    assert report["applied"] == 0
+    assert upi.get_payment(ctx, p["id"])["status"] == "pending"  # nothing applied
+    [review] = upi.reviews(ctx)
+    assert (review["payment_id"], review["utr"], review["amount"]) == (
+        p["id"],
+        "401234567891",
+        79900,
+    )
+    assert review["evidence"]["payer_vpa"] == "asha@okicici"
+    assert review["evidence"]["txn_date"] == "2026-11-26"
+
+    paid = upi.accept_review(ctx, review["id"], actor="staff:1")  # staff checked the bank
+    assert (paid["status"], paid["utr"], paid["confirmed_by"]) == (
+        "succeeded",
+        "401234567891",
+        "staff:1",
+    )
+    assert upi_subscriptions.current_subscription(ctx, customer)["tier"] == "student"
+    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(again) == _counted(unmatched=1, known=1)
+    assert upi.reviews(ctx) == []
+
+
+def test_a_strangers_credit_of_the_same_amount_never_confirms_the_sale(ctx, customer, tmp_path):
+    """The bank line someone else's friend sent ("dinner split") for ₹2,399 while an
+    Employee request of ₹2,399 waited: held, not applied; rejected, it stays rejected."""
+    p = _request(ctx, customer, "employee")
+    csv_file = tmp_path / "sbi.csv"
+    csv_file.write_text(
+        SBI_HEAD
+        + "26 Nov 2026,26 Nov 2026,UPI/P2A/612345670000/SOMEONE ELSE/friend@oksbi/dinner split,"
+        ",,2399.00,12399.00\n",
+        encoding="utf-8",
+    )
+    report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(report) == _counted(held=1)
+    assert upi.get_payment(ctx, p["id"])["status"] == "pending"
+    assert upi_subscriptions.current_subscription(ctx, customer) is None  # no plan started
+    [review] = upi.reviews(ctx)
+    assert review["evidence"]["payer_vpa"] == "friend@oksbi"
+    kept = upi.reject_review(ctx, review["id"], actor="staff:1")
+    assert (kept["status"], kept["utr"]) == ("pending", None)
+    kinds = [e["kind"] for e in ctx.store.query(
+        "SELECT kind FROM payment_events WHERE payment_id=? ORDER BY id", (p["id"],)
+    )]  # fmt: skip
+    assert kinds == ["created", "held_for_review", "review_rejected"]
+    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(again) == _counted(unmatched=1)  # not held a second time
+    assert upi.reviews(ctx) == []
+
+
+def test_a_credit_dated_before_the_request_existed_is_not_its_payment(
+    ctx, clock, customer, tmp_path
+):
+    p = _request(ctx, customer)  # made on 26 Nov
+    csv_file = tmp_path / "early.csv"
+    csv_file.write_text(
+        "date,narration,reference,credit\n"
+        f"2026-11-25,UPI {p['tr']} 401234567897,401234567897,799.00\n",
+        encoding="utf-8",
+    )
+    report = statements.import_statement(ctx, csv_file, actor="admin")
+    assert _counts(report) == _counted(unmatched=1)
+    assert report["unmatched"][0]["reason"] == "credit dated before the request existed"
+    assert upi.get_payment(ctx, p["id"])["status"] == "pending"
 
 
 def test_ambiguous_line_is_reported_and_never_applied(ctx, customer, tmp_path):
@@ -105,7 +181,7 @@ def test_ambiguous_line_is_reported_and_never_applied(ctx, customer, tmp_path):
         encoding="utf-8",
     )
     report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 1, "known": 0}
+    assert _counts(report) == _counted(ambiguous=1)
     assert sorted(report["ambiguous"][0]["payment_ids"]) == sorted([a["id"], b["id"]])
     assert {upi.get_payment(ctx, x["id"])["status"] for x in (a, b)} == {"pending"}
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE utr IS NOT NULL") == 0
@@ -184,7 +260,7 @@ def test_a_line_that_fails_half_way_leaves_its_payment_untouched(ctx, customer, 
         encoding="utf-8",
     )
     report = statements.import_statement(ctx, csv_file, preset="hdfc", actor="admin")
-    assert _counts(report) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 0}
+    assert _counts(report) == _counted(unmatched=1)
     assert "no monthly price" in report["unmatched"][0]["reason"]
     row = ctx.store.one("SELECT status, utr, receipt_no FROM payments WHERE id=?", (p["id"],))
     assert row == {"status": "pending", "utr": None, "receipt_no": None}
@@ -220,39 +296,42 @@ def test_a_zero_credit_is_a_debit_line_however_the_bank_writes_it(ctx, customer,
         encoding="utf-8",
     )
     report = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(report) == {"matched": 0, "unmatched": 0, "ambiguous": 0, "known": 0}
+    assert _counts(report) == _counted()
 
 
 def test_reimport_retries_lines_staff_fixed_and_never_applies_a_line_twice(ctx, customer, tmp_path):
+    p = _request(ctx, customer)
     csv_file = tmp_path / "sbi.csv"
     csv_file.write_text(
         SBI_HEAD
-        + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567894/ASHA/ICIC/a@ok/-,,,799.00,1\n"
+        + f"26 Nov 2026,26 Nov 2026,UPI/CR/401234567894/ASHA/ICIC/a@ok/{p['tr']},,,799.00,1\n"
         + "26 Nov 2026,26 Nov 2026,UPI/CR/401234567895/ASHA/ICIC/a@ok/-,,,2399.00,2\n",
         encoding="utf-8",
     )
     first = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(first) == {"matched": 0, "unmatched": 2, "ambiguous": 0, "known": 0}
-
-    # staff find the customer had paid before a request was made: they make it now
-    p = _request(ctx, customer)
-    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(again) == {"matched": 1, "unmatched": 1, "ambiguous": 0, "known": 0}
-    assert again["applied"] == 1
-    assert again["retried"] == 2
+    assert _counts(first) == _counted(matched=1, unmatched=1)
+    assert first["applied"] == 1
     paid = upi.get_payment(ctx, p["id"])
     assert (paid["status"], paid["utr"]) == ("succeeded", "401234567894")
     events = ctx.store.scalar("SELECT count(*) FROM payment_events")
 
-    # once more, and in an overlapping export: the matched line is never applied again
+    # staff find another customer had paid before a request was made: they make it now
+    other = customers.add_customer(ctx, name="Ravi", email="ravi@example.in", actor="t")["id"]
+    q = _request(ctx, other, "employee")
+    again = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
+    assert _counts(again) == _counted(held=1, known=1)  # a UTR alone: held for staff
+    assert again["retried"] == 1
+    assert upi.get_payment(ctx, q["id"])["status"] == "pending"
+
+    # once more, and in an overlapping export: nothing is applied or held again
     third = statements.import_statement(ctx, csv_file, preset="sbi", actor="admin")
-    assert _counts(third) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
+    assert third["already_imported"] is True
     assert third["applied"] == 0
     overlap = tmp_path / "sbi-2.csv"
     overlap.write_text(csv_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     fourth = statements.import_statement(ctx, overlap, preset="sbi", actor="admin")
-    assert _counts(fourth) == {"matched": 0, "unmatched": 1, "ambiguous": 0, "known": 1}
-    assert ctx.store.scalar("SELECT count(*) FROM payment_events") == events
+    assert _counts(fourth) == _counted(known=2)
+    assert ctx.store.scalar("SELECT count(*) FROM payment_events") == events + 2  # q: made, held
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
     outcome = "SELECT outcome, payment_id FROM statement_lines WHERE amount=79900"
     assert ctx.store.one(outcome) == {"outcome": "matched", "payment_id": p["id"]}
@@ -271,7 +350,7 @@ def test_an_ambiguous_line_settled_by_staff_is_not_applied_again(ctx, customer, 
     upi.confirm_with_utr(ctx, a["id"], "401234567896", actor="staff:1")  # staff settle it
     upi.cancel_request(ctx, b["id"], actor="staff:1")
     again = statements.import_statement(ctx, csv_file, preset="sbi", actor="a")
-    assert _counts(again) == {"matched": 1, "unmatched": 0, "ambiguous": 0, "known": 0}
+    assert _counts(again) == _counted(matched=1)
     assert again["matched"][0]["reason"] == "utr already recorded"
     assert again["applied"] == 0
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1

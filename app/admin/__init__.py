@@ -1,0 +1,1 @@
+"""Admin-only pages of the staff window: dashboard, settings, staff, reminders, exports."""

@@ -1,0 +1,1 @@
+"""Self-service kiosk (``autoos-checkout kiosk``): the window, its pages and its guards."""

@@ -1,0 +1,107 @@
+"""Kiosk steps 3 to 5 for a paid plan: how to pay, the QR to pay with, and the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+
+from app.kiosk.touch import TOUCH_PX, touch_button
+from app.widgets.payment_panel import PaymentPanel
+from app.widgets.result_panel import ResultPanel
+from app.widgets.scaling import ScaledPanel, role_label
+
+
+class MethodPage(ScaledPanel):
+    """Step 3 for a paid plan: UPI QR, or card when Stripe is configured."""
+
+    upi = Signal()
+    card = Signal()
+    back = Signal()
+    side_margin = 0.25
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("methodPage")
+        self.title = role_label("How would you like to pay?", "title", center=True)
+        self.summary = role_label("", "amount", center=True)
+        self.plan = role_label("", "plan", center=True)
+        self.upi_button = touch_button("Pay with UPI (scan a QR)", primary=True)
+        self.card_button = touch_button("Pay by card (scan a QR)")
+        self.status = QLabel("")
+        self.status.setObjectName("error")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setWordWrap(True)
+        self.back_button = touch_button("Back")
+        self.upi_button.clicked.connect(self.upi)
+        self.card_button.clicked.connect(self.card)
+        self.back_button.clicked.connect(self.back)
+        for button in (self.upi_button, self.card_button):
+            button.setMinimumHeight(TOUCH_PX + 32)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 64, 48, 48)
+        layout.addWidget(self.title)
+        layout.addSpacing(24)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plan)
+        layout.addSpacing(48)
+        layout.addWidget(self.upi_button)
+        layout.addSpacing(16)
+        layout.addWidget(self.card_button)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def prepare(self, amount: str, plan: str, *, upi: bool, card: bool) -> None:
+        self.summary.setText(amount)
+        self.plan.setText(plan)
+        self.upi_button.setVisible(upi)
+        self.card_button.setVisible(card)
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        for button in (self.upi_button, self.card_button, self.back_button):
+            button.setEnabled(not busy)
+        self.status.setText(message)
+
+
+class PaymentPage(ScaledPanel):
+    """The QR, big, with its countdown and a way out."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.setObjectName("kioskPaymentPage")
+        self.panel = PaymentPanel(now)
+        self.cancel_button = touch_button("Cancel")
+        row = QHBoxLayout()
+        row.setContentsMargins(32, 0, 32, 24)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(row)
+
+
+class ResultPage(ScaledPanel):
+    """Paid / trial started / expired, with one button back to the start."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("kioskResultPage")
+        self.panel = ResultPanel()
+        self.done_button = touch_button("Done", primary=True)
+        self.done_button.setMinimumWidth(320)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.done_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 96)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(row)

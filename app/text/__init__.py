@@ -1,0 +1,1 @@
+"""Words every screen shares: errors for a person, plans and prices, dates, time left."""

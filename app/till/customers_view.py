@@ -1,0 +1,261 @@
+"""Customers: find one; see trial credits, usage against the plan's limits, the
+subscription (upgrade / downgrade / cancel, proration shown first) and payment history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.runtime.tasks import TaskRunner
+from app.text.date_text import day_text
+from app.text.messages import say
+from app.text.plan_text import plan_label
+from app.till.customer_search import CustomerSearch, contact_text
+from app.till.payments_model import PaymentsModel
+from app.till.plan_change_dialog import PlanChangeDialog
+from app.widgets.style import set_role
+from backend.domain.payments import is_live, plan_refusal, subscription_label, trial_running
+from backend.interface import CheckoutApi
+
+
+def meter(bar: QProgressBar, used: int, limit: int | None, unit: str) -> None:
+    """Fill a bar as ``used of limit``; an unlimited plan shows just the count."""
+    if limit is None:
+        bar.setRange(0, 1)
+        bar.setValue(0)
+        bar.setFormat(f"{used} {unit} (unlimited)")
+        return
+    bar.setRange(0, max(limit, 1))
+    bar.setValue(min(used, max(limit, 1)))
+    bar.setFormat(f"{used} of {limit} {unit}")
+
+
+class CustomersView(QWidget):
+    #: an upgrade needs a UPI payment: (request, customer) for the checkout to follow
+    payment_started = Signal(dict, dict)
+
+    def __init__(self, api: CheckoutApi, runner: TaskRunner) -> None:
+        super().__init__()
+        self.api = api
+        self.runner = runner
+        self.customer: dict[str, Any] | None = None
+        self.details: dict[str, Any] = {}
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(24, 18, 24, 18)
+        lay.setSpacing(18)
+        left = QVBoxLayout()
+        title = QLabel("Customers")
+        title.setObjectName("title")
+        left.addWidget(title)
+        self.search = CustomerSearch(api, runner)
+        self.search.activated.connect(self.show_customer)
+        self.search.results.currentItemChanged.connect(
+            lambda cur, _prev: cur is not None and self.show_customer(self.search.selected())
+        )
+        left.addWidget(self.search, 1)
+        lay.addLayout(left, 2)
+
+        right = QVBoxLayout()
+        self.name = QLabel("Choose a customer on the left")
+        self.name.setObjectName("title")
+        right.addWidget(self.name)
+        self.contact = QLabel()
+        self.contact.setObjectName("subtitle")
+        right.addWidget(self.contact)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+        right.addWidget(self.message)
+
+        boxes = QHBoxLayout()
+        trial = QGroupBox("Free trial and credits")
+        tl = QVBoxLayout(trial)
+        self.trial_text = QLabel()
+        self.trial_text.setWordWrap(True)
+        tl.addWidget(self.trial_text)
+        self.credits = QProgressBar()
+        self.credits.setAccessibleName("Trial credits")
+        tl.addWidget(self.credits)
+        self.credits_text = QLabel()
+        self.credits_text.setObjectName("hint")
+        tl.addWidget(self.credits_text)
+        tl.addStretch(1)
+        boxes.addWidget(trial, 1)
+
+        usage = QGroupBox("Usage this month")
+        ul = QGridLayout(usage)
+        ul.addWidget(QLabel("Workflows"), 0, 0)
+        self.workflows = QProgressBar()
+        ul.addWidget(self.workflows, 0, 1)
+        ul.addWidget(QLabel("Agents running"), 1, 0)
+        self.agents = QProgressBar()
+        ul.addWidget(self.agents, 1, 1)
+        self.plan_text = QLabel()
+        self.plan_text.setObjectName("hint")
+        self.plan_text.setWordWrap(True)
+        ul.addWidget(self.plan_text, 2, 0, 1, 2)
+        ul.setColumnStretch(1, 1)
+        boxes.addWidget(usage, 1)
+        right.addLayout(boxes)
+
+        sub = QGroupBox("Subscription")
+        sl = QVBoxLayout(sub)
+        self.sub_text = QLabel()
+        self.sub_text.setWordWrap(True)
+        sl.addWidget(self.sub_text)
+        actions = QHBoxLayout()
+        self.upgrade_button = QPushButton("&Upgrade…")
+        self.downgrade_button = QPushButton("&Downgrade…")
+        self.cancel_button = QPushButton("Ca&ncel subscription…")
+        self.cancel_button.setObjectName("danger")
+        self.upgrade_button.clicked.connect(lambda: self.change_plan("upgrade"))
+        self.downgrade_button.clicked.connect(lambda: self.change_plan("downgrade"))
+        self.cancel_button.clicked.connect(lambda: self.change_plan("cancel"))
+        for button in (self.upgrade_button, self.downgrade_button, self.cancel_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        sl.addLayout(actions)
+        right.addWidget(sub)
+
+        history = QGroupBox("Payment history")
+        hl = QVBoxLayout(history)
+        self.history = PaymentsModel()
+        table = QTableView()
+        table.setModel(self.history)
+        table.setColumnHidden(1, True)  # the customer: it is this one
+        table.verticalHeader().hide()
+        table.setAlternatingRowColors(True)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        hl.addWidget(table)
+        right.addWidget(history, 1)
+        lay.addLayout(right, 5)
+        self._show_nothing()
+
+    def reload(self) -> None:
+        self.search.search()
+        if self.customer is not None:
+            self.show_customer(self.customer)
+
+    def show_customer(self, customer: dict[str, Any] | None) -> None:
+        if customer is None:
+            return
+        self.customer = customer
+        customer_id = customer["id"]
+        api = self.api
+
+        def gather() -> dict[str, Any]:
+            return {
+                "customer": api.get_customer(customer_id),
+                "trial": api.trial_status(customer_id),
+                "usage": api.usage_summary(customer_id),
+                "subscription": api.current_subscription(customer_id),
+                "payments": api.list_payments(customer_id=customer_id, limit=100),
+            }
+
+        self.runner.run_db(gather, self._show_details, self._failed)
+
+    def _show_nothing(self) -> None:
+        for widget in (self.upgrade_button, self.downgrade_button, self.cancel_button):
+            widget.setEnabled(False)
+
+    def _failed(self, exc: Exception) -> None:
+        set_role(self.message, "error")
+        self.message.setText(say(exc))
+        self.message.show()
+
+    def _show_details(self, details: dict[str, Any]) -> None:
+        if self.customer is None or details["customer"]["id"] != self.customer["id"]:
+            return
+        self.details = details
+        customer = details["customer"]
+        self.message.hide()
+        self.name.setText(customer["name"])
+        self.contact.setText(contact_text(customer))
+        self._show_trial(details["trial"], details["usage"])
+        self._show_usage(details["usage"])
+        self._show_subscription(details["subscription"])
+        self.history.set_rows(details["payments"])
+
+    def _show_trial(self, trial: dict[str, Any] | None, usage: dict[str, Any]) -> None:
+        granted = int(usage.get("credits_granted") or 0) + int(usage.get("credits_purchased") or 0)
+        used = int(usage.get("credits_used") or 0)
+        left = int(usage.get("credits_left") or 0)
+        has_credits = granted > 0
+        self.credits.setVisible(has_credits)
+        self.credits_text.setVisible(has_credits)
+        if trial is None:
+            self.trial_text.setText("No free trial and no credits.")
+        else:
+            days = trial.get("days_left")
+            left_text = f" · {days} day(s) left" if trial_running(trial) else ""
+            self.trial_text.setText(
+                f"{trial['status'].capitalize()}{left_text}\n"
+                f"{day_text(trial.get('started_at'))} to {day_text(trial.get('ends_at'))}"
+            )
+        self.credits.setRange(0, max(granted, 1))
+        self.credits.setValue(min(used, max(granted, 1)))
+        self.credits.setFormat(f"{used} of {granted} credits used")
+        self.credits_text.setText(f"{left} credit(s) left")
+
+    def _show_usage(self, usage: dict[str, Any]) -> None:
+        meter(self.workflows, usage["workflows_used"], usage["workflows_limit"], "workflows")
+        meter(self.agents, usage["agents_running"], usage["agents_limit"], "agents")
+        if usage.get("tier") is None:
+            self.plan_text.setText("No plan in force: AUTOOS refuses new workflows.")
+        else:
+            refusal = plan_refusal(usage)
+            extra = f" — {refusal}" if refusal else ""
+            self.plan_text.setText(f"Limits of the {usage['tier_name']} plan{extra}")
+
+    def _show_subscription(self, sub: dict[str, Any] | None) -> None:
+        if sub is None:
+            self.sub_text.setText("No paid subscription. Sell one on the Checkout tab.")
+            self._show_nothing()
+            return
+        text = (
+            f"{plan_label(sub.get('tier_name') or sub['tier'], sub['interval'])} · "
+            f"{sub.get('amount_text', '')} · paid by {sub['method'].upper()}\n"
+            f"Status: {subscription_label(sub)} · "
+            f"current period ends {day_text(sub['current_period_end'])}"
+        )
+        if sub.get("cancel_at_period_end"):
+            text += "\nCancels at the end of this period."
+        if sub.get("pending_tier"):
+            text += f"\nChanges to {sub['pending_tier']} at the end of this period."
+        self.sub_text.setText(text)
+        live = is_live(sub)
+        self.upgrade_button.setEnabled(live)
+        self.downgrade_button.setEnabled(live)
+        self.cancel_button.setEnabled(live and not sub.get("cancel_at_period_end"))
+
+    def change_plan(self, kind: str) -> None:
+        if self.customer is None or not self.details.get("subscription"):
+            return
+        dialog = PlanChangeDialog(
+            self.api,
+            self.runner,
+            kind=kind,
+            customer=self.details["customer"],
+            subscription=self.details["subscription"],
+            parent=self,
+        )
+        customer = self.details["customer"]
+        dialog.payment_started.connect(lambda request: self.payment_started.emit(request, customer))
+        dialog.exec()
+        self.show_customer(self.customer)

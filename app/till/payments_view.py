@@ -1,0 +1,257 @@
+"""Payments: filter by status, method and dates; confirm a UPI payment by UTR; accept a
+late one; refunds.
+
+The refund button exists only for admins (it is not created at all for staff). Which
+action a row allows is the payment vocabulary's (:mod:`backend.domain.payments`).
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.runtime.tasks import TaskRunner
+from app.text.date_text import QT_DAY_FORMAT
+from app.text.messages import say
+from app.till.payments_model import PaymentsModel
+from app.till.refund_dialog import RefundDialog
+from app.till.utr_dialog import UtrDialog
+from app.widgets.style import set_role
+from backend.domain.money import format_money
+from backend.domain.payments import (
+    LABELS,
+    METHOD_LABELS,
+    is_late,
+    is_upi,
+    may_confirm_with_utr,
+    may_refund,
+)
+from backend.interface import CheckoutApi, operation_of
+
+
+def accepted(parameter: str) -> list[str]:
+    """The values ``list_payments`` takes for ``parameter``, as its declaration says."""
+    declared = operation_of(CheckoutApi.list_payments)
+    assert declared is not None
+
+    def values(hint: Any) -> list[str]:
+        if typing.get_origin(hint) is typing.Literal:
+            return [str(v) for v in typing.get_args(hint)]
+        return [v for arg in typing.get_args(hint) for v in values(arg)]
+
+    return values(declared.hints[parameter])
+
+
+class PaymentsView(QWidget):
+    def __init__(
+        self,
+        api: CheckoutApi,
+        runner: TaskRunner,
+        *,
+        is_admin: bool,
+        today: QDate,
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.runner = runner
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 18, 24, 18)
+        head = QHBoxLayout()
+        title = QLabel("Payments")
+        title.setObjectName("title")
+        head.addWidget(title)
+        head.addStretch(1)
+        lay.addLayout(head)
+
+        filters = QHBoxLayout()
+        self.status = QComboBox()
+        self.status.addItem("Any status", None)
+        for key in accepted("status"):
+            self.status.addItem(LABELS.get(key, key), key)
+        self.method = QComboBox()
+        self.method.addItem("Any method", None)
+        for key in accepted("method"):
+            self.method.addItem(METHOD_LABELS.get(key, key), key)
+        self.use_dates = QCheckBox("&From")
+        self.date_from = QDateEdit(today.addDays(-30))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat(QT_DAY_FORMAT)
+            edit.setEnabled(False)
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        filters.addWidget(QLabel("&Status"))
+        filters.itemAt(filters.count() - 1).widget().setBuddy(self.status)
+        filters.addWidget(self.status)
+        filters.addWidget(QLabel("M&ethod"))
+        filters.itemAt(filters.count() - 1).widget().setBuddy(self.method)
+        filters.addWidget(self.method)
+        filters.addSpacing(12)
+        filters.addWidget(self.use_dates)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("to"))
+        filters.addWidget(self.date_to)
+        filters.addStretch(1)
+        self.reload_button = QPushButton("&Refresh")
+        self.reload_button.clicked.connect(self.reload)
+        filters.addWidget(self.reload_button)
+        lay.addLayout(filters)
+        for combo in (self.status, self.method):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self.reload())
+        self.use_dates.toggled.connect(lambda _on: self.reload())
+
+        self.model = PaymentsModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
+        lay.addWidget(self.table, 1)
+
+        foot = QHBoxLayout()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        foot.addWidget(self.message, 1)
+        self.late_button = QPushButton("&Accept late payment…")
+        self.late_button.setToolTip("Money that arrived after the QR expired: start the plan.")
+        self.late_button.clicked.connect(self.accept_late)
+        foot.addWidget(self.late_button)
+        self.utr_button = QPushButton("Confirm with &UTR…")
+        self.utr_button.clicked.connect(self.confirm_with_utr)
+        foot.addWidget(self.utr_button)
+        self.refund_button: QPushButton | None = None
+        if is_admin:
+            self.refund_button = QPushButton("Re&fund…")
+            self.refund_button.setObjectName("danger")
+            self.refund_button.clicked.connect(self.refund)
+            foot.addWidget(self.refund_button)
+        lay.addLayout(foot)
+        self._selection()
+
+    def filters(self) -> dict[str, Any]:
+        chosen: dict[str, Any] = {
+            "status": self.status.currentData(),
+            "method": self.method.currentData(),
+        }
+        if self.use_dates.isChecked():
+            chosen["date_from"] = self.date_from.date().toString("yyyy-MM-dd")
+            chosen["date_to"] = self.date_to.date().toString("yyyy-MM-dd")
+        return chosen
+
+    def reload(self, done: str | None = None) -> None:
+        """Read the payments again; ``done`` is what to say once they are shown."""
+        self.runner.call(
+            self.api.list_payments,
+            **self.filters(),
+            on_success=lambda rows: self._loaded(rows, done),
+            on_failure=self._failed,
+        )
+
+    def _loaded(self, rows: list[dict[str, Any]], done: str | None = None) -> None:
+        self.model.set_rows(rows)
+        if done:
+            set_role(self.message, "success")
+            self.message.setText(done)
+        else:
+            set_role(self.message, "hint")
+            self.message.setText(f"{len(rows)} payment(s)")
+        self._selection()
+
+    def _failed(self, exc: Exception) -> None:
+        set_role(self.message, "error")
+        self.message.setText(say(exc))
+
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _selection(self) -> None:
+        row = self.selected()
+        self.late_button.setEnabled(row is not None and is_late(row))
+        self.utr_button.setEnabled(row is not None and may_confirm_with_utr(row))
+        if self.refund_button is not None:
+            self.refund_button.setEnabled(row is not None and may_refund(row))
+            self.refund_button.setToolTip(
+                "UPI payments are refunded by bank transfer, outside this app."
+                if row is not None and is_upi(row)
+                else ""
+            )
+
+    def confirm_with_utr(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = UtrDialog(row["amount_text"], self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.runner.call(
+            self.api.confirm_with_utr,
+            row["id"],
+            dialog.utr,
+            on_success=lambda p: self._done(f"Confirmed: receipt {p.get('receipt_no') or ''}."),
+            on_failure=self._failed,
+        )
+
+    def accept_late(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Accept late payment",
+            f"{row['customer_name']} paid {row['amount_text']} after the QR had expired.\n"
+            "Accept it? The plan starts now and a receipt is issued.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.runner.call(
+            self.api.accept_late,
+            row["id"],
+            on_success=lambda p: self._done(f"Accepted: receipt {p.get('receipt_no') or ''}."),
+            on_failure=self._failed,
+        )
+
+    def refund(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = RefundDialog(row, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.amount is None:
+            return
+        amount, reason = dialog.amount, dialog.reason.text().strip() or None
+        self.runner.call(
+            self.api.refund,
+            row["id"],
+            amount=amount.amount,
+            currency=amount.currency,
+            reason=reason,
+            on_success=lambda _r: self._done(f"Refund of {format_money(amount)} sent to Stripe."),
+            on_failure=self._failed,
+        )
+
+    def _done(self, message: str) -> None:
+        self.reload(done=message)

@@ -1,0 +1,290 @@
+"""The staff window: PIN login, then Checkout, Customers, Payments — and for admins only,
+Dashboard, Settings and Staff.
+
+The tabs are built for the person who signs in: a staff member's window does not
+contain the admin pages at all (not hidden, not disabled — absent). Everything the
+window asks of the backend is an operation of the application interface, run by the
+task runner: before sign-in the till's own (acting for the counter), after it the
+interface acting as the person signed in (``api.signed_in``), whose role the backend
+checks on every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6 import QtCore
+from PySide6.QtCore import QDate, QEvent, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.display.link import make_customer_display, make_qr_preview
+from app.runtime.lifecycle import close_down, retire
+from app.runtime.tasks import TaskRunner
+from app.till.login_view import LoginView
+from app.till.sync_indicator import SyncIndicator
+from app.widgets.style import use_plain_text_labels
+from backend.interface import ADMIN, CheckoutApi
+
+if TYPE_CHECKING:
+    from app.display.customer_display import CustomerDisplay
+    from app.widgets.qr_view import QrView
+
+#: ``factory(now, display_screen=..., anchor=...)`` → the customer display
+DisplayFactory = Callable[..., "CustomerDisplay"]
+
+
+class SignedInArea(QWidget):
+    """Header (who is signed in, sign out) and the tabs this person may use."""
+
+    #: an admin saved the settings
+    settings_saved = Signal()
+
+    def __init__(
+        self,
+        api: CheckoutApi,
+        runner: TaskRunner,
+        staff: dict[str, Any],
+        *,
+        now: Callable[[], datetime],
+        display: CustomerDisplay | None,
+        qr_factory: Callable[[], QrView] | None,
+    ) -> None:
+        # the pages are imported at sign-in, not at start: the login screen paints sooner
+        from app.till.checkout.view import CheckoutView
+        from app.till.customers_view import CustomersView
+        from app.till.payments_view import PaymentsView
+
+        super().__init__()
+        self.staff = staff
+        self.is_admin = staff["role"] == ADMIN
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        corner = QWidget()
+        corner_lay = QHBoxLayout(corner)
+        corner_lay.setContentsMargins(0, 0, 12, 0)
+        who = QLabel(f"{staff['name']} · {'Admin' if self.is_admin else 'Sales'}")
+        who.setObjectName("userChip")
+        corner_lay.addWidget(who)
+        self.sign_out = QPushButton("Sign &out")
+        self.sign_out.setObjectName("small")
+        corner_lay.addWidget(self.sign_out)
+        self.tabs.setCornerWidget(corner, QtCore.Qt.Corner.TopRightCorner)
+        lay.addWidget(self.tabs)
+
+        self.checkout = CheckoutView(api, runner, now=now, display=display, qr_factory=qr_factory)
+        self.customers = CustomersView(api, runner)
+        today = now().date()
+        self.payments = PaymentsView(
+            api,
+            runner,
+            is_admin=self.is_admin,
+            today=QDate(today.year, today.month, today.day),
+        )
+        self.tabs.addTab(self.checkout, "Checkout")
+        self.tabs.addTab(self.customers, "Customers")
+        self.tabs.addTab(self.payments, "Payments")
+        self.admin_pages: dict[str, QWidget] = {}
+        if self.is_admin:
+            self._add_admin_pages(api, runner, now)
+        self.tabs.currentChanged.connect(self._tab_shown)
+        for number in range(1, self.tabs.count() + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
+        self.checkout.sale_completed.connect(lambda _sale: self.payments.reload())
+        self.customers.payment_started.connect(self._follow_payment)
+        self.checkout.load()
+
+    def _add_admin_pages(
+        self, api: CheckoutApi, runner: TaskRunner, now: Callable[[], datetime]
+    ) -> None:
+        # imported here: pyqtgraph is heavy and only admins see the dashboard (start-up time)
+        from app.admin.dashboard_view import DashboardView
+        from app.admin.settings_view import SettingsView
+        from app.admin.staff_view import StaffAdminView
+
+        dashboard = DashboardView(api, runner, now=now)
+        self.admin_pages["dashboard"] = dashboard
+        self.tabs.addTab(dashboard, "Dashboard")
+        settings = SettingsView(api, runner)
+        settings.saved.connect(self.settings_saved)
+        settings.saved.connect(self.checkout.reload_settings)
+        self.admin_pages["settings"] = settings
+        self.tabs.addTab(settings, "Settings")
+        self.admin_pages["staff"] = StaffAdminView(api, runner)
+        self.tabs.addTab(self.admin_pages["staff"], "Staff")
+
+    def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
+        self.tabs.setCurrentWidget(self.checkout)
+        self.checkout.follow_payment(request, customer)
+
+    def _tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        # each page reads fresh data when shown (the dashboard calls it refresh)
+        reload = getattr(page, "reload", None) or getattr(page, "refresh", None)
+        if callable(reload):
+            reload()
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
+
+
+class StaffWindow(QMainWindow):
+    def __init__(
+        self,
+        api: CheckoutApi,
+        runner: TaskRunner,
+        *,
+        now: Callable[[], datetime],
+        shop_name: str = "AUTOOS",
+        display_factory: DisplayFactory | None = make_customer_display,
+        qr_factory: Callable[[], QrView] | None = make_qr_preview,
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.runner = runner
+        self.now = now
+        self.qr_factory = qr_factory
+        self.setWindowTitle(f"{shop_name} Checkout")
+        self.setMinimumSize(1280, 720)
+        self.display: CustomerDisplay | None = None
+        self.stack = QStackedWidget()
+        self.login = LoginView(api, runner, shop_name)
+        self.login.signed_in.connect(self.sign_in)
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+        self.area: SignedInArea | None = None
+
+        self.sync = SyncIndicator(api, runner)
+        self.statusBar().addPermanentWidget(self.sync)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(140)
+        self.busy.setMaximumHeight(16)
+        self.busy.setAccessibleName("Working")
+        self.busy.hide()
+        self.statusBar().addWidget(self.busy)
+        # show "working" only for work that takes a noticeable time (no flicker)
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(400)
+        self._busy_delay.timeout.connect(lambda: self.busy.setVisible(self.runner.running > 0))
+        runner.busy_changed.connect(self._busy_changed)
+        self._display_factory = display_factory
+        self._background_started = False
+
+    def event(self, event: QEvent) -> bool:
+        """After the first paint, start the rest: the staff names for the login (the
+        first query, so the first work of the task runner's threads), the sync
+        indicator's checks (Stripe key lookup, queue) and the customer display. The
+        window is on screen first; this work then runs in the background."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._background_started:
+            self._background_started = True
+            QTimer.singleShot(0, self._start_background)
+        return handled
+
+    def _start_background(self) -> None:
+        self.login.refresh()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            use_plain_text_labels(app)  # customers' and staff names never read as markup
+        self.sync.start()
+        factory = self._display_factory
+        if factory is not None:
+            api = self.api
+            self.runner.run_db(
+                lambda: (api.pricing()["tiers"], api.settings_view()),
+                lambda result: self._open_display(factory, *result),
+            )
+
+    def _open_display(
+        self, factory: DisplayFactory, tiers: list[dict[str, Any]], settings: dict[str, Any]
+    ) -> None:
+        """Open the customer display once the plans and the screen setting are read."""
+        self.display = factory(
+            self.now, display_screen=settings["ui"]["display_screen"], anchor=self
+        )
+        self.display.show_idle(tiers)
+        if self.area is not None:
+            self.area.checkout.display = self.display
+
+    def _settings_saved(self) -> None:
+        """Show the new shop name and move the display if its screen setting changed
+        (the checkout page reloads its own plans and switches)."""
+        self.runner.call(self.api.settings_view, on_success=self._show_settings)
+
+    def _show_settings(self, view: dict[str, Any]) -> None:
+        shop = view["shop"]["name"]
+        self.setWindowTitle(f"{shop} Checkout")
+        self.login.set_shop_name(shop)
+        if self.display is not None:
+            self.display.set_screen_setting(view["ui"]["display_screen"])
+
+    def _busy_changed(self, running: int) -> None:
+        if running == 0:
+            self._busy_delay.stop()
+            self.busy.hide()
+        elif not self._busy_delay.isActive() and not self.busy.isVisible():
+            self._busy_delay.start()
+
+    def sign_in(self, staff: dict[str, Any]) -> None:
+        """Act as this person from now on (the backend reads their role), then build
+        their area."""
+        api = self.api
+        self.runner.run_db(lambda: api.signed_in(staff), lambda acting: self._enter(staff, acting))
+
+    def _enter(self, staff: dict[str, Any], acting: CheckoutApi) -> None:
+        """The signed-in area for this person (admin pages only for an admin)."""
+        if self.area is not None:
+            return  # signed in already (a second answer for the same sign-in)
+        self.area = SignedInArea(
+            acting,
+            self.runner,
+            staff,
+            now=self.now,
+            display=self.display,
+            qr_factory=self.qr_factory,
+        )
+        self.area.sign_out.clicked.connect(self.sign_out)
+        self.area.settings_saved.connect(self._settings_saved)
+        self.stack.addWidget(self.area)
+        self.stack.setCurrentWidget(self.area)
+        self.sync.act_as(acting)
+        self.statusBar().showMessage(f"Signed in as {staff['name']}", 4000)
+
+    def sign_out(self) -> None:
+        if self.area is None:
+            return
+        area, self.area = self.area, None
+        self.sync.act_as(self.api)
+        area.checkout.reset()
+        self.stack.removeWidget(area)
+        # its timers stop now; answers still on their way to its pages are dropped
+        retire(area)
+        self.stack.setCurrentWidget(self.login)
+        self.login.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.area is not None:
+            self.area.checkout.reset()
+        close_down(self)  # every timer under the window stops; late answers are dropped
+        if self.display is not None:
+            self.display.close()
+        super().closeEvent(event)
