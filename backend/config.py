@@ -91,6 +91,11 @@ class UiSettings:
     kiosk_idle_seconds: int = 60
     display_screen: str = "auto"  # "auto" (a non-primary screen), "primary", or a screen name
     language: str = "en"
+    #: this machine's till or kiosk: shown in its title, on its receipts, and recorded
+    #: with each payment it takes (a customer display shows that till's payments)
+    terminal_name: str = "Till 1"
+    #: a stand-alone customer display: the till whose payments it shows ("" = not paired)
+    display_pairs_with: str = ""
 
 
 @dataclass
@@ -130,6 +135,8 @@ ENV_MAP: dict[str, tuple[str | None, str]] = {
     "SMTP_PORT": ("mail", "port"),
     "SMTP_USERNAME": ("mail", "username"),
     "SMTP_FROM": ("mail", "sender"),
+    "AUTOOS_CHECKOUT_TERMINAL": ("ui", "terminal_name"),
+    "AUTOOS_CHECKOUT_PAIR": ("ui", "display_pairs_with"),
 }
 
 

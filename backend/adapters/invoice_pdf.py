@@ -73,6 +73,8 @@ def render_invoice(doc: dict[str, Any]) -> bytes:
     ]
     if doc["reference"]:
         right_lines.append(f"Reference: {doc['reference']}")
+    if doc.get("terminal"):
+        right_lines.append(f"Till: {doc['terminal']}")
     for i in range(max(len(left_lines), len(right_lines))):
         y -= 14
         if i < len(left_lines):

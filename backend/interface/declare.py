@@ -12,14 +12,16 @@ generated from the same declarations. Adding an operation is one decorated metho
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from backend.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    import inspect
 
 KIOSK, STAFF, ADMIN, AUTOOS = "kiosk", "staff", "admin", "autoos"
 ALL_ROLES = frozenset({KIOSK, STAFF, ADMIN, AUTOOS})
@@ -106,6 +108,8 @@ class Operation:
     @functools.cached_property
     def signature(self) -> inspect.Signature:
         """The parameters a caller passes (``self`` left out)."""
+        import inspect  # on first use: the windows' start-up does not pay for it
+
         sig = inspect.signature(self.method)
         return sig.replace(parameters=list(sig.parameters.values())[1:])
 

@@ -20,6 +20,10 @@ from backend.interface.types import (
     TokenRole,
 )
 
+# the login screen's first question (who may sign in): imported with the interface, before
+# the GUI loads Qt, whose import hook makes every later import slower (benchmarks/startup.py)
+from backend.services.shop import staff as _staff  # noqa: F401
+
 
 class ShopOps(Bound):
     @operation(

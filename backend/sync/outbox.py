@@ -29,11 +29,10 @@ import contextlib
 import json
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.adapters.stripe_gateway import gateway
 from backend.clock import parse_iso, to_iso
@@ -49,6 +48,9 @@ from backend.errors import (
     TransientError,
 )
 from backend.store import audit
+
+if TYPE_CHECKING:  # imported by drain(): a till's start-up does not load thread pools
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 600
@@ -300,6 +302,8 @@ class _Drain:
     failed: int = 0
 
     def run(self) -> None:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         try:
             while True:
                 handled = self._schedule()
@@ -522,6 +526,8 @@ def drain(
         return counts
     _load_operations()
     window = max(1, ctx.settings.stripe.sync_concurrency)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=window, thread_name_prefix="stripe-sync") as pool:
         run = _Drain(ctx, until_id, ignore_backoff, max_ops, pool, window)
         if until_id is not None:

@@ -90,6 +90,7 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         "payment_id": row["id"],
         "method": METHOD_NAMES.get(row["method"], row["method"]),
         "reference": row["utr"] or row["stripe_payment_intent_id"] or row["upi_tr"] or "",
+        "terminal": row["terminal"] or "",
         "currency": currency,
         "seller": {
             "name": shop.name,

@@ -158,6 +158,18 @@ EDITABLE: dict[str, dict[str, Field]] = {
         "display_screen": Field(
             "Customer display screen", "text", _screen, hint="auto, primary or a screen name"
         ),
+        "terminal_name": Field(
+            "This till's name",
+            "text",
+            _text(40, required=True, what="till name", plain=True),
+            hint="e.g. Counter 1: on receipts and its customer display",
+        ),
+        "display_pairs_with": Field(
+            "A stand-alone display shows",
+            "text",
+            _text(40, what="till name", plain=True),
+            hint="the till's name; empty: not paired",
+        ),
     },
 }
 #: (section, key) -> the environment variable that sets it
