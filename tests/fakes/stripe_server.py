@@ -298,7 +298,7 @@ class FakeStripe:
                 kind = self.rng.choice(self.fault_kinds)
             else:
                 return None
-            self.faults_injected[kind] += 1
+            self.faults_injected[kind] = self.faults_injected.get(kind, 0) + 1
             return kind
 
     def arrive(self, method: str, path: str) -> None:
@@ -620,6 +620,28 @@ class FakeStripe:
             )
             self.emit("checkout.session.completed", self._public(sess))
             return self._public(sess)
+
+    def decline_session(self, sess_id: str, message: str = "Your card was declined.") -> None:
+        """The customer's card was declined on the session's page (test helper): Stripe
+        tells of a failed PaymentIntent of the customer; the page stays open for another
+        card."""
+        with self.lock:
+            sess = self.get("checkout.session", sess_id)
+            intent = self._template(
+                "payment_intent",
+                id=self.new_id("pi"),
+                customer=sess["customer"],
+                amount=sess["amount_total"],
+                currency=sess["currency"],
+                status="requires_payment_method",
+                last_payment_error={
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": "insufficient_funds",
+                    "message": message,
+                },
+            )
+            self.emit("payment_intent.payment_failed", intent)
 
     def attach_card(self, cus_id: str) -> dict[str, Any]:
         with self.lock:
@@ -1194,6 +1216,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, answer = fake.handle(
             method, split.path, params, self.headers.get("Idempotency-Key")
         )
+        if fault == "500_after":  # Stripe did it, but the answer that came back is an error
+            self._send(500, {"error": {"type": "api_error", "message": "An error occurred."}})
+            return
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
