@@ -16,7 +16,7 @@ GUI_MODES = ("staff", "kiosk", "display")
 
 def _split(argv: list[str]) -> tuple[str | None, list[str]]:
     """Find the sub-command (first word that is not an option or an option's value)."""
-    takes_value = {"--db", "--config", "--server", "--token"}
+    takes_value = {"--db", "--config", "--server", "--token", "--pair"}
     i = 0
     while i < len(argv):
         word = argv[i]
@@ -31,12 +31,16 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _opens_gui(command: str | None, args: list[str]) -> bool:
-    """``staff`` alone opens the staff window; ``staff add`` / ``staff list`` are CLI."""
+    """``staff`` alone opens the staff window; ``staff add`` / ``staff list`` are CLI,
+    and so is ``staff --help`` (the staff commands' help, not the window launcher's)."""
     if command is None:
         return True
     if command not in GUI_MODES:
         return False
-    action, _ = _split(args[args.index(command) + 1 :])
+    rest = args[args.index(command) + 1 :]
+    if command == "staff" and any(a in ("-h", "--help") for a in rest):
+        return False
+    action, _ = _split(rest)
     return action is None
 
 

@@ -6,6 +6,7 @@ narrowest branch they can act on::
 
     CheckoutError
     ├── ValidationError          bad input at a boundary (form, CLI, API, CSV, webhook)
+    │   ├── FieldsInvalid        several fields refused at once, each with its reason
     │   └── SignatureError       a webhook signature that does not verify
     ├── NotFound                 no such customer, payment, staff member, ...
     ├── Conflict                 the change contradicts what is stored
@@ -44,6 +45,22 @@ class CheckoutError(Exception):
 
 class ValidationError(CheckoutError):
     code = "invalid"
+
+
+class FieldsInvalid(ValidationError):
+    """Several inputs refused at once: ``problems`` maps each field to its reason, so a
+    form marks every wrong field together (the message lists them all; ``field`` is the
+    first, for a screen to focus)."""
+
+    def __init__(self, problems: dict[str, str], what: str = "details") -> None:
+        self.problems = dict(problems)
+        reasons = list(self.problems.values())
+        message = (
+            reasons[0]
+            if len(reasons) == 1
+            else f"{len(reasons)} {what} need fixing: " + " · ".join(reasons)
+        )
+        super().__init__(message, field=next(iter(self.problems)))
 
 
 class SignatureError(ValidationError):

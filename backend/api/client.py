@@ -73,8 +73,11 @@ def error_from(response: httpx.Response) -> CheckoutError:
     try:
         body = response.json()["error"]
         code, message, field = body["code"], body["message"], body.get("field")
+        problems = body.get("problems")
     except (ValueError, KeyError, TypeError):
-        code, message, field = "", "", None
+        code, message, field, problems = "", "", None, None
+    if problems:  # several fields refused at once: a form marks them all
+        return errors.FieldsInvalid(problems)
     cls = ERROR_CLASSES.get(code) or _BY_STATUS.get(response.status_code)
     if cls is None:
         cls = TransientError if response.status_code >= 500 else CheckoutError

@@ -56,6 +56,7 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     field: str | None = None
+    problems: dict[str, str] | None = None  # every refused field, when several were
 
 
 class ErrorResponse(BaseModel):
@@ -72,11 +73,18 @@ def status_for(exc: CheckoutError) -> int:
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, **headers: str
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    problems: dict[str, str] | None = None,
+    **headers: str,
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if field:
         body["field"] = field
+    if problems:
+        body["problems"] = problems
     return JSONResponse({"error": body}, status_code=status, headers=headers or None)
 
 
@@ -101,7 +109,8 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if status >= 500:
             log.warning("%s %s -> %s %s", request.method, request.url.path, status, exc.code)
-        return error_response(status, exc.code, exc.message, exc.field, **headers)
+        problems = getattr(exc, "problems", None)
+        return error_response(status, exc.code, exc.message, exc.field, problems, **headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

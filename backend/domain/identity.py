@@ -49,6 +49,10 @@ def email_identity(email: str) -> str:
     return f"email:{local}@{domain}"
 
 
+#: what may stand between the digits of a phone number as people write it
+DIALABLE = frozenset(" +-().")
+
+
 def normalize_phone(phone: str, default_region: str = "IN") -> str:
     """E.164 (``+919876543210``). Numbers without a country code are read as Indian."""
     import phonenumbers
@@ -56,6 +60,14 @@ def normalize_phone(phone: str, default_region: str = "IN") -> str:
     raw = (phone or "").strip()
     if not raw:
         raise ValidationError("Enter a phone number.", field="phone")
+    stray = [ch for ch in raw if not (ch.isdigit() and ch.isascii()) and ch not in DIALABLE]
+    if stray:
+        # phonenumbers would read letters as keypad digits: 98765abc10 is not a typo to fix
+        raise ValidationError(
+            f"{raw!r} is not a phone number: it has {''.join(dict.fromkeys(stray))!r} in it. "
+            "Type digits only (spaces, + and - are fine).",
+            field="phone",
+        )
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     try:

@@ -13,6 +13,7 @@ from backend.interface.declare import (
     COUNTER,
     KIOSK,
     READERS,
+    STAFF_ONLY,
     operation,
 )
 from backend.interface.types import (
@@ -86,6 +87,37 @@ class CustomerOps(Bound):
         from backend.services.shop import customers
 
         return customers.get_customer(self.ctx, customer_id)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/payments/customers/{customer_id}",
+        roles=STAFF_ONLY,
+        summary="Correct a customer's name, email or phone (audited with old and new values)",
+        description="Give only what changes; an empty email or phone clears it (one must "
+        "stay). Every wrong field is named at once. An email or phone another customer's "
+        "free trial used cannot be moved here (409).",
+        errors=(404, 409),
+        tag="customers",
+    )
+    def update_customer(
+        self,
+        customer_id: CustomerId,
+        name: Name | None = None,
+        email: Email | None = None,
+        phone: Phone | None = None,
+        state: State | None = None,
+    ) -> Customer:
+        from backend.services.shop import customers
+
+        return customers.update_customer(  # type: ignore[return-value]
+            self.ctx,
+            customer_id,
+            name=name,
+            email=email,
+            phone=phone,
+            state=state,
+            actor=self.actor,
+        )
 
     @operation(
         "POST",

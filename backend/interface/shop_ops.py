@@ -15,6 +15,7 @@ from backend.interface.types import (
     NewPin,
     Pin,
     SettingsChanges,
+    StaffId,
     StaffRole,
     TokenRef,
     TokenRole,
@@ -151,10 +152,62 @@ class ShopOps(Bound):
         wrap="staff",
         tag="staff",
     )
-    def list_staff(self) -> list[StaffMember]:
+    def list_staff(self, include_inactive: bool = False) -> list[StaffMember]:
         from backend.services.shop import staff
 
-        return staff.list_staff(self.ctx)  # type: ignore[return-value]
+        return staff.list_staff(self.ctx, include_inactive=include_inactive)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/staff/{staff_id}/deactivate",
+        roles=ADMIN_ONLY,
+        summary="Deactivate a person: they can no longer sign in (the last admin stays)",
+        errors=(404, 409),
+        tag="staff",
+    )
+    def deactivate_staff(self, staff_id: StaffId) -> StaffMember:
+        from backend.services.shop import staff
+
+        return staff.set_active(self.ctx, staff_id, False, actor=self.actor)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/staff/{staff_id}/activate",
+        roles=ADMIN_ONLY,
+        summary="Let a deactivated person sign in again",
+        errors=(404,),
+        tag="staff",
+    )
+    def activate_staff(self, staff_id: StaffId) -> StaffMember:
+        from backend.services.shop import staff
+
+        return staff.set_active(self.ctx, staff_id, True, actor=self.actor)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/staff/{staff_id}/reset-pin",
+        roles=ADMIN_ONLY,
+        summary="Give a person a new PIN (it also unlocks them)",
+        errors=(404,),
+        tag="staff",
+    )
+    def reset_pin(self, staff_id: StaffId, pin: NewPin) -> StaffMember:
+        from backend.services.shop import staff
+
+        return staff.reset_pin(self.ctx, staff_id, pin, actor=self.actor)  # type: ignore[return-value]
+
+    @operation(
+        "POST",
+        "/staff/{staff_id}/unlock",
+        roles=ADMIN_ONLY,
+        summary="Unlock a person locked out by wrong PINs",
+        errors=(404,),
+        tag="staff",
+    )
+    def unlock_staff(self, staff_id: StaffId) -> StaffMember:
+        from backend.services.shop import staff
+
+        return staff.unlock(self.ctx, staff_id, actor=self.actor)  # type: ignore[return-value]
 
     @operation(
         "POST",

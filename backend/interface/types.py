@@ -37,6 +37,7 @@ MAX_ID = 2**53  # larger numbers cannot be stored or sent as JSON numbers safely
 CustomerId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Customer number")]
 SubscriptionId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Subscription number")]
 ReminderId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Reminder number")]
+StaffId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Staff member's number")]
 ReviewId = Annotated[int, Field(gt=0, lt=MAX_ID, description="Held evidence's number")]
 PaymentId = Annotated[
     str,

@@ -4,8 +4,16 @@ from datetime import timedelta
 
 import pytest
 
-from backend.errors import AccountLocked, DuplicateError, ValidationError, WrongPin
+from backend.errors import (
+    AccountLocked,
+    Conflict,
+    DuplicateError,
+    FieldsInvalid,
+    ValidationError,
+    WrongPin,
+)
 from backend.services.shop import customers, staff
+from backend.services.trials import trials
 from backend.store import audit
 
 
@@ -77,7 +85,72 @@ def test_customer_changes_are_audited(ctx):
         ("staff:2", "customer.update"),
         ("staff:1", "customer.create"),
     ]
-    assert entries[0]["detail"]["phone"] == "+919876543210"
+    assert entries[0]["detail"] == {"before": {"phone": None}, "after": {"phone": "+919876543210"}}
+
+
+def test_every_wrong_field_is_named_at_once_and_letters_are_not_a_phone(ctx):
+    with pytest.raises(FieldsInvalid) as refused:
+        customers.add_customer(ctx, name=" ", email="asha@", phone="98765abc10", actor="t")
+    assert set(refused.value.problems) == {"name", "email", "phone"}
+    assert "'abc'" in refused.value.problems["phone"]
+    assert "3 details need fixing" in refused.value.message
+    assert ctx.store.scalar("SELECT count(*) FROM customers") == 0
+
+
+def test_a_correction_keeps_one_trial_per_person(ctx):
+    first = customers.add_customer(ctx, name="Asha", email="asha@example.com", actor="t")
+    trials.start_trial(ctx, first["id"], actor="t")
+    # Asha changes her address; her old one stays spent
+    customers.update_customer(ctx, first["id"], email="asha.rao@example.com", actor="staff:1")
+    other = customers.add_customer(ctx, name="Ravi", phone="9876543210", actor="t")
+    with pytest.raises(Conflict, match="already had a free trial"):
+        customers.update_customer(ctx, other["id"], email="asha@example.com", actor="staff:1")
+    assert customers.get_customer(ctx, other["id"])["email"] is None  # nothing changed
+    with pytest.raises(Conflict):
+        trials.start_trial(ctx, first["id"], actor="t")  # and the edit reopened nothing
+
+
+def test_an_edit_with_nothing_new_writes_nothing(ctx):
+    cust = customers.add_customer(ctx, name="Asha", email="asha@example.com", actor="t")
+    customers.update_customer(ctx, cust["id"], name=" Asha ", actor="staff:1")
+    assert [e["action"] for e in audit.recent(ctx)] == ["customer.create"]
+
+
+def test_staff_management_deactivate_reset_unlock_and_the_last_admin(ctx, clock):
+    owner = staff.add_staff(ctx, name="Asha", role="admin", pin="4821", actor="t")
+    clerk = staff.add_staff(ctx, name="Ravi", role="staff", pin="1357", actor="t")
+    with pytest.raises(Conflict, match="last active admin"):
+        staff.set_active(ctx, owner["id"], False, actor="staff:1")
+    staff.set_active(ctx, clerk["id"], False, actor="staff:1")
+    with pytest.raises(WrongPin):
+        staff.authenticate(ctx, "Ravi", "1357")  # deactivated: cannot sign in
+    assert [p["name"] for p in staff.list_staff(ctx)] == ["Asha"]
+    states = {p["name"]: p["state"] for p in staff.list_staff(ctx, include_inactive=True)}
+    assert states == {"Asha": "active", "Ravi": "deactivated"}
+    staff.set_active(ctx, clerk["id"], True, actor="staff:1")
+    for _ in range(5):
+        with pytest.raises((WrongPin, AccountLocked)):
+            staff.authenticate(ctx, "Ravi", "0000")
+    assert {p["name"]: p["state"] for p in staff.list_staff(ctx)}["Ravi"] == "locked"
+    staff.unlock(ctx, clerk["id"], actor="staff:1")
+    assert staff.authenticate(ctx, "Ravi", "1357")["id"] == clerk["id"]
+    staff.reset_pin(ctx, clerk["id"], "2468", actor="staff:1")
+    assert staff.authenticate(ctx, "Ravi", "2468")["id"] == clerk["id"]
+    actions = [e["action"] for e in audit.recent(ctx) if e["action"].startswith("staff.")]
+    for action in ("staff.deactivate", "staff.activate", "staff.unlock", "staff.reset_pin"):
+        assert action in actions
+
+
+def test_the_last_two_wrong_pins_say_how_many_tries_are_left(ctx):
+    staff.add_staff(ctx, name="Meena", role="staff", pin="4821", actor="admin")
+    said = []
+    for _ in range(4):
+        with pytest.raises(WrongPin) as wrong:
+            staff.authenticate(ctx, "Meena", "0000")
+        said.append(wrong.value.message)
+    assert said[:2] == ["Unknown name or wrong PIN."] * 2
+    assert said[2] == "Wrong PIN: 2 tries left before Meena is locked for 5 minutes."
+    assert said[3] == "Wrong PIN: 1 try left before Meena is locked for 5 minutes."
 
 
 def test_staff_pin_is_hashed_with_scrypt(ctx):

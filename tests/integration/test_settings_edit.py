@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from backend.config import load_settings
-from backend.errors import NotConfigured, PermissionDenied, ValidationError
+from backend.errors import FieldsInvalid, NotConfigured, PermissionDenied, ValidationError
 from backend.interface import Caller, CheckoutApi
 from backend.services.shop import settings_edit, staff
 from backend.store import audit
@@ -115,7 +115,7 @@ def test_a_bad_value_says_which_and_changes_nothing(ctx, settings_file, changes,
 
 def test_every_refused_value_is_named_at_once(ctx, settings_file):
     bad = {"shop": {"gstin": "123"}, "upi": {"vpa": "nope"}, "mail": {"port": "abc"}}
-    with pytest.raises(settings_edit.SettingsInvalid) as caught:
+    with pytest.raises(FieldsInvalid) as caught:
         settings_edit.update_settings(ctx, bad, actor="t", env={})
     assert set(caught.value.problems) == {"shop.gstin", "upi.vpa", "mail.port"}
     assert caught.value.message.startswith("3 settings need fixing:")

@@ -1,4 +1,9 @@
-"""Customers: create, update, find by email, phone or name prefix."""
+"""Customers: create, correct, find by email, phone or name prefix.
+
+A form is checked whole: every wrong field is named at once (:class:`FieldsInvalid`).
+A correction is audited with the old and the new values, and cannot take over an email
+or phone number another customer's free trial was given to (one trial per person holds
+across edits)."""
 
 from __future__ import annotations
 
@@ -7,19 +12,34 @@ from typing import Any
 
 from backend.context import Context
 from backend.domain.identity import normalize_email, normalize_name, normalize_phone
-from backend.errors import DuplicateError, NotFound, ValidationError
+from backend.errors import Conflict, DuplicateError, FieldsInvalid, NotFound, ValidationError
 from backend.store import audit
 
 COLUMNS = "id, name, email, phone, state, stripe_customer_id, created_at, updated_at"
 
 
 def _clean(name: str, email: str | None, phone: str | None) -> tuple[str, str | None, str | None]:
-    clean_name = normalize_name(name)
-    clean_email = normalize_email(email) if email and email.strip() else None
-    clean_phone = normalize_phone(phone) if phone and phone.strip() else None
-    if clean_email is None and clean_phone is None:
-        raise ValidationError("Enter an email address or a phone number.", field="email")
-    return clean_name, clean_email, clean_phone
+    """The fields as stored; FieldsInvalid naming every one that is wrong."""
+    problems: dict[str, str] = {}
+    clean: dict[str, str | None] = {}
+    checks = (
+        ("name", normalize_name, name, True),
+        ("email", normalize_email, email, False),
+        ("phone", normalize_phone, phone, False),
+    )
+    for field, check, value, required in checks:
+        if not required and not (value and value.strip()):
+            clean[field] = None
+            continue
+        try:
+            clean[field] = check(value or "")
+        except ValidationError as exc:
+            problems[field] = exc.message
+    if not problems and clean["email"] is None and clean["phone"] is None:
+        problems["email"] = "Enter an email address or a phone number."
+    if problems:
+        raise FieldsInvalid(problems)
+    return str(clean["name"]), clean["email"], clean["phone"]
 
 
 def _check_unique(ctx: Context, email: str | None, phone: str | None, exclude: int = 0) -> None:
@@ -87,8 +107,9 @@ def update_customer(
     state: str | None = None,
     actor: str,
 ) -> dict[str, Any]:
-    """Change the given fields; the others keep what is stored when the change is made
-    (read inside the transaction, so another terminal's edit of them is not undone)."""
+    """Correct the given fields (``""`` clears an email or a phone); the others keep what
+    is stored when the change is made (read inside the transaction, so another
+    terminal's edit of them is not undone). Audited with the old and new values."""
     with ctx.store.transaction():
         current = get_customer(ctx, customer_id)
         clean_name, clean_email, clean_phone = _clean(
@@ -97,6 +118,13 @@ def update_customer(
             phone if phone is not None else current["phone"],
         )
         _check_unique(ctx, clean_email, clean_phone, exclude=customer_id)
+        _check_trial_identity(ctx, customer_id, clean_email, clean_phone)
+        new_state = (state.strip() or None) if state is not None else current["state"]
+        after = {"name": clean_name, "email": clean_email, "phone": clean_phone}
+        after["state"] = new_state
+        changed = {k: (current[k], v) for k, v in after.items() if current[k] != v}
+        if not changed:
+            return current
         ctx.store.execute(
             "UPDATE customers SET name=?, name_key=?, email=?, phone=?, state=?, updated_at=? "
             "WHERE id=?",
@@ -105,7 +133,7 @@ def update_customer(
                 clean_name.casefold(),
                 clean_email,
                 clean_phone,
-                state if state is not None else current["state"],
+                new_state,
                 ctx.now_iso(),
                 customer_id,
             ),
@@ -116,11 +144,30 @@ def update_customer(
             "customer.update",
             "customer",
             customer_id,
-            name=clean_name,
-            email=clean_email,
-            phone=clean_phone,
+            before={k: old for k, (old, _new) in changed.items()},
+            after={k: new for k, (_old, new) in changed.items()},
         )
     return get_customer(ctx, customer_id)
+
+
+def _check_trial_identity(
+    ctx: Context, customer_id: int, email: str | None, phone: str | None
+) -> None:
+    """An edit cannot take over an email or phone another customer's trial used: it
+    would let that person start a second free trial under this record."""
+    from backend.services.trials.trials import identities
+
+    for key in identities({"email": email, "phone": phone}):
+        owner = ctx.store.scalar(
+            "SELECT customer_id FROM trial_identities WHERE identity=?", (key,)
+        )
+        if owner is not None and owner != customer_id:
+            field = "email" if key.startswith("email:") else "phone"
+            raise Conflict(
+                f"That {'email address' if field == 'email' else 'phone number'} already had "
+                "a free trial with another customer; it cannot be moved to this one.",
+                field=field,
+            )
 
 
 def get_customer(ctx: Context, customer_id: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from backend.context import Context
 from backend.domain.gst import STATE_CODES, check_gstin, check_gstin_state, check_state
 from backend.domain.identity import normalize_email
 from backend.domain.money import CURRENCIES
-from backend.errors import ConfigError, NotConfigured, ValidationError
+from backend.errors import ConfigError, FieldsInvalid, NotConfigured, ValidationError
 from backend.store import audit
 
 
@@ -227,26 +227,11 @@ def update_settings(
     return editable_settings(ctx, env)
 
 
-class SettingsInvalid(ValidationError):
-    """One or more values are refused; ``problems`` maps ``section.key`` to the reason
-    (the message lists them all; ``field`` is the first, for a screen to focus)."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        reasons = list(self.problems.values())
-        message = (
-            reasons[0]
-            if len(reasons) == 1
-            else (f"{len(reasons)} settings need fixing: " + " · ".join(reasons))
-        )
-        super().__init__(message, field=next(iter(self.problems)))
-
-
 def _checked(
     settings: Settings, changes: Mapping[str, Mapping[str, Any]], env: Mapping[str, str]
 ) -> dict[str, tuple[str, str, Any]]:
     """``{"section.key": (section, key, clean value)}`` for the values that change, or
-    :class:`SettingsInvalid` naming every refused one."""
+    :class:`~backend.errors.FieldsInvalid` naming every refused one (by ``section.key``)."""
     if not isinstance(changes, Mapping):
         raise ValidationError("Changes are given as {section: {key: value}}.")
     clean: dict[str, tuple[str, str, Any]] = {}
@@ -279,7 +264,7 @@ def _checked(
     if not problems:
         problems = _together(settings, clean)
     if problems:
-        raise SettingsInvalid(problems)
+        raise FieldsInvalid(problems, "settings")
     return clean
 
 

@@ -1,7 +1,10 @@
 """Staff accounts and PIN login.
 
 PINs are hashed with scrypt and a per-account salt; five wrong PINs lock the account
-for five minutes (computed from the clock, so nothing has to wake up to unlock it).
+for five minutes (computed from the clock, so nothing has to wake up to unlock it), and
+the last two wrong PINs say how many tries are left. Admins deactivate and reactivate
+people, reset a PIN and unlock a locked account, all audited; a deactivated person cannot
+sign in or be chosen, and the last active admin cannot be deactivated.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ ROLES = ("staff", "admin")
 MAX_ATTEMPTS = 5
 LOCK_MINUTES = 5
 PUBLIC = "id, name, role, active, created_at"
+#: what an admin's list shows of each person
+STATE = "id, name, role, active, created_at, failed_attempts, locked_until"
 
 
 def _hash(pin: str, salt: bytes) -> bytes:
@@ -93,8 +98,83 @@ def get_staff(ctx: Context, staff_id: int) -> dict[str, Any]:
     return row
 
 
-def list_staff(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.store.query(f"SELECT {PUBLIC} FROM staff WHERE active=1 ORDER BY name")
+def list_staff(ctx: Context, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    """The people who may sign in (and, for an admin's list, the deactivated ones too),
+    each with their ``state``: active, locked (until when) or deactivated."""
+    where = "" if include_inactive else "WHERE active=1"
+    rows = ctx.store.query(f"SELECT {STATE} FROM staff {where} ORDER BY active DESC, name")
+    now = ctx.clock.now()
+    for row in rows:
+        locked = row.pop("locked_until")
+        attempts = row.pop("failed_attempts")
+        row["active"] = bool(row["active"])
+        if not row["active"]:
+            row["state"] = "deactivated"
+        elif locked and parse_iso(locked) > now:
+            row["state"] = "locked"
+            row["locked_until"] = locked
+        else:
+            row["state"] = "active"
+        row["wrong_pins"] = attempts
+    return rows
+
+
+def _person(ctx: Context, staff_id: int) -> dict[str, Any]:
+    row = ctx.store.one(f"SELECT {STATE} FROM staff WHERE id=?", (staff_id,))
+    if row is None:
+        raise NotFound(f"There is no staff member number {staff_id}.")
+    return row
+
+
+def set_active(ctx: Context, staff_id: int, active: bool, *, actor: str) -> dict[str, Any]:
+    """Deactivate (they can no longer sign in) or reactivate a person."""
+    with ctx.store.transaction():
+        person = _person(ctx, staff_id)
+        if not active and person["role"] == "admin" and person["active"]:
+            others = ctx.store.scalar(
+                "SELECT count(*) FROM staff WHERE role='admin' AND active=1 AND id<>?",
+                (staff_id,),
+            )
+            if not others:
+                raise Conflict(
+                    f"{person['name']} is the last active admin: make someone else an admin "
+                    "first, or nobody could run the shop's settings."
+                )
+        if bool(person["active"]) != active:
+            ctx.store.execute(
+                "UPDATE staff SET active=?, failed_attempts=0, locked_until=NULL WHERE id=?",
+                (int(active), staff_id),
+            )
+            action = "staff.activate" if active else "staff.deactivate"
+            audit.record(ctx, actor, action, "staff", staff_id, name=person["name"])
+    return get_staff(ctx, staff_id)
+
+
+def reset_pin(ctx: Context, staff_id: int, pin: str, *, actor: str) -> dict[str, Any]:
+    """A new PIN for a person who forgot theirs (it also unlocks them)."""
+    pin = check_pin_shape(pin)
+    salt = os.urandom(16)
+    digest = _hash(pin, salt)  # slow on purpose: before the write transaction
+    with ctx.store.transaction():
+        person = _person(ctx, staff_id)
+        ctx.store.execute(
+            "UPDATE staff SET pin_hash=?, pin_salt=?, failed_attempts=0, locked_until=NULL "
+            "WHERE id=?",
+            (digest, salt, staff_id),
+        )
+        audit.record(ctx, actor, "staff.reset_pin", "staff", staff_id, name=person["name"])
+    return get_staff(ctx, staff_id)
+
+
+def unlock(ctx: Context, staff_id: int, *, actor: str) -> dict[str, Any]:
+    """Let a locked-out person try again now (their wrong PINs are forgotten)."""
+    with ctx.store.transaction():
+        person = _person(ctx, staff_id)
+        ctx.store.execute(
+            "UPDATE staff SET failed_attempts=0, locked_until=NULL WHERE id=?", (staff_id,)
+        )
+        audit.record(ctx, actor, "staff.unlock", "staff", staff_id, name=person["name"])
+    return get_staff(ctx, staff_id)
 
 
 def _refuse_if_locked(row: dict[str, Any], now: datetime) -> None:
@@ -144,6 +224,13 @@ def authenticate(ctx: Context, name: str, pin: str) -> dict[str, Any]:
         if locked:
             raise AccountLocked(
                 f"Too many wrong PINs: {row['name']} is locked for {LOCK_MINUTES} minutes."
+            )
+        left = MAX_ATTEMPTS - attempts
+        if left <= 2:
+            tries = "1 try" if left == 1 else f"{left} tries"
+            raise WrongPin(
+                f"Wrong PIN: {tries} left before {row['name']} is locked for "
+                f"{LOCK_MINUTES} minutes."
             )
         raise WrongPin("Unknown name or wrong PIN.")
     return get_staff(ctx, row["id"])

@@ -298,10 +298,20 @@ def _record_money(
                 "a second payment for it needs a refund."
             )
         if utr is not None:
-            other = ctx.store.one("SELECT id FROM payments WHERE utr=?", (utr,))
+            other = ctx.store.one(
+                "SELECT p.receipt_no, p.status, c.name FROM payments p "
+                "JOIN customers c ON c.id = p.customer_id WHERE p.utr=?",
+                (utr,),
+            )
             if other is not None:
+                what = (
+                    f"receipt {other['receipt_no']}"
+                    if other["receipt_no"]
+                    else f"a {other['status']} payment"
+                )
                 raise DuplicateError(
-                    f"UTR {utr} already confirmed payment {other['id']}; one UTR pays one payment."
+                    f"UTR {utr} already paid {what} ({other['name']}); one UTR pays one payment.",
+                    field="utr",
                 )
         # ``expired`` in the row only means nobody paid before it was read; the money's
         # own time decides. A cancelled request that is paid anyway is always late.

@@ -147,6 +147,10 @@ class World:
         api_tokens.create_token(self.ctx, role="kiosk", name=name, actor="t")
         return name
 
+    def staff_id(self) -> int:
+        name = self.staff_member()
+        return int(self.ctx.store.scalar("SELECT id FROM staff WHERE name=?", (name,)))
+
     def subscriber(self, tier: str = "student") -> int:
         customer_id = self.customer()
         self.paid_payment(customer_id, tier)
@@ -432,6 +436,36 @@ CALLS = [
         },
     ),
     Call("GET", "/staff/names", COUNTER, plain("/staff/names")),
+    Call(
+        "POST",
+        "/payments/customers/{customer_id}",
+        STAFF,
+        lambda w: {"path": f"/payments/customers/{w.customer()}", "json": {"name": "Renamed"}},
+    ),
+    Call(
+        "POST",
+        "/staff/{staff_id}/deactivate",
+        {"admin"},
+        lambda w: {"path": f"/staff/{w.staff_id()}/deactivate"},
+    ),
+    Call(
+        "POST",
+        "/staff/{staff_id}/activate",
+        {"admin"},
+        lambda w: {"path": f"/staff/{w.staff_id()}/activate"},
+    ),
+    Call(
+        "POST",
+        "/staff/{staff_id}/reset-pin",
+        {"admin"},
+        lambda w: {"path": f"/staff/{w.staff_id()}/reset-pin", "json": {"pin": "9753"}},
+    ),
+    Call(
+        "POST",
+        "/staff/{staff_id}/unlock",
+        {"admin"},
+        lambda w: {"path": f"/staff/{w.staff_id()}/unlock"},
+    ),
     # staff exist already: a first admin is refused by the service (past the role check)
     Call(
         "POST",
