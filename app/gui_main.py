@@ -17,8 +17,9 @@ from backend.interface import Caller, CheckoutApi
 
 #: how long one call of a remote screen keeps trying to reconnect before it gives up
 RECONNECT_SECONDS = 120
-#: who the in-process interface acts for until someone signs in (the audit log's actor)
-COUNTER_NAMES = {"staff": "till", "kiosk": "kiosk", "display": "display"}
+#: who an in-process customer display acts for (the audit log's actor); a till or kiosk
+#: acts as its terminal, ``[ui] terminal_name``, until someone signs in
+DISPLAY_NAME = "display"
 
 
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:
@@ -33,6 +34,11 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
         "--token", help="API token for --server (or set AUTOOS_CHECKOUT_TOKEN: not shown in ps)"
     )
     parser.add_argument(
+        "--pair",
+        metavar="NAME",
+        help="display: the till whose payments it shows (instead of [ui] display_pairs_with)",
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="start, paint the first window, print one JSON line and exit 0 "
@@ -42,7 +48,19 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
     args.token = args.token or os.environ.get("AUTOOS_CHECKOUT_TOKEN")
     if args.server and (args.mode == "staff" or not args.token):
         parser.error("--server is for kiosk and display, with --token (or AUTOOS_CHECKOUT_TOKEN)")
+    if args.pair is not None and args.mode != "display":
+        parser.error("--pair is for the display: the till whose payments it shows")
     return args
+
+
+def local_pairing(pair: str | None) -> str:
+    """A remote display's till: ``--pair``, else this machine's own settings
+    (``[ui] display_pairs_with`` or AUTOOS_CHECKOUT_PAIR), not the store server's."""
+    if pair is not None:
+        return pair
+    from backend.config import load_settings
+
+    return load_settings().ui.display_pairs_with
 
 
 def run_gui(argv: list[str]) -> int:
@@ -63,6 +81,11 @@ def run_gui(argv: list[str]) -> int:
         from backend.api.client import RemoteCheckoutApi
         from backend.clock import SystemClock
 
+        try:
+            pair = local_pairing(args.pair) if args.mode == "display" else None
+        except CheckoutError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         remote = RemoteCheckoutApi(args.server, args.token, reconnect_seconds=RECONNECT_SECONDS)
         return run_screen(
             app,
@@ -71,6 +94,7 @@ def run_gui(argv: list[str]) -> int:
             now=SystemClock().now,
             where=remote.url,
             self_test=args.self_test,
+            pair=pair,
         )
     try:
         ctx = build_context(db=args.db, config=args.config)
@@ -79,7 +103,8 @@ def run_gui(argv: list[str]) -> int:
             QMessageBox.critical(None, "AUTOOS Checkout cannot start", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    api = CheckoutApi(ctx, Caller.counter(COUNTER_NAMES[args.mode]))
+    terminal = DISPLAY_NAME if args.mode == "display" else ctx.settings.ui.terminal_name
+    api = CheckoutApi(ctx, Caller.counter(terminal))
     try:
         if args.mode == "staff":
             return run_staff(
@@ -89,6 +114,8 @@ def run_gui(argv: list[str]) -> int:
                 shop_name=ctx.settings.shop.name,
                 self_test=args.self_test,
             )
-        return run_screen(app, args.mode, api, now=ctx.clock.now, self_test=args.self_test)
+        return run_screen(
+            app, args.mode, api, now=ctx.clock.now, self_test=args.self_test, pair=args.pair
+        )
     finally:
         ctx.store.close()

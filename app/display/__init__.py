@@ -1,2 +1,3 @@
 """The customer-facing display: the window, where it goes, what drives it (the staff
-window's link, or a feed from the store when it runs stand-alone)."""
+window's checkout, or when it runs stand-alone the payments of the till it is paired
+with)."""

@@ -33,6 +33,7 @@ from app.display.screens import (
 from app.runtime.lifecycle import close_down
 from app.widgets.payment_panel import PaymentPanel, payment_view
 from app.widgets.result_panel import ResultPanel
+from app.widgets.screen_note import ScreenNote
 from app.widgets.tiers_panel import TiersPanel
 from backend.domain.payments import Outcome
 
@@ -47,7 +48,7 @@ class CustomerDisplay(QWidget):
 
     #: the placement chosen after screens changed (tests and logs)
     placed = Signal(object)
-    #: stand-alone: what follows the store's live payment, and (against a store
+    #: stand-alone: what follows its paired till's payments, and (against a store
     #: server) the strip saying it is reconnecting
     feed: Any = None
     banner: QWidget | None = None
@@ -89,18 +90,24 @@ class CustomerDisplay(QWidget):
         self.placement: Placement | None = None
         self._watcher = ScreenWatcher(self)
         self._watcher.changed.connect(self._screens_changed)
+        #: a line at the bottom about the screen itself (not paired, live updates paused)
+        self.note = ScreenNote(self)
 
     # contract slots -----------------------------------------------------------------
     def show_idle(self, tiers: Sequence[Mapping[str, Any]] | None = None) -> None:
         """The plans (name, price, recommended badge); ``None`` keeps the last list."""
         if tiers is not None:
-            self._tiers = [dict(t) for t in tiers]
-            self.tiers_panel.set_tiers(self._tiers, self._currency)
+            self.set_plans(tiers)
         self._back_to_idle.stop()
         self.payment_panel.stop()
         self.current = None
         self.state = IDLE
         self._stack.setCurrentWidget(self.tiers_panel)
+
+    def set_plans(self, tiers: Sequence[Mapping[str, Any]]) -> None:
+        """The plans shown when idle, without leaving what is on screen now."""
+        self._tiers = [dict(t) for t in tiers]
+        self.tiers_panel.set_tiers(self._tiers, self._currency)
 
     def show_payment(self, request: Mapping[str, Any]) -> None:
         """The QR (``uri`` for UPI, ``url`` for a card checkout), amount, payee, countdown."""
@@ -178,5 +185,5 @@ class CustomerDisplay(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.payment_panel.stop()
-        close_down(self)  # its countdown, return-to-idle and any feed's polling stop
+        close_down(self)  # its timers stop and it stops listening for payment changes
         super().closeEvent(event)

@@ -8,6 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
+from app.kiosk.stop_overlay import StopPayingOverlay
 from app.kiosk.touch import TOUCH_PX, touch_button
 from app.widgets.payment_panel import PaymentPanel
 from app.widgets.result_panel import ResultPanel
@@ -71,7 +72,7 @@ class MethodPage(ScaledPanel):
 
 
 class PaymentPage(ScaledPanel):
-    """The QR, big, with its countdown and a way out."""
+    """The QR, big, with its countdown and a way out (asked first: ``stop_overlay``)."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         super().__init__()
@@ -86,6 +87,7 @@ class PaymentPage(ScaledPanel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.panel, 1)
         layout.addLayout(row)
+        self.stop_overlay = StopPayingOverlay(self)
 
 
 class ResultPage(ScaledPanel):

@@ -6,10 +6,12 @@ Full-screen and frameless. Closing it (Alt+F4, Escape, the window manager) does 
 until an admin enters their PIN: five quick taps in the top-left corner or Ctrl+Alt+
 Shift+Q open the prompt. After ``settings.ui.kiosk_idle_seconds`` without input the
 kiosk returns to the start — except while a request can still be paid: the customer
-may be in their UPI app, so the request's own expiry ends that wait. Every question to
-the store is one operation of the application interface, run by the
+may be in their UPI app, so the request's own expiry ends that wait. The customer's own
+Cancel asks first, in the window ("Stop paying?"). Every question to the store is one
+operation of the application interface, run by the
 :class:`~app.runtime.tasks.TaskRunner`, so a dead network never freezes the screen; the
-plans offered, the ways to pay and a payment's status are the backend's answers.
+plans offered, the ways to pay and a payment's status are the backend's answers, and a
+payment's changes are pushed to it (:class:`~app.runtime.payment_follow.PaymentFollow`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from app.runtime.payment_follow import PaymentFollow
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.plan_text import plan_label, plan_summary, tier_amount
+from app.widgets.screen_note import ScreenNote, live_text
 from backend.domain.payments import Outcome, is_open, is_upi, outcome
 from backend.errors import CheckoutError, Conflict
 from backend.interface import ADMIN, CheckoutApi
@@ -71,7 +74,10 @@ class KioskWindow(QWidget):
             | Qt.WindowType.WindowStaysOnTopHint,
         )
         self.setObjectName("kiosk")
-        self.setWindowTitle("AUTOOS — Self-service")
+        #: this kiosk's name (its payments record it); unknown against a store server
+        self.terminal: str | None = getattr(api.caller, "terminal", None)
+        title = "AUTOOS Self-service"
+        self.setWindowTitle(f"{title} — {self.terminal}" if self.terminal else title)
         self.api = api
         self.runner = runner
         self.options = options or KioskOptions()
@@ -112,9 +118,14 @@ class KioskWindow(QWidget):
 
         self.idle = IdleWatcher(opts.idle_seconds, now, self)
         self.idle.idle.connect(lambda: self.reset("idle"))
-        self.follow = PaymentFollow(api, runner, opts.poll_ms, self)
+        self.follow = PaymentFollow(api, runner, self, terminal=self.terminal, poll_ms=opts.poll_ms)
         self.follow.answered.connect(self._polled)
         self.follow.failed.connect(lambda exc: log.warning("kiosk: payment status: %s", exc))
+        #: says so while live updates are paused (a store server's stream is down)
+        self.note = ScreenNote(self)
+        self.follow.live_changed.connect(
+            lambda live: self.note.say("" if live else live_text(opts.poll_ms))
+        )
         self.result_timer = QTimer(self)
         self.result_timer.setSingleShot(True)
         self.result_timer.setInterval(int(opts.result_seconds * 1000))
@@ -126,7 +137,8 @@ class KioskWindow(QWidget):
         self.method_page.back.connect(self._show_details)
         self.method_page.upi.connect(lambda: self._pay("upi"))
         self.method_page.card.connect(lambda: self._pay("card"))
-        self.payment_page.cancel_button.clicked.connect(lambda: self.reset("cancel"))
+        self.payment_page.cancel_button.clicked.connect(self.payment_page.stop_overlay.ask)
+        self.payment_page.stop_overlay.stop.connect(lambda: self.reset("cancel"))
         self.payment_page.panel.expired.connect(self._countdown_over)
         self.result_page.done_button.clicked.connect(lambda: self.reset("done"))
         self.pin_page.entered.connect(self._check_pin)
@@ -293,11 +305,12 @@ class KioskWindow(QWidget):
 
     def _countdown_over(self) -> None:
         if self.page is self.payment_page:
-            self.follow.poll()  # the store decides; its status is computed from the same clock
+            self.follow.countdown_over()  # the store decides, from its clock
 
     def _show_result(self, result: str, detail: str) -> None:
         self.follow.forget()
         self.payment_page.panel.stop()
+        self.payment_page.stop_overlay.dismiss()
         if result == TRIAL:
             self.result_page.panel.show_outcome(
                 Outcome.PAID, detail, message="Your free trial has started. Enjoy AUTOOS!"
@@ -316,6 +329,7 @@ class KioskWindow(QWidget):
         self.follow.forget()
         self.result_timer.stop()
         self.payment_page.panel.stop()
+        self.payment_page.stop_overlay.dismiss()
         self.idle.disarm()
         self.session += 1
         self.tier = None

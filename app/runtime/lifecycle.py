@@ -1,6 +1,6 @@
 """How Qt objects end: on the GUI thread, with their timers stopped, never by accident.
 
-Three rules, each kept in one place here so every window follows them:
+Four rules, each kept in one place here so every window follows them:
 
 * **Garbage is collected on the GUI thread only.** Python's cyclic collector runs in
   whichever thread happens to allocate; a cycle holding a widget collected in a worker
@@ -10,6 +10,10 @@ Three rules, each kept in one place here so every window follows them:
 * **A window that closes stops its timers** (debounce, countdown, polling, idle) and is
   marked closed, so background answers meant for it are dropped by the task runner
   instead of being delivered to a page nobody sees (:func:`close_down`).
+* **A window that closes stops listening**: what it subscribed to outside Qt (the
+  backend's payment changes, heard on a feed or stream thread) is a :class:`Listening`
+  child, ended by :func:`close_down` — or when it is deleted — so no background thread
+  keeps calling into a window that is gone.
 * **A page taken out of a window is deleted later, on the GUI thread** (:func:`retire`):
   not left for Python to free from whichever thread drops the last reference.
 """
@@ -17,6 +21,7 @@ Three rules, each kept in one place here so every window follows them:
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
@@ -73,6 +78,36 @@ def install_collector(app: QObject) -> GuiThreadCollector:
     return _collector
 
 
+class Listening(QObject):
+    """A subscription to something outside Qt, owned by a window: ``end`` is called once,
+    when the window closes for good (:func:`close_down`, :func:`retire`) or when this
+    object is destroyed, whichever comes first."""
+
+    def __init__(self, end: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        ended = [False]
+
+        def end_once() -> None:
+            if not ended[0]:
+                ended[0] = True
+                end()
+
+        self._end = end_once
+        # lambdas holding only the function, not the objects (called mid-destruction);
+        # the owner's signal comes first: it is sent before its children are deleted
+        parent.destroyed.connect(lambda *_a: end_once())
+        self.destroyed.connect(lambda *_a: end_once())
+
+    def end(self) -> None:
+        self._end()
+
+
+def end_listening(widget: QObject) -> None:
+    """End every subscription the widget or any of its children owns."""
+    for listening in widget.findChildren(Listening):
+        listening.end()
+
+
 def stop_timers(widget: QObject) -> None:
     """Stop every timer the widget or any of its children owns."""
     for timer in widget.findChildren(QTimer):
@@ -80,8 +115,10 @@ def stop_timers(widget: QObject) -> None:
 
 
 def close_down(window: QWidget) -> None:
-    """A window is closing for good: stop its timers; answers for it are dropped."""
+    """A window is closing for good: stop its timers and what it listens to; answers
+    for it are dropped."""
     stop_timers(window)
+    end_listening(window)
     window.setProperty(CLOSED, True)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from app.runtime.lifecycle import close_down
 from app.runtime.tasks import TaskRunner
 from backend.errors import TransientError
 from backend.interface import CheckoutApi
@@ -49,6 +50,7 @@ def run_staff(
     try:
         return app.exec()
     finally:
+        close_down(window)  # (a self-test exits without closing it)
         runner.shutdown()
 
 
@@ -60,9 +62,11 @@ def run_screen(
     now: Callable[[], datetime],
     where: str = "",
     self_test: bool = False,
+    pair: str | None = None,
 ) -> int:
     """The kiosk or the customer display over ``api``, once the store's settings are
-    read; ``where`` names a store server (said while connecting)."""
+    read; ``where`` names a store server (said while connecting); ``pair`` is the till a
+    display follows (``--pair``; else its settings say)."""
     runner = TaskRunner()
     waiting = QLabel(f"Connecting to the store server at {where}…")
     waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -70,7 +74,7 @@ def run_screen(
     windows: list[QWidget] = []
 
     def ready(view: Mapping[str, Any]) -> None:
-        window = _build(mode, api, runner, view, now)
+        window = _build(mode, api, runner, view, now, pair)
         windows.append(window)
         _self_test(window, mode, self_test)
         if mode == "kiosk":
@@ -97,6 +101,8 @@ def run_screen(
     try:
         return app.exec()
     finally:
+        for window in windows:
+            close_down(window)  # it stops listening before the store or the client closes
         close = getattr(api, "close", None)
         if close is not None:
             close()  # a call waiting to reconnect gives up at once
@@ -109,6 +115,7 @@ def _build(
     runner: TaskRunner,
     view: Mapping[str, Any],
     now: Callable[[], datetime],
+    pair: str | None = None,
 ) -> QWidget:
     if mode == "kiosk":
         from app.kiosk.start import build_kiosk
@@ -116,4 +123,4 @@ def _build(
         return build_kiosk(api, runner, view, now)
     from app.display.start import build_display
 
-    return build_display(api, runner, view, now)
+    return build_display(api, runner, view, now, pair=pair)

@@ -1,5 +1,5 @@
 """Payments: filter by status, method and dates; confirm a UPI payment by UTR; accept a
-late one; refunds.
+late one; refunds; import a bank statement and review the credits it held.
 
 The refund button exists only for admins (it is not created at all for staff). Which
 action a row allows is the payment vocabulary's (:mod:`backend.domain.payments`).
@@ -32,6 +32,8 @@ from app.text.date_text import QT_DAY_FORMAT
 from app.text.messages import say
 from app.till.payments_model import PaymentsModel
 from app.till.refund_dialog import RefundDialog
+from app.till.reviews_panel import ReviewsPanel
+from app.till.statement_import import StatementImportDialog, choose_statement_file, summary
 from app.till.utr_dialog import UtrDialog
 from app.widgets.style import set_role
 from backend.domain.money import format_money
@@ -78,6 +80,12 @@ class PaymentsView(QWidget):
         title.setObjectName("title")
         head.addWidget(title)
         head.addStretch(1)
+        self.import_button = QPushButton("&Import bank statement…")
+        self.import_button.setToolTip(
+            "Match a bank statement's UPI credits (CSV or text export) to the requests."
+        )
+        self.import_button.clicked.connect(self.import_statement)
+        head.addWidget(self.import_button)
         lay.addLayout(head)
 
         filters = QHBoxLayout()
@@ -150,6 +158,10 @@ class PaymentsView(QWidget):
             self.refund_button.clicked.connect(self.refund)
             foot.addWidget(self.refund_button)
         lay.addLayout(foot)
+        self.reviews = ReviewsPanel(api, runner)
+        self.reviews.decided.connect(self._done)
+        self.reviews.refused.connect(self._say_error)
+        lay.addWidget(self.reviews)
         self._selection()
 
     def filters(self) -> dict[str, Any]:
@@ -163,7 +175,9 @@ class PaymentsView(QWidget):
         return chosen
 
     def reload(self, done: str | None = None) -> None:
-        """Read the payments again; ``done`` is what to say once they are shown."""
+        """Read the payments (and the credits held for review) again; ``done`` is what
+        to say once they are shown."""
+        self.reviews.reload()
         self.runner.call(
             self.api.list_payments,
             **self.filters(),
@@ -182,8 +196,11 @@ class PaymentsView(QWidget):
         self._selection()
 
     def _failed(self, exc: Exception) -> None:
+        self._say_error(say(exc))
+
+    def _say_error(self, message: str) -> None:
         set_role(self.message, "error")
-        self.message.setText(say(exc))
+        self.message.setText(message)
 
     def selected(self) -> dict[str, Any] | None:
         rows = self.table.selectionModel().selectedRows()
@@ -255,3 +272,31 @@ class PaymentsView(QWidget):
 
     def _done(self, message: str) -> None:
         self.reload(done=message)
+
+    # bank statements ------------------------------------------------------------------
+    def import_statement(self) -> None:
+        """Choose the file, say how to read it, then import it in the background."""
+        path = choose_statement_file(self)
+        if not path:
+            return
+        dialog = StatementImportDialog(path, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.import_button.setEnabled(False)
+        set_role(self.message, "hint")
+        self.message.setText(f"Importing {dialog.path}…")
+        self.runner.call(
+            self.api.import_statement_file,
+            path,
+            **dialog.choices(),
+            on_success=self._imported,
+            on_failure=self._import_failed,
+        )
+
+    def _imported(self, report: dict[str, Any]) -> None:
+        self.import_button.setEnabled(True)
+        self.reload(done=f"{report.get('file') or 'Statement'}: {summary(report)}")
+
+    def _import_failed(self, exc: Exception) -> None:
+        self.import_button.setEnabled(True)
+        self._say_error(f"The statement was not imported: {say(exc)}")

@@ -79,9 +79,12 @@ class SignedInArea(QWidget):
         corner = QWidget()
         corner_lay = QHBoxLayout(corner)
         corner_lay.setContentsMargins(0, 0, 12, 0)
-        who = QLabel(f"{staff['name']} · {'Admin' if self.is_admin else 'Sales'}")
-        who.setObjectName("userChip")
-        corner_lay.addWidget(who)
+        person = f"{staff['name']} · {'Admin' if self.is_admin else 'Sales'}"
+        terminal = getattr(api.caller, "terminal", None)
+        #: who is signed in, and at which till (the till its payments record)
+        self.who = QLabel(f"{person} · at {terminal}" if terminal else person)
+        self.who.setObjectName("userChip")
+        corner_lay.addWidget(self.who)
         self.sign_out = QPushButton("Sign &out")
         self.sign_out.setObjectName("small")
         corner_lay.addWidget(self.sign_out)
@@ -161,7 +164,9 @@ class StaffWindow(QMainWindow):
         self.runner = runner
         self.now = now
         self.qr_factory = qr_factory
-        self.setWindowTitle(f"{shop_name} Checkout")
+        #: this till's name (payments record it; its customer displays show them)
+        self.terminal: str | None = getattr(api.caller, "terminal", None)
+        self.setWindowTitle(self.title_for(shop_name))
         self.setMinimumSize(1280, 720)
         self.display: CustomerDisplay | None = None
         self.stack = QStackedWidget()
@@ -232,10 +237,15 @@ class StaffWindow(QMainWindow):
 
     def _show_settings(self, view: dict[str, Any]) -> None:
         shop = view["shop"]["name"]
-        self.setWindowTitle(f"{shop} Checkout")
+        self.setWindowTitle(self.title_for(shop))
         self.login.set_shop_name(shop)
         if self.display is not None:
             self.display.set_screen_setting(view["ui"]["display_screen"])
+
+    def title_for(self, shop_name: str) -> str:
+        """``AUTOOS Checkout — Counter 1``: the shop, and which till this is."""
+        title = f"{shop_name} Checkout"
+        return f"{title} — {self.terminal}" if self.terminal else title
 
     def _busy_changed(self, running: int) -> None:
         if running == 0:

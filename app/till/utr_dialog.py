@@ -31,7 +31,7 @@ class UtrDialog(QDialog):
         lay.addWidget(text)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("e.g. 4123 5678 9012")
-        self.edit.setValidator(QRegularExpressionValidator(r"[\d ]{0,16}"))
+        self.edit.setValidator(QRegularExpressionValidator(r"[\d ]{0,16}", self.edit))
         self.edit.setAccessibleName("UTR")
         lay.addWidget(self.edit)
         self.hint = QLabel(f"{UTR_DIGITS} digits needed.")

@@ -10,6 +10,6 @@ def pin_edit(placeholder: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setMaxLength(8)
-    edit.setValidator(QRegularExpressionValidator(r"\d{0,8}"))
+    edit.setValidator(QRegularExpressionValidator(r"\d{0,8}", edit))  # owned: freed with it
     edit.setPlaceholderText(placeholder)
     return edit

@@ -366,61 +366,137 @@ def test_clock_drives_the_countdown_not_wall_time(qtbot, clock, display, request
     assert display.payment_panel.countdown.text() == "10:00"
 
 
-# the stand-alone display (autoos-checkout display) follows the store ------------------
+# the stand-alone display (autoos-checkout display) follows its paired till ---------------
 @pytest.fixture
-def feed(qtbot, ctx, clock, runner):
-    from app.display.feed import DisplayFeed
+def standalone(qtbot, ctx, clock, runner):
+    """``build_display`` as ``autoos-checkout display`` runs it (in-process)."""
+    from app.display.start import build_display
     from backend.interface import Caller, CheckoutApi
 
-    display = CustomerDisplay(clock.now, standalone=True, result_seconds=0)
-    qtbot.addWidget(display)
-    feed = DisplayFeed(display, runner, CheckoutApi(ctx, Caller.counter("display")), interval_ms=50)
-    yield feed
-    display.close()
+    made: list[CustomerDisplay] = []
+
+    def build(pair: str | None = None) -> CustomerDisplay:
+        api = CheckoutApi(ctx, Caller.counter("display"))
+        display = build_display(api, runner, api.settings_view(), clock.now, pair=pair)
+        qtbot.addWidget(display)
+        display.resize(1280, 720)
+        display.show()
+        qtbot.waitExposed(display)
+        qtbot.waitUntil(lambda: bool(display.tiers_panel.cards))
+        made.append(display)
+        return display
+
+    yield build
+    for display in made:
+        display.close()
 
 
-def test_standalone_display_follows_the_live_payment(qtbot, ctx, clock, feed, customer, cashier):
-    display = feed.display
-    # a payment finished before the display started is not shown to the next customer
-    old = upi_requests.create_request(
-        ctx, customer_id=customer["id"], tier="student", interval="month", actor="test"
+def _request(ctx, customer, terminal: str):
+    return upi_requests.create_request(
+        ctx,
+        customer_id=customer["id"],
+        tier="student",
+        interval="month",
+        actor="test",
+        terminal=terminal,
     )
+
+
+def test_standalone_display_follows_its_paired_till(
+    qtbot, ctx, clock, standalone, customer, cashier
+):
+    # a payment finished before the display started is not shown to the next customer
+    old = _request(ctx, customer, "Counter 1")
     upi_requests.confirm_with_utr(ctx, old["id"], "412345678901", actor="test")
-    feed.start()
-    qtbot.waitUntil(lambda: feed.polls >= 3)  # several polls find only the old payment
+    ctx.settings.ui.display_pairs_with = "Counter 1"  # [ui] display_pairs_with
+    display = standalone()
+    follow = display.feed.follow
+    qtbot.waitUntil(lambda: follow.subscribed)
     assert display.state == "idle"
+    assert display.windowTitle() == "AUTOOS — Customer display for Counter 1"
+    assert not display.note.isVisible()  # paired: nothing to say about itself
 
     other = customers.add_customer(ctx, name="Kabir", email="kabir@example.com", actor="test")
-    clock.advance(seconds=30)  # "newest" is by creation time, as in a shop
+    elsewhere = _request(ctx, other, "Counter 2")  # another till's customer
+    buyer = customers.add_customer(ctx, name="Meera", email="meera@example.com", actor="test")
     new = upi_requests.create_request(
-        ctx, customer_id=other["id"], tier="employee", interval="year", actor="test"
+        ctx,
+        customer_id=buyer["id"],
+        tier="employee",
+        interval="year",
+        actor="test",
+        terminal="Counter 1",
     )
     qtbot.waitUntil(lambda: display.state == "payment")
+    assert display.current["id"] == new["id"]
     assert decode_widget(display) == [new["uri"]]
     assert query(new["uri"])["am"] == "23999.00"
+    assert not follow.poll_timer.isActive()  # pushed: nothing is polled
 
+    upi_requests.confirm_with_utr(ctx, elsewhere["id"], "412345678902", actor="test")
     upi_requests.confirm_with_utr(ctx, new["id"], UTR, actor=f"staff:{cashier['id']}")
     qtbot.waitUntil(lambda: display.state == "paid")
     assert UTR not in visible_texts(display)
 
     third_customer = customers.add_customer(ctx, name="Zoya", phone="9123456780", actor="test")
-    clock.advance(seconds=30)
-    third = upi_requests.create_request(
-        ctx, customer_id=third_customer["id"], tier="student", interval="month", actor="test"
-    )
+    third = _request(ctx, third_customer, "Counter 1")
     qtbot.waitUntil(lambda: display.state == "payment" and display.current["id"] == third["id"])
     upi_requests.cancel_request(ctx, third["id"], actor="test")
     qtbot.waitUntil(lambda: display.state == "canceled")
 
 
-def test_standalone_display_keeps_its_screen_when_the_store_fails(qtbot, feed):
-    def broken():
-        raise OSError("store server unreachable")
+def test_the_countdown_asks_the_store_which_says_expired(qtbot, ctx, clock, standalone, customer):
+    display = standalone(pair="Counter 1")
+    qtbot.waitUntil(lambda: display.feed.follow.subscribed)
+    request = _request(ctx, customer, "Counter 1")
+    qtbot.waitUntil(lambda: display.state == "payment")
+    clock.advance(minutes=16)
+    qtbot.waitUntil(lambda: display.state == "expired")
+    # the display's question at zero had the store compute it from the clock
+    qtbot.waitUntil(
+        lambda: (
+            ctx.store.scalar("SELECT status FROM payments WHERE id=?", (request["id"],))
+            == "expired"
+        )
+    )
 
-    feed.fetch = broken
-    feed.start()
-    qtbot.waitUntil(lambda: feed.errors >= 2)
-    assert feed.display.state == "idle"
+
+def test_an_unpaired_display_shows_the_plans_and_says_how_to_pair_it(qtbot, ctx, standalone):
+    display = standalone()  # display_pairs_with is empty by default
+    assert display.feed is None  # it listens to nobody
+    assert display.state == "idle"
+    note = display.note
+    assert note.isVisible()
+    assert "not paired with a till" in note.text()
+    assert "display_pairs_with" in note.text()
+    assert "--pair" in note.text()
+    assert note.geometry().bottom() == display.height() - 1  # a line along the bottom
+    assert display.tiers_panel.isVisible()
+
+
+def test_pair_overrides_the_settings(qtbot, ctx, standalone):
+    ctx.settings.ui.display_pairs_with = "Counter 1"
+    display = standalone(pair="Counter 2")
+    assert display.feed.pair == "Counter 2"
+    assert display.feed.follow.terminal == "Counter 2"
+
+
+def test_standalone_display_keeps_its_screen_when_the_store_fails(
+    qtbot, ctx, standalone, customer, monkeypatch
+):
+    display = standalone(pair="Counter 1")
+    follow = display.feed.follow
+    qtbot.waitUntil(lambda: follow.subscribed)
+    failures: list[Exception] = []
+    follow.failed.connect(failures.append)
+
+    def broken(payment_id):
+        raise OSError("store unreachable")
+
+    monkeypatch.setattr(follow.api, "payment_status", broken)
+    _request(ctx, customer, "Counter 1")
+    qtbot.waitUntil(lambda: len(failures) >= 1)
+    assert display.state == "idle"
 
 
 def test_card_checkout_shows_its_page_address_as_the_qr(qtbot, clock, display):

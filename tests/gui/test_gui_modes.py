@@ -46,3 +46,23 @@ def test_a_self_test_that_cannot_start_says_why_and_fails(tmp_path):
     assert proc.returncode == 2
     assert "error:" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_pair_names_the_till_a_display_follows():
+    from app.gui_main import local_pairing, parse_gui_args
+    from app.main import _split
+
+    args = parse_gui_args(["display", "--pair", "Counter 1"])
+    assert (args.mode, args.pair) == ("display", "Counter 1")
+    assert parse_gui_args(["display"]).pair is None
+    with pytest.raises(SystemExit):
+        parse_gui_args(["kiosk", "--pair", "Counter 1"])  # only a display follows a till
+    assert _split(["--pair", "Counter 1", "display"])[0] == "display"
+    assert local_pairing("Counter 2") == "Counter 2"
+
+
+def test_a_remote_display_pairs_from_its_own_machine(monkeypatch):
+    from app.gui_main import local_pairing
+
+    monkeypatch.setenv("AUTOOS_CHECKOUT_PAIR", "Counter 3")
+    assert local_pairing(None) == "Counter 3"

@@ -44,10 +44,12 @@ def people(ctx):
     staff.add_staff(ctx, name=CASHIER[0], role="staff", pin=CASHIER[1], actor="test")
 
 
-def make_kiosk(qtbot, ctx, clock, **options) -> tuple[KioskWindow, TaskRunner]:
+def make_kiosk(
+    qtbot, ctx, clock, terminal: str = "kiosk", **options
+) -> tuple[KioskWindow, TaskRunner]:
     runner = TaskRunner()
     kiosk = KioskWindow(
-        CheckoutApi(ctx, Caller.counter("kiosk")), runner, clock.now, KioskOptions(**options)
+        CheckoutApi(ctx, Caller.counter(terminal)), runner, clock.now, KioskOptions(**options)
     )
     kiosk.resize(1920, 1080)
     kiosk.show()
@@ -165,6 +167,64 @@ def test_upi_payment_shows_a_big_qr_then_paid(qtbot, ctx, kiosk):
     qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page, timeout=5000)
     assert kiosk.result_page.panel.headline.text() == "Paid ✓"
     assert "512345678901" not in kiosk.result_page.panel.detail.text()
+
+
+def test_cancel_asks_first_and_only_yes_stops_the_payment(qtbot, ctx, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    overlay = kiosk.payment_page.stop_overlay
+    assert not overlay.isVisible()
+    tap(qtbot, kiosk.payment_page.cancel_button)
+    assert overlay.isVisible()  # in the window, over the QR: not a desktop dialog
+    assert overlay.geometry() == kiosk.payment_page.rect()
+    assert overlay.title.text() == "Stop paying?"
+    assert overlay.message.text() == "This QR will stop working."
+    for button in (overlay.keep_button, overlay.stop_button):
+        assert button.height() >= 64
+        assert button.width() >= 64
+
+    tap(qtbot, overlay.keep_button)
+    assert not overlay.isVisible()
+    assert kiosk.page is kiosk.payment_page
+    assert decode_widget(kiosk) == [request["uri"]]  # the same QR, still payable
+    status = "SELECT status FROM payments WHERE id=?"
+    assert ctx.store.scalar(status, (request["id"],)) == "pending"
+
+    tap(qtbot, kiosk.payment_page.cancel_button)
+    with qtbot.waitSignal(kiosk.reset_done) as reset:
+        tap(qtbot, overlay.stop_button)
+    assert reset.args == ["cancel"]
+    assert kiosk.page is kiosk.plan_page
+    qtbot.waitUntil(lambda: ctx.store.scalar(status, (request["id"],)) == "canceled")
+
+
+def test_paid_while_asking_to_stop_shows_paid(qtbot, ctx, kiosk):
+    request = go_to_qr(qtbot, kiosk)
+    tap(qtbot, kiosk.payment_page.cancel_button)
+    upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+    qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page)
+    assert kiosk.result_page.panel.headline.text() == "Paid ✓"
+    assert not kiosk.payment_page.stop_overlay.isVisible()
+
+
+def test_kiosk_names_its_terminal_and_hears_changes_pushed(qtbot, ctx, clock):
+    kiosk, runner = make_kiosk(qtbot, ctx, clock, terminal="Front door")
+    try:
+        assert kiosk.windowTitle() == "AUTOOS Self-service — Front door"
+        qtbot.waitUntil(lambda: kiosk.follow.subscribed)
+        request = go_to_qr(qtbot, kiosk)
+        row = ctx.store.one("SELECT terminal FROM payments WHERE id=?", (request["id"],))
+        assert row == {"terminal": "Front door"}
+        follow = kiosk.follow
+        assert not follow.poll_timer.isActive()
+        assert not follow.provider_timer.isActive()
+        upi_requests.confirm_with_utr(ctx, request["id"], "512345678901", actor="staff:1")
+        qtbot.waitUntil(lambda: kiosk.page is kiosk.result_page)
+    finally:
+        kiosk.idle.remove()
+        close_down(kiosk)
+        kiosk.hide()
+        runner.shutdown()
+        kiosk.deleteLater()
 
 
 def test_upi_request_expires_on_the_clock(qtbot, ctx, clock, kiosk):

@@ -47,9 +47,12 @@ def render_all(outdir: Path) -> list[Path]:
 
 def _render(outdir: Path, tmp: Path) -> list[Path]:
     from app.display.customer_display import CustomerDisplay
+    from app.display.start import build_display
     from app.kiosk.options import KioskOptions
     from app.kiosk.window import KioskWindow
+    from app.runtime.payment_follow import POLL_MS
     from app.runtime.tasks import TaskRunner
+    from app.widgets.screen_note import live_text
     from backend.clock import ManualClock
     from backend.config import Secrets, Settings
     from backend.context import Context
@@ -99,6 +102,12 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         display.show_expired(request)
         written.append(_shoot(display, outdir / "display-expired.png"))
 
+        # a store server's stream is down: the QR stays, and the screen says so
+        display.show_payment(request)
+        display.note.say(live_text(POLL_MS))
+        written.append(_shoot(display, outdir / "display-paused.png"))
+        display.note.say("")
+
         # one screen for both: the display is a window beside the staff window
         display.resize(*BESIDE)
         display.show_idle(None)
@@ -106,6 +115,22 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         display.show_payment(request)
         written.append(_shoot(display, outdir / "display-beside-qr.png", BESIDE))
         display.hide()
+
+        # ``autoos-checkout display`` with no till to follow
+        unpaired = build_display(
+            CheckoutApi(ctx, Caller.counter("display")),
+            runner,
+            {
+                "ui": {"display_screen": "auto", "display_pairs_with": ""},
+                "shop": {"default_currency": "INR"},
+            },
+            clock.now,
+        )
+        unpaired.resize(*SIZE)
+        unpaired.show()
+        wait_for(lambda: bool(unpaired.tiers_panel.cards), "the unpaired display's plans")
+        written.append(_shoot(unpaired, outdir / "display-unpaired.png"))
+        unpaired.close()
 
         kiosk = KioskWindow(
             CheckoutApi(ctx, Caller.counter("kiosk")), runner, clock.now, KioskOptions()
@@ -130,6 +155,8 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         kiosk.method_page.upi_button.click()
         wait_for(lambda: kiosk.page is kiosk.payment_page, "the kiosk QR")
         written.append(_shoot(kiosk, outdir / "kiosk-qr.png"))
+        kiosk.payment_page.cancel_button.click()  # the customer's own Cancel asks first
+        written.append(_shoot(kiosk, outdir / "kiosk-stop.png"))
         kiosk.reset("cancel")
 
         kiosk.plan_page.buttons["free_trial"].click()

@@ -1,5 +1,6 @@
 """The staff screens at 1366×768 (first admin, login, a whole sale, customers,
-payments, the admin pages) and page 1 of a GST invoice."""
+payments, the admin pages, a bank statement imported and its held credit to review) and
+page 1 of a GST invoice."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.screenshots.shooting import OUT, run_qt, save, settle, wait_for
 
 SIZE = (1366, 768)
+#: the till's name in the pictures (its title and the signed-in header)
+TERMINAL = "Counter 1"
 
 
 class Shooter:
@@ -81,7 +85,10 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         made = build_demo(ctx, clock)
         runner = TaskRunner()
         window = StaffWindow(
-            CheckoutApi(ctx, Caller.counter("till")), runner, now=clock.now, display_factory=None
+            CheckoutApi(ctx, Caller.counter(TERMINAL)),
+            runner,
+            now=clock.now,
+            display_factory=None,
         )
         window.resize(*size)
         window.show()
@@ -164,9 +171,57 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
             if name == "dashboard":
                 wait_for(lambda p=page: getattr(p, "board", True) is not None, "the dashboard")
             shoot(window, f"1{list(admin_area.admin_pages).index(name)}-admin-{name}")
+        _import_statement(window, admin_area.payments, made, Path(tmp), shoot)
         window.close()
         window.deleteLater()
         run_qt(50)
         runner.shutdown()
         ctx.store.close()
     return shoot.saved
+
+
+def _import_statement(window: QWidget, page: Any, made: dict[str, Any], tmp: Path, shoot) -> None:
+    """Payments → Import bank statement…: one credit naming its request's ``tr`` (it
+    confirms Neha's request), one with only a UTR and the amount (held for review), one
+    that names nothing."""
+    from PySide6.QtCore import QTimer
+
+    from app.till import payments_view
+    from app.till.statement_import import StatementImportDialog
+
+    neha = made["payments"]["Neha Gupta"]
+    statement = tmp / "hdfc-nov-2026.csv"
+    statement.write_text(
+        "\n".join(
+            (
+                "Date,Narration,Chq./Ref.No.,Value Dt,Withdrawal Amt.,Deposit Amt.,Closing Balance",
+                f"24/11/26,UPI-NEHA GUPTA-{neha['tr']}-PAY,633044443333,24/11/26,,"
+                '"7,999.00","1,07,999.00"',
+                "25/11/26,UPI/633066667777/rverma88@okhdfcbank/Payment,633066667777,"
+                '25/11/26,,"2,399.00","1,10,398.00"',
+                '25/11/26,NEFT-ACME SUPPLIES LTD,N33201,25/11/26,,"12,500.00","1,22,898.00"',
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    window.area.tabs.setCurrentWidget(page)
+    chooser = payments_view.choose_statement_file
+    payments_view.choose_statement_file = lambda _parent: str(statement)
+
+    def fill_in() -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, StatementImportDialog)
+        )
+        settle()
+        shoot(dialog, "13-import-statement")
+        dialog.ok.click()
+
+    try:
+        QTimer.singleShot(50, fill_in)
+        page.import_button.click()
+    finally:
+        payments_view.choose_statement_file = chooser
+    wait_for(lambda: page.reviews.model.rowCount() == 1, "the held credit")
+    wait_for(lambda: "held for review" in page.message.text(), "the import's summary")
+    shoot(window, "14-payments-review")

@@ -3,9 +3,10 @@
 This view owns the flow. Every question to the backend is one operation of the
 application interface, run by the task runner: the plans offered now (``pricing``), how
 this sale may be paid (``sale_methods``), selling the plan (``subscribe``) or starting a
-trial, the payment's status now whatever its method (``payment_status``, asked every two
-seconds) and withdrawing it (``cancel_payment``). The countdown runs on the injected
-clock, and the customer display is kept in step (``show_payment`` / ``show_paid`` /
+trial, the payment's status now whatever its method (``payment_status``, asked when the
+backend says the payment changed: :class:`~app.runtime.payment_follow.PaymentFollow`)
+and withdrawing it (``cancel_payment``). The countdown runs on the injected clock, and
+the customer display is kept in step (``show_payment`` / ``show_paid`` /
 ``show_expired`` / ``show_canceled`` / ``show_idle``).
 """
 
@@ -114,18 +115,20 @@ class CheckoutView(QWidget):
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.back)
 
-        self.follow = PaymentFollow(api, runner, POLL_MS, self)
+        # this till's payments, heard as they change (a card's asked of Stripe meanwhile)
+        terminal = getattr(api.caller, "terminal", None)
+        self.follow = PaymentFollow(api, runner, self, terminal=terminal, poll_ms=POLL_MS)
         self.follow.answered.connect(self._polled)
         self.follow.failed.connect(self._poll_failed)
-        self.poll_timer = self.follow.timer
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(1000)
         self.tick_timer.timeout.connect(self._tick)
 
     # -- setup --------------------------------------------------------------------------
     def load(self) -> None:
-        """Read the plans offered and the settings, then show the plans."""
-        self._read_settings(self.reset)
+        """Read the plans offered and the settings, then show the plans (unless a
+        payment is already being followed meanwhile)."""
+        self._read_settings(self._reset_if_idle)
 
     def reload_settings(self) -> None:
         """The settings changed (an admin saved them): offer what they allow now. A sale
@@ -280,7 +283,7 @@ class CheckoutView(QWidget):
     # -- step 4: waiting ----------------------------------------------------------------
     def poll(self) -> None:
         """Ask the backend how the payment stands now (one question in flight at a time)."""
-        self.follow.poll()
+        self.follow.ask()
 
     def _poll_failed(self, exc: Exception) -> None:
         if self.stack.currentIndex() == STEP_WAITING:
@@ -317,7 +320,7 @@ class CheckoutView(QWidget):
         self.waiting_step.tick(self.now())
         expires = request.get("expires_at")
         if expires and is_open(request) and parse_iso(expires) <= self.now():
-            self.poll()  # the backend recomputes the status from the clock
+            self.follow.countdown_over()  # the backend recomputes it from the clock
 
     def cancel_payment(self) -> None:
         request = self.sale.get("request")

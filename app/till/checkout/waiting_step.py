@@ -73,6 +73,12 @@ class WaitingStep(QWidget):
         self.time_bar.setTextVisible(False)
         row.addWidget(self.time_bar, 1)
         left.addLayout(row)
+        #: a declined card, in Stripe's words (the payment stays open: another card may pay)
+        self.declined = QLabel()
+        self.declined.setObjectName("error")
+        self.declined.setWordWrap(True)
+        self.declined.hide()
+        left.addWidget(self.declined)
         self.details = QLabel()
         self.details.setObjectName("hint")
         self.details.setWordWrap(True)
@@ -152,6 +158,9 @@ class WaitingStep(QWidget):
         self.request = {**self.request, **request}
         payment = self.request
         self.status.setText(explanation(payment))
+        declined = payment.get("declined") if is_open(payment) else None
+        self.declined.setText(declined or "")
+        self.declined.setVisible(bool(declined))
         self.cancel.setVisible(is_open(payment))
         self.utr.setVisible(may_confirm_with_utr(payment))
         self.retry.setVisible(may_retry(payment))

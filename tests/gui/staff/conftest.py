@@ -34,9 +34,9 @@ def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Iterator[Callable[..
     runner shuts down, so the order of teardown is the app's own."""
     made: list[StaffWindow] = []
 
-    def make(display_factory: Any = None) -> StaffWindow:
+    def make(display_factory: Any = None, terminal: str = "till") -> StaffWindow:
         window = StaffWindow(
-            CheckoutApi(ctx, Caller.counter("till")),
+            CheckoutApi(ctx, Caller.counter(terminal)),
             runner,
             now=ctx.clock.now,
             display_factory=display_factory,

@@ -98,3 +98,45 @@ def test_a_slow_stripe_never_freezes_the_window(qtbot, make_window, people, card
     waited = [t for t in ticks if t == STEP_METHOD]
     assert len(waited) >= 20  # the GUI thread kept running timers for the whole second
     assert fake.faults_injected["slow"] == 1
+
+
+def test_a_declined_card_is_said_on_the_waiting_screen_and_the_sale_stays_open(
+    qtbot, make_window, people, card_ctx, fake
+):
+    """Stripe tells of the declined card (``payment_intent.payment_failed``, learnt by the
+    events poll); the change is pushed to the till, which shows Stripe's words. The page
+    stays open for another card, and paying with one completes the sale."""
+    from backend.services.cards import stripe_sync
+
+    customers.add_customer(card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
+    checkout.tier_step.usd.click()
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == "student").button.click()
+    checkout.customer_step.search.query.setText("dev@example.com")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["card"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    waiting = checkout.waiting_step
+    assert not waiting.declined.isVisible()
+    [session] = fake.all("checkout.session")
+    payment_id = checkout.sale["request"]["id"]
+
+    fake.decline_session(session["id"], "Your card has insufficient funds.")
+    stripe_sync.sync_once(card_ctx, actor="test")  # the Stripe events poll learns it
+    qtbot.waitUntil(waiting.declined.isVisible, timeout=10_000)
+    assert waiting.declined.text() == (
+        "Card declined: Your card has insufficient funds. The customer may try another card."
+    )
+    status = "SELECT status FROM payments WHERE id=?"
+    assert card_ctx.store.scalar(status, (payment_id,)) == "pending"
+    assert checkout.stack.currentIndex() == STEP_WAITING
+    assert waiting.cancel.isVisible()  # the cashier may still withdraw it
+
+    fake.complete_session(session["id"])  # another card
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE, timeout=10_000)
+    assert card_ctx.store.scalar(status, (payment_id,)) == "succeeded"

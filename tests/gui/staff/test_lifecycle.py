@@ -8,6 +8,7 @@ import gc
 import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -29,19 +30,22 @@ def _settled_rss_mib() -> float:
 
 def _busy_staff_window(qtbot, ctx, runner, buyer, gate: threading.Event) -> StaffWindow:
     """A signed-in window with a search typed (debounce armed), a UPI request on the
-    waiting screen (poll and countdown armed) and database work stuck behind ``gate``."""
+    waiting screen (countdown armed, payment changes heard) and database work stuck
+    behind ``gate``."""
     window = StaffWindow(CheckoutApi(ctx, Caller.counter("till")), runner, now=ctx.clock.now)
     window.resize(1366, 768)
     window.show()
     sign_in(qtbot, window, "Ravi", "1357")
     qtbot.waitUntil(lambda: window.area is not None)
     checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
     request = upi_requests.create_request(
         ctx, customer_id=buyer["id"], tier="student", interval="month", actor="test"
     )
     checkout.follow_payment(request, buyer)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
-    assert checkout.poll_timer.isActive()
+    qtbot.waitUntil(lambda: checkout.follow.subscribed)
+    assert not checkout.follow.poll_timer.isActive()  # pushed: nothing polled
     assert checkout.tick_timer.isActive()
     qtbot.keyClicks(window.area.customers.search.query, "Kav")
     runner.run_db(lambda: gate.wait(10))  # the database thread is busy...
@@ -60,8 +64,11 @@ def test_closing_the_window_stops_its_timers_and_drops_its_answers(qtbot, ctx, r
     runner.run_db(
         lambda: "late answer", lambda text: checkout.setToolTip(text) or shown.append(text)
     )
+    feed = ctx.adapters["payment_feed"]
+    assert feed._listeners  # the window hears payment changes...
     window.close()
     assert [t for t in window.findChildren(QTimer) if t.isActive()] == []
+    assert not feed._listeners  # ...until it closes
     gate.set()
     qtbot.waitUntil(lambda: runner.running == 0)
     assert shown == []  # the window closed: its answer was not delivered
@@ -82,8 +89,8 @@ def test_shutting_down_with_work_queued_and_timers_armed_raises_nothing(qtbot, c
     runner.shutdown()
     assert runner.running == 0
     # timers armed before the shutdown now fire into it: each submission is dropped
-    poll = window.area.checkout.poll_timer
-    poll.setInterval(10)
+    poll = window.area.checkout.follow.poll_timer
+    poll.start(10)  # (as while a store server's stream is down)
     with qtbot.waitSignal(picker._debounce.timeout):
         picker.query.setText("Kavya")
     with qtbot.waitSignal(poll.timeout):
@@ -94,6 +101,9 @@ def test_shutting_down_with_work_queued_and_timers_armed_raises_nothing(qtbot, c
     assert runner.running == 0
 
 
+# pytest-qt keeps every Qt message of a test (the offscreen platform's "does not support
+# raise()" for each window, more of them on a busy machine): counted, they look like a leak
+@pytest.mark.no_qt_log
 def test_two_hundred_windows_opened_and_closed_with_work_in_flight(qtbot, ctx, runner, people):
     """A day of sign-ins and sign-outs compressed: each window signed in, a search typed,
     a UPI request waiting, background work in flight when it closes. Memory settles."""

@@ -102,3 +102,11 @@ def test_admin_pages_show_settings_and_add_staff(qtbot, make_window, people, ctx
         "SELECT actor FROM audit_log WHERE action='staff.create' ORDER BY id DESC"
     )
     assert audit["actor"] == f"staff:{people['admin']['id']}"
+
+
+def test_the_till_is_named_in_the_title_and_beside_the_person(qtbot, make_window, people):
+    window = make_window(terminal="Counter 1")
+    assert window.windowTitle() == "AUTOOS Checkout — Counter 1"
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    assert window.area.who.text() == "Ravi · Sales · at Counter 1"

@@ -128,6 +128,6 @@ def test_saved_switches_and_shop_name_take_effect_without_a_restart(
     display = window.display.tiers_panel
     qtbot.waitUntil(lambda: [c.tier_id for c in display.cards][:1] == ["student"])
     assert not [card.alt.text() for card in display.cards if "per year" in card.alt.text()]
-    assert window.windowTitle() == "AUTOOS Indiranagar Checkout"
+    assert window.windowTitle() == "AUTOOS Indiranagar Checkout — till"
     window.area.sign_out.click()
     assert window.login.title.text() == "AUTOOS Indiranagar Checkout"
