@@ -58,7 +58,9 @@ def _payer_vpa(narration: str) -> str | None:
     return found.group(0) if found else None
 
 
-VPA_IN_TEXT = re.compile(r"[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,63}")
+#: a payer's VPA in a narration; banks separate the narration's parts with "/" or "-",
+#: so a hyphen is taken as a separator, not as part of the VPA (UPI-ARJUN R-arjun.r@okicici-…)
+VPA_IN_TEXT = re.compile(r"[A-Za-z0-9._]{2,256}@[A-Za-z][A-Za-z0-9.]{1,63}")
 
 
 def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
@@ -146,7 +148,7 @@ def statement_mapping(
     None to recognise the layout by its header row (the ``generic`` preset)."""
     if columns is not None and (mapping is not None or preset not in ("", "generic")):
         raise ValidationError(
-            "Give either the column names (--columns) or a bank preset (--preset), not both.",
+            "Give either the column names or a bank's layout (preset), not both.",
             field="columns",
         )
     if columns is not None:

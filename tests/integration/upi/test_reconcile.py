@@ -355,3 +355,16 @@ def test_an_ambiguous_line_settled_by_staff_is_not_applied_again(ctx, customer, 
     assert again["applied"] == 0
     assert ctx.store.scalar("SELECT count(*) FROM payments WHERE receipt_no IS NOT NULL") == 1
     assert upi.get_payment(ctx, b["id"])["status"] == "canceled"
+
+
+@pytest.mark.parametrize(
+    ("narration", "vpa"),
+    [
+        ("UPI-ARJUN R-arjun.r@okicici-512345678902-UPI", "arjun.r@okicici"),
+        ("UPI/P2A/612345670000/SOMEONE ELSE/friend@oksbi/dinner split", "friend@oksbi"),
+        ("NEFT-RENT-N12345", None),
+    ],
+)
+def test_the_payers_vpa_is_read_from_a_narration_as_banks_write_it(narration, vpa):
+    assert statements._payer_vpa(narration) == vpa
+
