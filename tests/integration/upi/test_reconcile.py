@@ -367,4 +367,3 @@ def test_an_ambiguous_line_settled_by_staff_is_not_applied_again(ctx, customer, 
 )
 def test_the_payers_vpa_is_read_from_a_narration_as_banks_write_it(narration, vpa):
     assert statements._payer_vpa(narration) == vpa
-
