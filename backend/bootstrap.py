@@ -70,6 +70,27 @@ def _build_adapters(ctx: Context) -> None:
             f"[upi] psp {ctx.settings.upi.psp!r} is unknown: use razorpay or leave it empty."
         )
 
+    provider = ctx.settings.upi.autopay_provider
+    if provider == "razorpay":
+        from backend.adapters.psp.razorpay import RazorpayQr
+
+        found = ctx.adapters.get("psp")
+        ctx.adapters["autopay_psp"] = (
+            found
+            if isinstance(found, RazorpayQr)
+            else RazorpayQr(
+                key_id=ctx.settings.upi.razorpay_key_id,
+                api_base=ctx.settings.upi.razorpay_api_base,
+                secrets=ctx.secrets,
+            )
+        )
+    elif provider != "stripe":
+        from backend.errors import ConfigError
+
+        raise ConfigError(
+            f"[upi] autopay_provider {provider!r} is unknown: use stripe or razorpay."
+        )
+
     from backend.adapters.mail import build_mailer
 
     if (mailer := build_mailer(ctx.settings.mail, ctx.secrets)) is not None:

@@ -39,6 +39,8 @@ class FeatureFlags:
     annual_billing: bool = True
     proration: bool = True
     trial_reminders: bool = True
+    #: UPI plans that renew themselves (a UPI AutoPay mandate, through Stripe or Razorpay)
+    upi_autopay: bool = False
 
 
 @dataclass
@@ -62,6 +64,8 @@ class UpiSettings:
     psp: str = ""  # "" or "razorpay"
     razorpay_key_id: str = ""
     razorpay_api_base: str = "https://api.razorpay.com"
+    #: who sets up and debits UPI AutoPay mandates: "stripe" or "razorpay"
+    autopay_provider: str = "stripe"
 
 
 @dataclass
@@ -131,6 +135,8 @@ ENV_MAP: dict[str, tuple[str | None, str]] = {
     "ENABLE_ANNUAL_BILLING": ("features", "annual_billing"),
     "ENABLE_PRORATION": ("features", "proration"),
     "ENABLE_TRIAL_REMINDERS": ("features", "trial_reminders"),
+    "ENABLE_UPI_AUTOPAY": ("features", "upi_autopay"),
+    "UPI_AUTOPAY_PROVIDER": ("upi", "autopay_provider"),
     "SMTP_HOST": ("mail", "host"),
     "SMTP_PORT": ("mail", "port"),
     "SMTP_USERNAME": ("mail", "username"),

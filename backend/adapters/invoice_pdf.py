@@ -145,6 +145,12 @@ def render_invoice(doc: dict[str, Any]) -> bytes:
         pdf.drawRightString(label_x, y, label)
         pdf.drawRightString(right, y, value)
 
+    # -- the UPI AutoPay mandate the payment was made under -------------------------
+    if doc.get("mandate_line"):
+        y -= 30
+        pdf.setFont(FONT, 9.5)
+        pdf.drawString(MARGIN, y, doc["mandate_line"])
+
     # -- notes -------------------------------------------------------------------
     y -= 40
     pdf.setFont(FONT, 8)

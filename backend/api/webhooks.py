@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import Ctx
 from backend.api.routing import webhook
+from backend.services.autopay import razorpay_autopay
 from backend.services.cards.stripe_webhooks import handle_stripe_webhook
-from backend.services.upi import upi_requests
 
 router = APIRouter(tags=["webhooks"])
 
@@ -35,7 +35,8 @@ async def stripe_webhook(
 @webhook(
     router,
     "/payments/webhooks/razorpay",
-    summary="Razorpay `qr_code.credited` (verified with X-Razorpay-Signature, applied once)",
+    summary="Razorpay `qr_code.credited` and `subscription.*` (UPI AutoPay), verified with "
+    "X-Razorpay-Signature, applied once",
 )
 async def razorpay_webhook(
     request: Request,
@@ -44,5 +45,5 @@ async def razorpay_webhook(
 ) -> dict[str, Any]:
     body = await request.body()
     return await run_in_threadpool(
-        upi_requests.handle_razorpay_webhook, ctx, body, x_razorpay_signature
+        razorpay_autopay.dispatch_webhook, ctx, body, x_razorpay_signature
     )

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "backend.cli.core_commands",
     "backend.cli.usage_commands",
     "backend.cli.upi_commands",
+    "backend.cli.autopay_commands",
     "backend.cli.report_commands",
     "backend.cli.stripe_commands",
     "backend.cli.api_commands",

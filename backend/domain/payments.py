@@ -149,9 +149,15 @@ def may_confirm_with_utr(payment: Mapping[str, Any]) -> bool:
 
 
 def may_refund(payment: Mapping[str, Any]) -> bool:
-    """A paid card payment with money left to give back."""
+    """A paid card payment (or UPI AutoPay payment Stripe debited) with money left to
+    give back."""
     left = int(payment.get("amount") or 0) - int(payment.get("refunded_amount") or 0)
-    return is_card(payment) and status_of(payment) in (S.SUCCEEDED, S.LATE) and left > 0
+    by_stripe = is_card(payment) or (
+        payment.get("method") == PaymentMethod.UPI_AUTOPAY
+        and payment.get("psp") in (None, "stripe")
+        and bool(payment.get("stripe_payment_intent_id"))
+    )
+    return by_stripe and status_of(payment) in (S.SUCCEEDED, S.LATE) and left > 0
 
 
 def label(payment: Mapping[str, Any]) -> str:

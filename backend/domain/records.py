@@ -110,6 +110,65 @@ class ProrationPreview(TypedDict):
     amount_text: str
 
 
+class MandateTerms(TypedDict):
+    """A UPI AutoPay mandate as the customer reads it before approving it (and on the
+    receipt): debits of up to ``amount`` per ``interval`` until ``end_date``; ``text``
+    says it in one line. Once approved it also has its ``id`` and ``status``."""
+
+    amount: int
+    currency: str
+    amount_text: str
+    amount_type: str
+    interval: str
+    frequency: str
+    end_date: str
+    description: str
+    pin_each_debit: bool
+    text: str
+    id: NotRequired[str | None]
+    status: NotRequired[str | None]
+    provider: NotRequired[str | None]
+
+
+class AutopayOffer(TypedDict):
+    """Can this plan be sold with UPI AutoPay here now (``reason`` when not), and the
+    mandate the customer would approve."""
+
+    tier: str
+    tier_name: str
+    interval: str
+    currency: str
+    amount: int | None
+    amount_text: str | None
+    provider: str
+    enabled: bool
+    reason: str
+    mandate: MandateTerms | None
+
+
+class AutopaySale(TypedDict):
+    """A UPI AutoPay sign-up: ``url`` is what the customer scans (Stripe's page or
+    Razorpay's authorisation link); ``mandate`` the terms they approve."""
+
+    id: str
+    url: str | None
+    status: str
+    mandate: MandateTerms | None
+    method: str
+    provider: str
+    customer_id: int
+    amount: int
+    currency: str
+    amount_text: str
+    tier: str | None
+    interval: str | None
+    expires_at: str | None
+    subscription_id: int | None
+    subscription_status: str | None
+    receipt_no: str | None
+    paid_at: str | None
+
+
 class CardStatus(TypedDict):
     configured: bool
     reason: str | None

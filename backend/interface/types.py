@@ -75,7 +75,7 @@ EventId = Annotated[
 ]
 UsageKind = Literal["workflow", "agent_start", "agent_stop"]
 Purpose = Literal["new", "renewal", "upgrade"]
-SaleMethodName = Literal["upi", "card"]
+SaleMethodName = Literal["upi", "card", "upi_autopay"]
 TrialDays = Annotated[
     int, Field(ge=1, le=90, description="Card only: a card-billed trial, no card needed")
 ]
@@ -94,7 +94,9 @@ Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-
 PaymentStatusName = Literal[
     "pending", "succeeded", "failed", "expired", "canceled", "refunded", "late"
 ]
-PaymentMethodName = Literal["upi_qr", "stripe_checkout", "stripe_terminal", "card_on_file"]
+PaymentMethodName = Literal[
+    "upi_qr", "upi_autopay", "stripe_checkout", "stripe_terminal", "card_on_file"
+]
 QrSize = Annotated[int, Field(ge=64, le=4096, description="Width and height in pixels")]
 TokenRole = Literal["kiosk", "staff", "admin", "autoos"]
 EventNumber = Annotated[int, Field(ge=0, lt=MAX_ID, description="A payment event's number")]

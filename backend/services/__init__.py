@@ -11,6 +11,7 @@ from backend.sync import outbox
 def _load_stripe_writes() -> None:
     """Import the services whose Stripe writes the outbox sends (each registers its
     build and apply functions); the outbox asks before its first send."""
+    from backend.services.autopay import stripe_autopay  # noqa: F401
     from backend.services.billing import card_subscriptions  # noqa: F401
     from backend.services.cards import (  # noqa: F401
         card_checkout,

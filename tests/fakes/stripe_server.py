@@ -9,6 +9,17 @@ slower than the client's timeout, connections dropped *after* the write was appl
 keeps an events list; and has a test clock that moves subscriptions through trial ends,
 renewals and scheduled phase changes.
 
+UPI AutoPay: a Checkout Session with ``allowed_payment_method_types=["upi"]`` and
+``payment_method_options.upi.mandate_options``, completed by :meth:`complete_session`,
+gets a ``upi`` PaymentMethod and an active ``mandate`` (shaped like the fixture) that
+debits the subscription's invoices within its terms; :meth:`revoke_mandate` is the
+customer revoking it in their UPI app (``mandate.updated``, status ``inactive``), after
+which renewals fail (``invoice.payment_failed``, subscription ``past_due``).
+``POST /v1/payment_methods/{id}/detach`` ends the mandate too;
+``POST /v1/invoices/{id}/pay`` with ``paid_out_of_band`` and ``POST
+/v1/invoices/{id}/void`` settle an open invoice. Modelling choice, said once: each
+AutoPay invoice names its mandate in ``payment_settings.default_mandate``.
+
 Simplification, said once: a two-phase subscription schedule is released as soon as its
 last phase starts (Stripe releases it when that phase ends); prorations are computed on
 whole seconds without tax.
@@ -125,6 +136,20 @@ PARAMS: dict[tuple[str, ...], dict[str, Any]] = {
         "success_url": None,
         "cancel_url": None,
         "expires_at": None,
+        # 2026-10-28 has no ``payment_method_types`` here: the allowed list filters the
+        # methods enabled in the Dashboard
+        "allowed_payment_method_types": None,
+        "payment_method_options": {
+            "upi": {
+                "mandate_options": {
+                    "amount": None,
+                    "amount_type": None,
+                    "description": None,
+                    "end_date": None,
+                },
+                "setup_future_usage": None,
+            }
+        },
     },
     ("GET", "checkout", "sessions", "*"): {},
     ("POST", "checkout", "sessions", "*", "expire"): {},
@@ -165,6 +190,16 @@ PARAMS: dict[tuple[str, ...], dict[str, Any]] = {
         "ending_before": None,
     },
     ("GET", "invoices", "*"): {},
+    ("POST", "invoices", "*", "pay"): {
+        "paid_out_of_band": None,
+        "forgive": None,
+        "mandate": None,
+        "off_session": None,
+        "payment_method": None,
+    },
+    ("POST", "invoices", "*", "void"): {},
+    ("GET", "mandates", "*"): {},
+    ("POST", "payment_methods", "*", "detach"): {},
     ("POST", "subscription_schedules"): {"from_subscription": None, "metadata": None},
     ("POST", "subscription_schedules", "*"): {
         "end_behavior": None,
@@ -399,6 +434,10 @@ class FakeStripe:
             ("POST", "invoices", "create_preview"): self.create_preview,
             ("GET", "invoices"): self.list_invoices,
             ("GET", "invoices", "*"): lambda p, k, i: self._invoice_view(self.get("invoice", i), p),
+            ("POST", "invoices", "*", "pay"): self.pay_invoice,
+            ("POST", "invoices", "*", "void"): self.void_invoice,
+            ("GET", "mandates", "*"): lambda p, k, i: self.get("mandate", i),
+            ("POST", "payment_methods", "*", "detach"): self.detach_payment_method,
             ("POST", "subscription_schedules"): self.create_schedule,
             ("POST", "subscription_schedules", "*"): self.update_schedule,
             ("POST", "subscription_schedules", "*", "release"): self.release_schedule,
@@ -555,6 +594,23 @@ class FakeStripe:
             raise StripeHTTPError(
                 400, "expires_at must be 30 minutes to 24 hours from now.", param="expires_at"
             )
+        allowed = list(p.get("allowed_payment_method_types") or ["card"])
+        upi_options = ((p.get("payment_method_options") or {}).get("upi") or {}).get(
+            "mandate_options"
+        )
+        if "upi" in allowed:
+            if price["currency"] != "inr":
+                raise StripeHTTPError(
+                    400,
+                    "The payment method `upi` only supports `inr`.",
+                    param="allowed_payment_method_types",
+                )
+            if upi_options and upi_options.get("amount_type") not in (None, "fixed", "maximum"):
+                raise StripeHTTPError(
+                    400,
+                    "Invalid payment_method_options[upi][mandate_options][amount_type]",
+                    param="payment_method_options[upi][mandate_options][amount_type]",
+                )
         sess_id = self.new_id("cs_test")
         sess = self._template(
             "checkout.session",
@@ -576,6 +632,22 @@ class FakeStripe:
             cancel_url=p.get("cancel_url"),
             url=f"https://checkout.stripe.com/c/pay/{sess_id}",
         )
+        sess["payment_method_types"] = allowed
+        if "upi" in allowed:
+            terms = {
+                "amount": int(upi_options["amount"])
+                if upi_options and upi_options.get("amount")
+                else None,
+                "amount_type": (upi_options or {}).get("amount_type") or "maximum",
+                "description": (upi_options or {}).get("description"),
+                "end_date": int(upi_options["end_date"])
+                if upi_options and upi_options.get("end_date")
+                else None,
+            }
+            if terms["amount"] is None:
+                terms["amount"] = price["unit_amount"]
+            sess["payment_method_options"] = {"upi": {"mandate_options": terms}}
+            sess["_upi"] = terms
         sess["_price"] = price["id"]
         sess["_sub_metadata"] = (p.get("subscription_data") or {}).get("metadata", {})
         self.store("checkout.session")[sess_id] = sess
@@ -603,7 +675,10 @@ class FakeStripe:
             sess = self.get("checkout.session", sess_id)
             if sess["status"] != "open":
                 raise ValueError(f"session is {sess['status']}")
-            pm = self.attach_card(sess["customer"])
+            if sess.get("_upi"):  # the customer approved the mandate in their UPI app
+                pm = self.approve_upi_mandate(sess["customer"], sess["_upi"])
+            else:
+                pm = self.attach_card(sess["customer"])
             sub = self._new_subscription(
                 sess["customer"],
                 sess["_price"],
@@ -642,6 +717,171 @@ class FakeStripe:
                 },
             )
             self.emit("payment_intent.payment_failed", intent)
+
+    def approve_upi_mandate(self, cus_id: str, terms: dict[str, Any]) -> dict[str, Any]:
+        """A UPI payment method with an active multi-use mandate of these terms (what the
+        customer's UPI app makes when they enter their PIN)."""
+        with self.lock:
+            pm = self._template(
+                "payment_method",
+                id=self.new_id("pm"),
+                customer=cus_id,
+                type="upi",
+                upi={"vpa": f"payer{self._seq}@okhdfcbank"},
+            )
+            pm.pop("card", None)
+            self.store("payment_method")[pm["id"]] = pm
+            mandate = self._template(
+                "mandate",
+                id=self.new_id("mandate"),
+                payment_method=pm["id"],
+                status="active",
+                type="multi_use",
+                multi_use={},
+                payment_method_details={"type": "upi", "upi": dict(terms)},
+                customer_acceptance={
+                    "accepted_at": self.now(),
+                    "online": {"ip_address": "127.0.0.1", "user_agent": "UPI app"},
+                    "type": "online",
+                },
+            )
+            for key in ("created", "metadata"):  # not fields of a mandate
+                mandate.pop(key, None)
+            self.store("mandate")[mandate["id"]] = mandate
+            self.emit("payment_method.attached", pm)
+            return pm
+
+    def mandate_of(self, pm_id: str | None) -> dict[str, Any] | None:
+        with self.lock:
+            for mandate in self.store("mandate").values():
+                if mandate["payment_method"] == pm_id:
+                    return mandate
+            return None
+
+    def revoke_mandate(self, mandate_id: str) -> dict[str, Any]:
+        """The customer revoked (or paused) the mandate in their UPI app (test helper):
+        Stripe marks it inactive and says so with ``mandate.updated``."""
+        with self.lock:
+            mandate = self.get("mandate", mandate_id)
+            mandate["status"] = "inactive"
+            self.emit("mandate.updated", mandate)
+            return copy.deepcopy(mandate)
+
+    def resume_mandate(self, mandate_id: str) -> dict[str, Any]:
+        """The customer resumed a paused mandate in their UPI app (test helper)."""
+        with self.lock:
+            mandate = self.get("mandate", mandate_id)
+            mandate["status"] = "active"
+            self.emit("mandate.updated", mandate)
+            return copy.deepcopy(mandate)
+
+    def retry_invoice(self, inv_id: str) -> bool:
+        """Stripe's automatic retry of an open invoice (test helper): debited if the
+        payment method can pay it now; True when it was paid."""
+        with self.lock:
+            inv = self.get("invoice", inv_id)
+            sub = self.get("subscription", inv["parent"]["subscription_details"]["subscription"])
+            if inv["status"] != "open" or not self._can_charge(sub, inv["amount_due"]):
+                return False
+            paid = self._invoice(sub, inv["amount_due"], inv["billing_reason"], paid=True)
+            # the retry pays this invoice: keep its id, take the new payment's details
+            del self.store("invoice")[paid["id"]]
+            inv.update(
+                status="paid",
+                amount_paid=inv["amount_due"],
+                amount_remaining=0,
+                _payments={
+                    **paid["_payments"],
+                    "data": [{**entry, "invoice": inv_id} for entry in paid["_payments"]["data"]],
+                },
+            )
+            self._invoice_events(inv)
+            if sub["status"] == "past_due" and sub["latest_invoice"] == inv_id:
+                sub["status"] = "active"
+                self.emit("customer.subscription.updated", self._public(sub))
+            return True
+
+    def detach_payment_method(
+        self, p: dict[str, Any], key: str | None, pm_id: str
+    ) -> dict[str, Any]:
+        pm = self.get("payment_method", pm_id)
+        if pm["customer"] is None:
+            raise StripeHTTPError(
+                400,
+                f"The payment method you provided is not attached to a customer so detachment "
+                f"is impossible: {pm_id}",
+            )
+        pm["customer"] = None
+        self.emit("payment_method.detached", pm, key)
+        mandate = self.mandate_of(pm_id)
+        if mandate is not None and mandate["status"] != "inactive":
+            mandate["status"] = "inactive"
+            self.emit("mandate.updated", mandate, key)
+        return pm
+
+    def _charge_pm(self, sub: dict[str, Any]) -> str | None:
+        """What an invoice of ``sub`` is debited from: its UPI mandate's payment method,
+        else the customer's default card."""
+        pm = self.store("payment_method").get(sub.get("default_payment_method") or "")
+        if pm is not None and pm["type"] == "upi":
+            return str(pm["id"])
+        return self._default_pm(sub["customer"])
+
+    def _can_charge(self, sub: dict[str, Any], amount: int) -> bool:
+        """A card is charged when the customer has a default one; a UPI mandate debits
+        only while it is active, attached, before its end date and within its amount."""
+        pm = self.store("payment_method").get(sub.get("default_payment_method") or "")
+        if pm is None or pm["type"] != "upi":
+            return bool(self._default_pm(sub["customer"]))
+        mandate = self.mandate_of(pm["id"])
+        if mandate is None or mandate["status"] != "active" or pm["customer"] is None:
+            return False
+        terms = mandate["payment_method_details"]["upi"]
+        if terms.get("end_date") and self.now() > int(terms["end_date"]):
+            return False
+        if terms.get("amount_type") == "fixed":
+            return amount == int(terms["amount"])
+        return amount <= int(terms["amount"])
+
+    def pay_invoice(self, p: dict[str, Any], key: str | None, inv_id: str) -> dict[str, Any]:
+        inv = self.get("invoice", inv_id)
+        if inv["status"] != "open":
+            raise StripeHTTPError(
+                400, f"Invoice is already {inv['status']}.", code="invoice_not_open"
+            )
+        if not _bool(p.get("paid_out_of_band")):
+            raise StripeHTTPError(400, "This fake only marks invoices paid out of band.")
+        inv.update(
+            status="paid",
+            amount_paid=inv["amount_due"],
+            amount_remaining=0,
+            status_transitions={**(inv.get("status_transitions") or {}), "paid_at": self.now()},
+        )
+        self.emit("invoice.paid", self._public(inv), key)  # no payment_succeeded: no payment
+        sub = self.store("subscription").get(inv["parent"]["subscription_details"]["subscription"])
+        if sub is not None and sub["status"] == "past_due" and sub["latest_invoice"] == inv_id:
+            sub["status"] = "active"
+            self.emit("customer.subscription.updated", self._public(sub), key)
+        return self._public(inv)
+
+    def void_invoice(self, p: dict[str, Any], key: str | None, inv_id: str) -> dict[str, Any]:
+        inv = self.get("invoice", inv_id)
+        if inv["status"] != "open":
+            raise StripeHTTPError(
+                400, f"Invoice is already {inv['status']}.", code="invoice_not_open"
+            )
+        inv.update(status="void", amount_remaining=0)
+        self.emit("invoice.voided", self._public(inv), key)
+        return self._public(inv)
+
+    def bill_now(self, sub_id: str) -> None:
+        """Test helper: this one subscription's period ends now (as if the test clock had
+        reached it) and it renews — its invoice paid through the mandate, or failed."""
+        with self.lock:
+            sub = self.get("subscription", sub_id)
+            item = sub["items"]["data"][0]
+            item["current_period_end"] = self.now()
+            self._roll(sub)
 
     def attach_card(self, cus_id: str) -> dict[str, Any]:
         with self.lock:
@@ -725,10 +965,20 @@ class FakeStripe:
             discounts=[],
         )
         sub["_missing_pm"] = missing_pm
+        upi = self.mandate_of(payment_method)
+        if upi is not None:
+            sub["payment_settings"] = copy.deepcopy(sub["payment_settings"])
+            sub["payment_settings"]["payment_method_types"] = ["upi"]
+            sub["payment_settings"]["payment_method_options"]["upi"] = {
+                "mandate_options": dict(upi["payment_method_details"]["upi"])
+            }
         self.store("subscription")[sub_id] = sub
         amount = 0 if trial_days else price["unit_amount"]
         inv = self._invoice(
-            sub, amount, "subscription_create", paid=bool(payment_method) or amount == 0
+            sub,
+            amount,
+            "subscription_create",
+            paid=(bool(payment_method) and self._can_charge(sub, amount)) or amount == 0,
         )
         sub["latest_invoice"] = inv["id"]
         if not trial_days and not payment_method:
@@ -751,7 +1001,7 @@ class FakeStripe:
                 currency=sub["currency"],
                 customer=sub["customer"],
                 status="succeeded",
-                payment_method=self._default_pm(sub["customer"]),
+                payment_method=self._charge_pm(sub),
                 latest_charge=self.new_id("ch"),
             )
             pi["_refunded"] = 0
@@ -809,6 +1059,12 @@ class FakeStripe:
             hosted_invoice_url=f"https://invoice.stripe.com/i/{inv_id}",
             invoice_pdf=f"https://pay.stripe.com/invoice/{inv_id}/pdf",
         )
+        mandate = self.mandate_of(sub.get("default_payment_method"))
+        if mandate is not None:
+            inv["payment_settings"] = {
+                **copy.deepcopy(inv["payment_settings"]),
+                "default_mandate": mandate["id"],
+            }
         self.store("invoice")[inv_id] = inv
         return inv
 
@@ -830,6 +1086,7 @@ class FakeStripe:
                     self.get("payment_intent", entry["payment"]["payment_intent"]),
                 )
             self.emit("invoice.payment_succeeded", self._public(inv))
+            self.emit("invoice.paid", self._public(inv))
         else:
             self.emit("invoice.payment_failed", self._public(inv))
 
@@ -897,7 +1154,7 @@ class FakeStripe:
             item["plan"]["id"] = change["price"]
             if p.get("proration_behavior") == "always_invoice" and amount > 0:
                 inv = self._invoice(
-                    sub, amount, "subscription_update", paid=bool(self._default_pm(sub["customer"]))
+                    sub, amount, "subscription_update", paid=self._can_charge(sub, amount)
                 )
                 sub["latest_invoice"] = inv["id"]
                 self._invoice_events(inv)
@@ -1116,7 +1373,7 @@ class FakeStripe:
                     sub["schedule"] = None
         length = INTERVAL_SECONDS[item["price"]["recurring"]["interval"]]
         item.update(current_period_start=end, current_period_end=end + length)
-        paid = bool(self._default_pm(sub["customer"]))
+        paid = self._can_charge(sub, item["price"]["unit_amount"])
         inv = self._invoice(sub, item["price"]["unit_amount"], "subscription_cycle", paid=paid)
         sub.update(status="active" if paid else "past_due", latest_invoice=inv["id"])
         self._invoice_events(inv)

@@ -64,3 +64,63 @@ class PaymentProvider(Protocol):
     def parse_webhook(self, raw_body: bytes, signature: str) -> PspPayment | None:
         """Verify the signature (SignatureError if wrong); the credited payment, if any."""
         ...
+
+
+@dataclass(frozen=True)
+class PspSubscription:
+    """A recurring UPI AutoPay subscription at the PSP. ``short_url`` is the link the
+    customer opens (shown as a QR) to approve the mandate in their UPI app."""
+
+    psp: str
+    id: str
+    status: str
+    plan_id: str | None = None
+    short_url: str | None = None
+    current_start: datetime | None = None
+    current_end: datetime | None = None
+    charge_at: datetime | None = None
+    paid_count: int = 0
+    notes: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class PspSubscriptionEvent:
+    """One verified webhook about a subscription (``subscription.charged``...), with the
+    payment it carries when a debit was attempted."""
+
+    psp: str
+    event: str
+    subscription: PspSubscription
+    payment: PspPayment | None
+    created_at: datetime
+
+
+class AutopayProvider(Protocol):
+    """The PSP side of UPI AutoPay: plans, subscriptions whose authorisation link sets up
+    the mandate, cancelling them, and their signed webhooks."""
+
+    name: str
+
+    def create_plan(self, *, interval: str, amount: Money, name: str, description: str) -> str:
+        """A plan billed every ``interval`` (month or year) for ``amount``; its id."""
+        ...
+
+    def create_subscription(
+        self, *, plan_id: str, total_count: int, expire_by: datetime, notes: dict[str, str]
+    ) -> PspSubscription:
+        """A subscription waiting for the customer to approve its mandate."""
+        ...
+
+    def fetch_subscription(self, subscription_id: str) -> PspSubscription: ...
+
+    def cancel_subscription(self, subscription_id: str) -> PspSubscription:
+        """Cancel now (the PSP revokes the mandate); already cancelled is fine."""
+        ...
+
+    def parse_subscription_webhook(
+        self, raw_body: bytes, signature: str
+    ) -> PspSubscriptionEvent | None:
+        """Verify the signature (SignatureError if wrong); the subscription event, or
+        None for any other event."""
+        ...

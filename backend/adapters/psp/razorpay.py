@@ -1,9 +1,12 @@
-"""Razorpay QR Codes API over httpx: create, read payments, close, verify webhooks.
+"""Razorpay over httpx: QR Codes (one payment) and Subscriptions (UPI AutoPay).
 
 Endpoints (basic auth ``key_id:key_secret``): ``POST /v1/payments/qr_codes``,
-``GET /v1/payments/qr_codes/{id}/payments``, ``POST /v1/payments/qr_codes/{id}/close``.
-The ``qr_code.credited`` webhook is signed with ``X-Razorpay-Signature``: the hex
-HMAC-SHA256 of the raw body under the webhook secret. Secrets are read from
+``GET /v1/payments/qr_codes/{id}/payments``, ``POST /v1/payments/qr_codes/{id}/close``;
+for AutoPay ``POST /v1/plans``, ``POST /v1/subscriptions`` (its ``short_url`` is the
+authorisation link the customer opens to approve the mandate), ``GET
+/v1/subscriptions/{id}`` and ``POST /v1/subscriptions/{id}/cancel``. Webhooks
+(``qr_code.credited``, ``subscription.*``) are signed with ``X-Razorpay-Signature``: the
+hex HMAC-SHA256 of the raw body under the webhook secret. Secrets are read from
 :class:`~backend.config.Secrets` at the moment of use and never appear in errors.
 """
 
@@ -18,7 +21,12 @@ from typing import Any
 
 import httpx
 
-from backend.adapters.psp.base import PspPayment, PspQr
+from backend.adapters.psp.base import (
+    PspPayment,
+    PspQr,
+    PspSubscription,
+    PspSubscriptionEvent,
+)
 from backend.config import Secrets
 from backend.domain.money import Money
 from backend.errors import (
@@ -31,6 +39,8 @@ from backend.errors import (
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 CREDITED_EVENT = "qr_code.credited"
+#: Razorpay's billing period for each of the shop's intervals
+PERIODS = {"month": "monthly", "year": "yearly"}
 #: the header the REST API passes to ``handle_razorpay_webhook`` as ``signature``
 SIGNATURE_HEADER = "X-Razorpay-Signature"
 
@@ -59,6 +69,15 @@ class RazorpayQr:
         return f"RazorpayQr(key_id={self._key_id!r}, api_base={self._api_base!r})"
 
     # -- HTTP ----------------------------------------------------------------------------
+    def problem(self) -> str | None:
+        """Why Razorpay cannot be used now (keys missing), without any network call."""
+        if not self._key_id or not self._secrets.get("RAZORPAY_KEY_SECRET"):
+            return (
+                "Razorpay is not set up: set RAZORPAY_KEY_ID and the RAZORPAY_KEY_SECRET "
+                "secret (environment or keyring)."
+            )
+        return None
+
     def _auth(self) -> tuple[str, str]:
         secret = self._secrets.get("RAZORPAY_KEY_SECRET")
         if not self._key_id or not secret:
@@ -170,7 +189,8 @@ class RazorpayQr:
             if "closed" not in str(exc).lower():
                 raise
 
-    def parse_webhook(self, raw_body: bytes, signature: str) -> PspPayment | None:
+    def verify(self, raw_body: bytes, signature: str) -> dict[str, Any]:
+        """Check ``X-Razorpay-Signature`` over the raw body; the event as data."""
         secret = self._secrets.get("RAZORPAY_WEBHOOK_SECRET")
         if not secret:
             raise NotConfigured("Razorpay webhooks are not set up: RAZORPAY_WEBHOOK_SECRET.")
@@ -180,6 +200,15 @@ class RazorpayQr:
             raise SignatureError("The Razorpay webhook signature does not match; ignored.")
         try:
             event = json.loads(raw_body)
+        except ValueError:
+            raise ValidationError("The Razorpay webhook body is not JSON.") from None
+        if not isinstance(event, dict):
+            raise ValidationError("The Razorpay webhook body is not an event.")
+        return event
+
+    def parse_webhook(self, raw_body: bytes, signature: str) -> PspPayment | None:
+        event = self.verify(raw_body, signature)
+        try:
             if event.get("event") != CREDITED_EVENT:
                 return None
             payload = event["payload"]
@@ -189,3 +218,111 @@ class RazorpayQr:
             raise ValidationError(
                 "The Razorpay webhook body is not a qr_code.credited event."
             ) from None
+
+    # -- Subscriptions (UPI AutoPay) -----------------------------------------------------
+    def create_plan(self, *, interval: str, amount: Money, name: str, description: str) -> str:
+        if amount.currency != "INR":
+            raise ValidationError("Razorpay UPI AutoPay plans take INR only.")
+        data = self._request(
+            "POST",
+            "/v1/plans",
+            {
+                "period": PERIODS[interval],
+                "interval": 1,
+                "item": {
+                    "name": name[:100],
+                    "amount": amount.amount,
+                    "currency": "INR",
+                    "description": description[:255],
+                },
+            },
+        )
+        if not isinstance(data, dict) or not data.get("id"):
+            raise RejectedError("Razorpay made the plan without an id; check the dashboard.")
+        return str(data["id"])
+
+    def _subscription(self, data: Any) -> PspSubscription:
+        try:
+            return PspSubscription(
+                psp=self.name,
+                id=str(data["id"]),
+                status=str(data.get("status") or ""),
+                plan_id=data.get("plan_id"),
+                short_url=data.get("short_url"),
+                current_start=_maybe_time(data.get("current_start")),
+                current_end=_maybe_time(data.get("current_end")),
+                charge_at=_maybe_time(data.get("charge_at")),
+                paid_count=int(data.get("paid_count") or 0),
+                notes=dict(data.get("notes") or {}),
+                raw=data,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise RejectedError(
+                "Razorpay's subscription cannot be read; check the dashboard."
+            ) from None
+
+    def create_subscription(
+        self, *, plan_id: str, total_count: int, expire_by: datetime, notes: dict[str, str]
+    ) -> PspSubscription:
+        data = self._request(
+            "POST",
+            "/v1/subscriptions",
+            {
+                "plan_id": plan_id,
+                "total_count": total_count,
+                "quantity": 1,
+                "customer_notify": 1,
+                "expire_by": int(expire_by.timestamp()),
+                "notes": notes,
+            },
+        )
+        sub = self._subscription(data)
+        if not sub.short_url:
+            raise RejectedError(
+                "Razorpay made the subscription without its authorisation link (short_url)."
+            )
+        return sub
+
+    def fetch_subscription(self, subscription_id: str) -> PspSubscription:
+        return self._subscription(self._request("GET", f"/v1/subscriptions/{subscription_id}"))
+
+    def cancel_subscription(self, subscription_id: str) -> PspSubscription:
+        try:
+            data = self._request(
+                "POST",
+                f"/v1/subscriptions/{subscription_id}/cancel",
+                {"cancel_at_cycle_end": 0},
+            )
+        except RejectedError as exc:
+            if "cancel" not in str(exc).lower() and "completed" not in str(exc).lower():
+                raise
+            return self.fetch_subscription(subscription_id)  # already cancelled or ended
+        return self._subscription(data)
+
+    def parse_subscription_webhook(
+        self, raw_body: bytes, signature: str
+    ) -> PspSubscriptionEvent | None:
+        event = self.verify(raw_body, signature)
+        name = str(event.get("event") or "")
+        if not name.startswith("subscription."):
+            return None
+        try:
+            payload = event["payload"]
+            sub = self._subscription(payload["subscription"]["entity"])
+            payment = None
+            if (payload.get("payment") or {}).get("entity"):
+                item = payload["payment"]["entity"]
+                payment = self._payment(item, sub.id)
+            return PspSubscriptionEvent(
+                psp=self.name,
+                event=name,
+                subscription=sub,
+                payment=payment,
+                created_at=_from_unix(event.get("created_at", 0)),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, RejectedError):
+            raise ValidationError(f"The Razorpay {name} webhook body cannot be read.") from None
+
+
+def _maybe_time(value: object) -> datetime | None:
+    return None if value in (None, "", 0) else _from_unix(value)

@@ -1,4 +1,9 @@
-"""Card money Stripe collects by itself — renewals, upgrade prorations — as local payments.
+"""Money Stripe collects by itself — renewals, upgrade prorations — as local payments.
+
+A card subscription's invoices become ``card_on_file`` payments; a UPI AutoPay
+subscription's become ``upi_autopay`` payments (the mandate's terms kept in the evidence,
+for the receipt), and a failed AutoPay renewal also opens a dunning notice
+(:mod:`backend.services.autopay.dunning`).
 
 A counter checkout records its own payment (:mod:`backend.services.cards.card_checkout`).
 Every other paid invoice of a card subscription becomes one ``payments`` row here
@@ -28,7 +33,10 @@ from backend.services.payments import payment_events
 from backend.services.trials import trials
 
 METHOD = "card_on_file"
+AUTOPAY_METHOD = "upi_autopay"
 CHECKOUT_METHOD = "stripe_checkout"
+#: payments that start a Stripe subscription at the counter (a card or AutoPay sale)
+SALE_METHODS = (CHECKOUT_METHOD, AUTOPAY_METHOD)
 #: Stripe's billing_reason -> the payment's purpose
 PURPOSES = {
     "subscription_create": "new",
@@ -56,13 +64,14 @@ def _checkout_payment(ctx: Context, inv: dict[str, Any]) -> str | None:
     details = (inv.get("parent") or {}).get("subscription_details") or {}
     ref = (details.get("metadata") or {}).get("autoos_payment_id")
     if ref and ctx.store.scalar(
-        "SELECT 1 FROM payments WHERE id=? AND method=?", (ref, CHECKOUT_METHOD)
+        "SELECT 1 FROM payments WHERE id=? AND method IN (?, ?)", (ref, *SALE_METHODS)
     ):
         return str(ref)
     found = ctx.store.scalar(
         "SELECT p.id FROM payments p JOIN subscriptions s ON s.id = p.subscription_id "
-        "WHERE s.stripe_subscription_id=? AND p.method=?",
-        (subscription_of_invoice(inv), CHECKOUT_METHOD),
+        "WHERE s.stripe_subscription_id=? AND p.method IN (?, ?) AND p.stripe_session_id "
+        "IS NOT NULL",
+        (subscription_of_invoice(inv), *SALE_METHODS),
     )
     return str(found) if found else None
 
@@ -79,7 +88,7 @@ def wanted(ctx: Context, inv: dict[str, Any], *, paid: bool) -> bool:
 
 def _plan(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] | None:
     return ctx.store.one(
-        "SELECT id, tier, interval FROM subscriptions WHERE stripe_subscription_id=?",
+        "SELECT * FROM subscriptions WHERE stripe_subscription_id=?",
         (subscription_of_invoice(inv),),
     )
 
@@ -90,7 +99,9 @@ def _insert(
     customer_id = local_customer_id(ctx, inv.get("customer"))
     if customer_id is None:
         return None
-    plan = _plan(ctx, inv) or {"id": None, "tier": None, "interval": None}
+    plan = _plan(ctx, inv) or {"id": None, "tier": None, "interval": None, "method": None}
+    autopay = plan["method"] == AUTOPAY_METHOD
+    method = AUTOPAY_METHOD if autopay else METHOD
     succeeded = status == "succeeded"
     payment_id = f"pay_{uuid.uuid4().hex[:20]}"
     now = ctx.now_iso()
@@ -108,13 +119,18 @@ def _insert(
         "billing_reason": inv.get("billing_reason"),
         "hosted_invoice_url": inv.get("hosted_invoice_url"),
     }
+    if autopay:
+        from backend.services.autopay import mandates
+
+        evidence["mandate"] = mandates.terms_of(ctx, plan)
+        evidence["mandate_id"] = plan["mandate_id"]
     currency = (inv.get("currency") or "").upper()
     payment_events.create(
         ctx,
         {
             "id": payment_id,
             "customer_id": customer_id,
-            "method": METHOD,
+            "method": method,
             "amount": amount,
             "currency": currency,
             "tier": plan["tier"],
@@ -125,6 +141,7 @@ def _insert(
             "paid_at": paid_at,
             "updated_at": now,
             "confirmed_by": "stripe" if succeeded else None,
+            "psp": "stripe" if autopay else None,
             "evidence": json.dumps(evidence, sort_keys=True),
             "receipt_no": receipt,
             "stripe_invoice_id": inv["id"],
@@ -133,7 +150,7 @@ def _insert(
         },
         actor,
         event=Event.COLLECTED if succeeded else Event.NOT_COLLECTED,
-        method=METHOD,
+        method=method,
         invoice_id=inv["id"],
         billing_reason=inv.get("billing_reason"),
         amount=amount,
@@ -142,6 +159,24 @@ def _insert(
     )
     if succeeded:
         trials.mark_converted(ctx, customer_id, actor=actor)
+    if autopay:
+        from backend.services.autopay import dunning
+
+        if succeeded:  # Stripe collected it after all (a retry): nothing is overdue
+            dunning.collected(ctx, "stripe", inv["id"], payment_id, actor=actor)
+        else:
+            dunning.renewal_failed(
+                ctx,
+                plan,
+                provider="stripe",
+                invoice_ref=inv["id"],
+                amount=amount,
+                currency=currency,
+                failed_payment_id=payment_id,
+                failed_at=from_unix(inv.get("created")) or now,
+                hosted_url=inv.get("hosted_invoice_url"),
+                actor=actor,
+            )
     return payment_id
 
 

@@ -26,8 +26,14 @@ from backend.sync import outbox
 
 
 def get_subscription(ctx: Context, subscription_id: int) -> dict[str, Any]:
+    """A subscription Stripe bills: a card one, or a UPI AutoPay one through Stripe
+    (changed and cancelled the same way; its mandate is handled in
+    :mod:`backend.services.autopay.stripe_autopay`)."""
     row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (subscription_id,))
-    if row is None or row["method"] != "card":
+    if row is None or not (
+        row["method"] == "card"
+        or (row["method"] == "upi_autopay" and row["autopay_provider"] == "stripe")
+    ):
         raise NotFound(f"There is no card subscription number {subscription_id}.")
     return row
 

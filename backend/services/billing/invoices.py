@@ -10,6 +10,7 @@ transaction, so numbers stay gapless. Re-printing gives byte-identical PDFs.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from backend.adapters.mail import Attachment
@@ -25,6 +26,7 @@ from backend.store import audit
 INVOICED_STATUSES = ("succeeded", "refunded")
 METHOD_NAMES = {
     "upi_qr": "UPI",
+    "upi_autopay": "UPI AutoPay",
     "stripe_checkout": "Card (Stripe Checkout)",
     "stripe_terminal": "Card (Stripe Terminal)",
     "card_on_file": "Card on file",
@@ -111,6 +113,9 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         "taxable": total,
         "taxes": [],
         "place_of_supply": "",
+        # an AutoPay payment's mandate as it stood when paid (kept in its evidence, so a
+        # reprint says the same): "UPI AutoPay mandate: up to ₹X per month until <date>"
+        "mandate_line": _mandate_line(row),
     }
     if gst:
         split = split_inclusive(total, shop.state, customer.get("state"))
@@ -120,6 +125,14 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         ]
         doc["place_of_supply"] = customer.get("state") or shop.state
     return doc
+
+
+def _mandate_line(row: dict[str, Any]) -> str:
+    if row["method"] != "upi_autopay":
+        return ""
+    from backend.domain.autopay import receipt_line
+
+    return receipt_line(json.loads(row["evidence"] or "{}").get("mandate"))
 
 
 def money_text(amount: int, currency: str) -> str:

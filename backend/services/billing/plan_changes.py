@@ -7,6 +7,8 @@ UPI plans are pushed payments whose periods the backend computes
 :mod:`~backend.services.cards.card_checkout`). Callers that only know a customer (the REST API,
 a remote kiosk) come here; this module only picks the right service and never repeats
 their rules. Every answer names the ``method`` and carries the service's own dict.
+UPI AutoPay plans (``upi_autopay``) are billed by Stripe or Razorpay through a mandate
+(:mod:`~backend.services.autopay.sales`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from backend.services.cards import card_checkout
 from backend.services.shop.customers import get_customer
 from backend.services.upi import upi_requests
 
-METHODS = ("upi", "card")
+METHODS = ("upi", "card", "upi_autopay")
+AUTOPAY = "upi_autopay"
 
 
 def current(ctx: Context, customer_id: int) -> dict[str, Any]:
@@ -50,6 +53,23 @@ def subscribe(
     The plan starts when the money arrives (UPI, Checkout), or at once for a card trial.
     """
     get_customer(ctx, customer_id)
+    if method == AUTOPAY:
+        if trial_days:
+            raise ValidationError(
+                "A UPI AutoPay plan has no card trial; start a free trial instead."
+            )
+        from backend.services.autopay import sales
+
+        payment = sales.start(
+            ctx,
+            customer_id=customer_id,
+            tier=tier,
+            interval=interval,
+            currency=currency,
+            actor=actor,
+            terminal=terminal,
+        )
+        return {"method": AUTOPAY, "payment": payment, "subscription": None}
     if method == "upi":
         if currency != "INR":
             raise ValidationError("UPI payments are in INR only.", field="currency")
@@ -66,7 +86,7 @@ def subscribe(
         )
         return {"method": "upi", "payment": payment, "subscription": None}
     if method != "card":
-        raise ValidationError("Pay by upi or card.", field="method")
+        raise ValidationError("Pay by upi, card or upi_autopay.", field="method")
     if trial_days:
         sub = card_subscriptions.subscribe(
             ctx,
@@ -93,6 +113,11 @@ def subscribe(
 def preview_upgrade(ctx: Context, customer_id: int, tier: str, interval: str) -> dict[str, Any]:
     """What upgrading now costs, before the customer agrees."""
     sub = current(ctx, customer_id)
+    if sub["method"] == AUTOPAY:
+        from backend.services.autopay import sales
+
+        preview = sales.preview_upgrade(ctx, sub, tier, interval)
+        return {"method": AUTOPAY, **preview, "amount": preview["amount_due"]}
     if sub["method"] == "card":
         preview = card_subscriptions.preview_upgrade(ctx, sub["id"], tier=tier, interval=interval)
         return {"method": "card", **preview, "amount": preview["amount_due"]}
@@ -113,6 +138,13 @@ def upgrade(
     """Upgrade now. Card: Stripe charges the prorated amount. UPI: a QR request for the
     prorated amount; the plan changes when it is paid."""
     sub = current(ctx, customer_id)
+    if sub["method"] == AUTOPAY:
+        from backend.services.autopay import sales
+
+        changed = sales.upgrade(
+            ctx, sub, tier, interval, proration_date=proration_date, actor=actor
+        )
+        return {"method": AUTOPAY, "subscription": changed, "payment": None}
     if sub["method"] == "card":
         changed = card_subscriptions.upgrade(
             ctx,
@@ -141,7 +173,11 @@ def downgrade(
 ) -> dict[str, Any]:
     """Move to a smaller plan when the current period ends."""
     sub = current(ctx, customer_id)
-    if sub["method"] == "card":
+    if sub["method"] == AUTOPAY:
+        from backend.services.autopay import sales
+
+        changed = sales.downgrade(ctx, sub, tier, interval, actor=actor)
+    elif sub["method"] == "card":
         changed = card_subscriptions.downgrade(
             ctx, sub["id"], tier=tier, interval=interval, actor=actor
         )
@@ -155,7 +191,13 @@ def downgrade(
 def cancel(ctx: Context, customer_id: int, *, at_period_end: bool, actor: str) -> dict[str, Any]:
     """Cancel now or at the end of the paid period."""
     sub = current(ctx, customer_id)
-    if sub["method"] == "card":
+    if sub["method"] == AUTOPAY:
+        from backend.services.autopay import sales
+
+        changed = sales.cancel(ctx, str(sub["id"]), at_period_end=at_period_end, actor=actor)[
+            "subscription"
+        ]
+    elif sub["method"] == "card":
         changed = card_subscriptions.cancel(
             ctx, sub["id"], at_period_end=at_period_end, actor=actor
         )

@@ -157,6 +157,16 @@ def purpose_for(ctx: Context, customer_id: int, tier: str, interval: str) -> str
     sub = current_subscription(ctx, customer_id)
     if sub is None or sub["status"] == "trialing":
         return "new"
+    if sub["method"] == "upi_autopay":
+        # an AutoPay plan renews by itself; a UPI payment only settles a failed renewal
+        from backend.services.autopay import dunning
+
+        if dunning.overdue_for(ctx, sub) and (tier, interval) == (sub["tier"], sub["interval"]):
+            return "renewal"
+        raise Conflict(
+            "This plan renews by itself through UPI AutoPay and nothing is overdue; "
+            "change or cancel the AutoPay plan instead."
+        )
     if sub["method"] != "upi":
         raise Conflict("This customer pays by card; change the plan on the card subscription.")
     if sub["prepaid_until"]:
@@ -269,8 +279,13 @@ def apply_upi_payment(
     if not ctx.store.in_transaction:
         raise RuntimeError("apply_upi_payment runs inside the payment's transaction")
     customer_id, tier, interval = payment["customer_id"], payment["tier"], payment["interval"]
-    price = ctx.catalog.get(tier).price("INR", interval)
     sub = _load(ctx, customer_id)
+    if sub is not None and sub["method"] == "upi_autopay":
+        # the overdue period of an AutoPay plan, paid once by QR
+        from backend.services.autopay import dunning
+
+        return dunning.settle_with_upi(ctx, sub, payment, paid_at, actor=actor)
+    price = ctx.catalog.get(tier).price("INR", interval)
     if sub is not None:  # bring it up to the clock first: a prepaid period is not lost
         sub = _roll_period(ctx, sub)
         sub = sub if sub["status"] in LIVE_STATUSES else None

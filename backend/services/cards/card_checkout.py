@@ -17,7 +17,9 @@ never lost.
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +51,11 @@ from backend.services.trials import trials
 from backend.sync import outbox
 
 METHOD = "stripe_checkout"
+#: a UPI AutoPay sale through Stripe is the same Checkout Session in subscription mode,
+#: paid with UPI: the customer approves the mandate on the page (see
+#: backend/services/autopay/stripe_autopay.py); its lifecycle here is a card checkout's
+AUTOPAY_METHOD = "upi_autopay"
+SESSION_METHODS = (METHOD, AUTOPAY_METHOD)
 #: Stripe takes a session's expires_at 30 minutes to 24 hours after it creates the session
 STRIPE_MIN_EXPIRY = timedelta(minutes=30)
 STRIPE_MAX_EXPIRY = timedelta(hours=24)
@@ -58,11 +65,19 @@ OFFLINE_MESSAGE = (
     "Card payment needs the internet and Stripe cannot be reached right now. "
     "Take the payment by UPI, or try the card again in a moment."
 )
+AUTOPAY_OFFLINE_MESSAGE = (
+    "UPI AutoPay needs the internet and Stripe cannot be reached right now. "
+    "Take a one-time UPI QR payment, or try AutoPay again in a moment."
+)
 
 
 def _payment(ctx: Context, payment_id: str) -> dict[str, Any]:
     row = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
-    if row is None or row["method"] != METHOD:
+    if (
+        row is None
+        or row["method"] not in SESSION_METHODS
+        or (row["method"] == AUTOPAY_METHOD and row["psp"] not in (None, "stripe"))
+    ):
         raise NotFound(f"There is no card payment {payment_id}.")
     return row
 
@@ -91,6 +106,7 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
         "refunded_amount": row["refunded_amount"],
         "terminal": row["terminal"],
         "declined": _last_decline(ctx, row) if row["status"] == "pending" else None,
+        "paid_at": row["paid_at"],
     }
 
 
@@ -122,7 +138,7 @@ def _session_expiry(ctx: Context, row: dict[str, Any]) -> int:
 
 def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     row = _payment(ctx, payload["payment_id"])
-    return {
+    request: dict[str, Any] = {
         "op": "checkout.sessions.create",
         "args": [],
         "params": {
@@ -149,6 +165,11 @@ def _build_session(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             "expires_at": _session_expiry(ctx, row),
         },
     }
+    if row["method"] == AUTOPAY_METHOD:
+        from backend.services.autopay import stripe_autopay
+
+        stripe_autopay.session_params(ctx, row, request["params"])
+    return request
 
 
 def _apply_session(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) -> None:
@@ -206,33 +227,63 @@ def start_checkout(
     require_card(ctx)
     plan = ctx.catalog.get(tier)
     money = plan.price(currency, interval)
+    return start_session(
+        ctx,
+        customer_id=customer_id,
+        tier=plan.id,
+        interval=interval,
+        money=money,
+        actor=actor,
+        terminal=terminal,
+    )
+
+
+def start_session(
+    ctx: Context,
+    *,
+    customer_id: int,
+    tier: str,
+    interval: str,
+    money: Money,
+    actor: str,
+    terminal: str | None = None,
+    method: str = METHOD,
+    evidence: dict[str, Any] | None = None,
+    before: Callable[[Context, str], None] | None = None,
+) -> dict[str, Any]:
+    """Record the payment, queue its session and send it now (a person is waiting).
+    ``before(ctx, payment_id)`` runs first inside the payment's transaction (an AutoPay
+    sale withdraws the customer's earlier pending one there)."""
     push_catalog(ctx, actor=actor)
     ensure_in_stripe(ctx, customer_id, actor=actor)
     payment_id = f"pay_{uuid.uuid4().hex[:20]}"
     now = ctx.clock.now()
     expires = now + timedelta(minutes=ctx.settings.stripe.checkout_expiry_minutes)
     with ctx.store.transaction():
+        if before is not None:
+            before(ctx, payment_id)
         payment_events.create(
             ctx,
             {
                 "id": payment_id,
                 "customer_id": customer_id,
-                "method": METHOD,
+                "method": method,
                 "amount": money.amount,
                 "currency": money.currency,
-                "tier": plan.id,
+                "tier": tier,
                 "interval": interval,
                 "created_at": to_iso(now),
                 "expires_at": to_iso(expires),
                 "updated_at": to_iso(now),
                 "created_by": actor,
                 "terminal": terminal,
+                "evidence": json.dumps(evidence or {}, sort_keys=True),
             },
             actor,
-            method=METHOD,
+            method=method,
             amount=money.amount,
             currency=money.currency,
-            tier=plan.id,
+            tier=tier,
             terminal=terminal,
         )
         row_id = outbox.enqueue(
@@ -242,15 +293,21 @@ def start_checkout(
         outbox.drain(ctx, until_id=row_id, ignore_backoff=True)
     except ProviderBusy as err:
         # Stripe answered, with an error: the page may exist; its request stays queued
+        what, retry = (
+            ("card payment page", "Try the card again in a moment, or take the payment by UPI.")
+            if method == METHOD
+            else ("UPI AutoPay page", "Try again in a moment, or take a one-time UPI QR payment.")
+        )
         message = (
-            f"{err.message.split(';')[0]} while making the card payment page, so the sale "
-            "was not started. Try the card again in a moment, or take the payment by UPI."
+            f"{err.message.split(';')[0]} while making the {what}, so the sale "
+            f"was not started. {retry}"
         )
         _withdraw(ctx, payment_id, message, actor)
         raise ProviderBusy(message) from None
     except TransientError:
-        _withdraw(ctx, payment_id, OFFLINE_MESSAGE, actor)
-        raise TransientError(OFFLINE_MESSAGE) from None
+        offline = OFFLINE_MESSAGE if method == METHOD else AUTOPAY_OFFLINE_MESSAGE
+        _withdraw(ctx, payment_id, offline, actor)
+        raise TransientError(offline) from None
     except NotConfigured as err:  # Stripe refused the key: nothing was made
         _give_up(ctx, payment_id, row_id, err.message, actor)
         raise
@@ -344,6 +401,10 @@ def complete(ctx: Context, payment_id: str, session: dict[str, Any], *, actor: s
             session_id=session.get("id"),
             late=late,
         )
+        if row["method"] == AUTOPAY_METHOD and sub_id is not None:
+            from backend.services.autopay import stripe_autopay
+
+            stripe_autopay.sale_completed(ctx, row, sub_id, actor=actor)
         trials.mark_converted(ctx, row["customer_id"], actor=actor)
 
 
@@ -417,16 +478,18 @@ def find_by_payment_intent(ctx: Context, intent: dict[str, Any]) -> str | None:
     if found:
         return str(found)
     ref = (intent.get("metadata") or {}).get("autoos_payment_id")
-    if ref and ctx.store.scalar("SELECT 1 FROM payments WHERE id=? AND method=?", (ref, METHOD)):
+    if ref and ctx.store.scalar(
+        "SELECT 1 FROM payments WHERE id=? AND method IN (?, ?)", (ref, *SESSION_METHODS)
+    ):
         return str(ref)
     customer = _ref(intent.get("customer"))
     if not customer:
         return None
     found = ctx.store.scalar(
         "SELECT p.id FROM payments p JOIN customers c ON c.id = p.customer_id "
-        "WHERE c.stripe_customer_id=? AND p.method=? AND p.status='pending' "
-        "ORDER BY p.created_at DESC LIMIT 1",
-        (customer, METHOD),
+        "WHERE c.stripe_customer_id=? AND p.method IN (?, ?) AND p.status='pending' "
+        "AND p.stripe_session_id IS NOT NULL ORDER BY p.created_at DESC LIMIT 1",
+        (customer, *SESSION_METHODS),
     )
     return str(found) if found else None
 
@@ -440,6 +503,8 @@ def find_by_session(ctx: Context, session: dict[str, Any]) -> str | None:
     ref = session.get("client_reference_id") or (session.get("metadata") or {}).get(
         "autoos_payment_id"
     )
-    if ref and ctx.store.scalar("SELECT 1 FROM payments WHERE id=? AND method=?", (ref, METHOD)):
+    if ref and ctx.store.scalar(
+        "SELECT 1 FROM payments WHERE id=? AND method IN (?, ?)", (ref, *SESSION_METHODS)
+    ):
         return str(ref)
     return None

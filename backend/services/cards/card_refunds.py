@@ -94,6 +94,17 @@ def _refund_event(
 outbox.operation("refund.create", outbox.Operation(_build, _apply, _rejected))
 
 
+def taken_by_stripe(payment: dict[str, Any]) -> bool:
+    """A card payment, or a UPI AutoPay one Stripe debited (it has a PaymentIntent)."""
+    if payment["method"] in CARD_METHODS:
+        return True
+    return (
+        payment["method"] == "upi_autopay"
+        and payment.get("psp") in (None, "stripe")
+        and bool(payment.get("stripe_payment_intent_id"))
+    )
+
+
 def refundable(ctx: Context, payment_id: str) -> Money:
     """What is left to refund: paid, minus refunded, minus refunds still being sent."""
     payment = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
@@ -120,8 +131,11 @@ def refund(
         payment = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
         if payment is None:
             raise NotFound(f"There is no payment {payment_id}.")
-        if payment["method"] not in CARD_METHODS:
-            raise StateError("Only card payments are refunded through Stripe.")
+        if not taken_by_stripe(payment):
+            raise StateError(
+                "Only money Stripe took (a card, or UPI AutoPay through Stripe) is refunded "
+                "here; a UPI QR payment is refunded from the bank or the PSP."
+            )
         if payment["status"] not in ("succeeded", "late"):
             raise StateError(f"A {payment['status']} payment cannot be refunded.")
         left = refundable(ctx, payment_id)

@@ -5,7 +5,9 @@ transaction as its effect), whether it arrives by polling or by webhook. Events 
 treated as notifications: for subscriptions and checkout sessions the current object is
 fetched, so an old snapshot arriving late can never roll the mirror back. A paid or
 failed invoice that no checkout here accounts for (renewals, upgrade prorations) becomes a
-``card_on_file`` payment (:mod:`backend.services.billing.card_invoices`).
+``card_on_file`` payment, or a ``upi_autopay`` one for a UPI AutoPay plan
+(:mod:`backend.services.billing.card_invoices`); ``mandate.updated`` mirrors a mandate the
+customer revoked or paused.
 """
 
 from __future__ import annotations
@@ -142,6 +144,14 @@ def _card_declined(ctx: Context, obj: dict[str, Any]) -> Write:
     return write
 
 
+def _mandate(ctx: Context, obj: dict[str, Any]) -> Write:
+    """A UPI AutoPay mandate changed (the customer revoked or paused it in their UPI app:
+    ``inactive``): mirrored onto its subscription, which staff then see."""
+    from backend.services.autopay import stripe_autopay
+
+    return stripe_autopay.mandate_event(ctx, obj)
+
+
 def _payment_method(attached: bool) -> Callable[[Context, dict[str, Any]], Write]:
     def fetch(ctx: Context, obj: dict[str, Any]) -> Write:
         return lambda ctx: mirror_payment_method(ctx, obj, attached=attached)
@@ -164,6 +174,7 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Write]] = {
     "payment_intent.payment_failed": _card_declined,
     "payment_method.attached": _payment_method(True),
     "payment_method.detached": _payment_method(False),
+    "mandate.updated": _mandate,
 }
 
 

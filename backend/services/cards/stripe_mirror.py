@@ -92,12 +92,14 @@ def mirror_subscription(ctx: Context, sub: dict[str, Any]) -> int | None:
         now,
     )
     if row is None:
+        # an AutoPay sale's subscription says so in its metadata (card_checkout puts it)
+        method = "upi_autopay" if _meta_method(sub) == AUTOPAY else "card"
         cur = ctx.store.execute(
             "INSERT INTO subscriptions (tier, interval, currency, amount, status, "
             "current_period_start, current_period_end, cancel_at_period_end, "
             "stripe_subscription_id, stripe_item_id, canceled_at, updated_at, customer_id, "
-            "method, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'card', ?)",
-            (*values, customer_id, now),
+            "method, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, customer_id, method, now),
         )
         sub_id = int(cur.lastrowid)  # type: ignore[arg-type]
     else:
@@ -127,10 +129,114 @@ def mirror_subscription(ctx: Context, sub: dict[str, Any]) -> int | None:
             "stripe_schedule_id=NULL WHERE id=?",
             (sub_id,),
         )
+    _mirror_autopay(ctx, sub_id, sub)
     return sub_id
 
 
+AUTOPAY = "upi_autopay"
+
+
+def _meta_method(sub: dict[str, Any]) -> str | None:
+    return (sub.get("metadata") or {}).get("autoos_method")
+
+
+def _mirror_autopay(ctx: Context, sub_id: int, sub: dict[str, Any]) -> None:
+    """The mandate side of a UPI AutoPay subscription (nothing for a card one): the
+    payment method it debits, the mandate's terms as Stripe holds them, since when it is
+    past due (the grace period counts from there), and — once it is cancelled — a request
+    to revoke the mandate (its payment method is detached)."""
+    row = ctx.store.one("SELECT * FROM subscriptions WHERE id=?", (sub_id,))
+    if row is None or row["method"] != AUTOPAY:
+        return
+    upi = ((sub.get("payment_settings") or {}).get("payment_method_options") or {}).get("upi")
+    terms = (upi or {}).get("mandate_options") or {}
+    pm = _id(sub.get("default_payment_method")) or row["mandate_payment_method"]
+    now = ctx.now_iso()
+    past_due_since = row["past_due_since"]
+    status = row["status"]
+    if status == "past_due" and _settling(ctx, sub_id):
+        # our own "paid out of band" is still on its way to Stripe: the overdue period
+        # was paid here, so Stripe's past-due snapshot is already out of date
+        status, past_due_since = "active", None
+    elif status == "past_due":
+        past_due_since = past_due_since or now
+    else:
+        past_due_since = None
+    ctx.store.execute(
+        "UPDATE subscriptions SET autopay_provider='stripe', status=?, past_due_since=?, "
+        "mandate_payment_method=?, mandate_amount=COALESCE(?, mandate_amount), "
+        "mandate_amount_type=COALESCE(?, mandate_amount_type), "
+        "mandate_end=COALESCE(?, mandate_end) WHERE id=?",
+        (
+            status,
+            past_due_since,
+            pm,
+            terms.get("amount"),
+            terms.get("amount_type"),
+            from_unix(terms.get("end_date")),
+            sub_id,
+        ),
+    )
+    if status == "canceled":
+        from backend.services.autopay import stripe_autopay
+
+        stripe_autopay.subscription_ended(ctx, sub_id)
+
+
+def _settling(ctx: Context, sub_id: int) -> bool:
+    return (
+        ctx.store.scalar(
+            "SELECT 1 FROM stripe_outbox WHERE kind='autopay.invoice_paid_out_of_band' "
+            "AND entity='subscription' AND entity_id=? AND status='waiting'",
+            (str(sub_id),),
+        )
+        is not None
+    )
+
+
+def mirror_mandate(ctx: Context, mandate: dict[str, Any]) -> int | None:
+    """A Stripe mandate's status onto the AutoPay subscription it debits (found by the
+    mandate's id, else by its payment method); that subscription's local id."""
+    pm = _id(mandate.get("payment_method"))
+    row = ctx.store.one(
+        "SELECT id, mandate_status FROM subscriptions WHERE method=? AND "
+        "autopay_provider='stripe' AND (mandate_id=? OR (mandate_id IS NULL AND "
+        "mandate_payment_method=?)) ORDER BY id DESC LIMIT 1",
+        (AUTOPAY, mandate.get("id"), pm),
+    )
+    if row is None:
+        return None
+    status = str(mandate.get("status") or "")
+    if row["mandate_status"] in ("revoking", "revoked") and status == "inactive":
+        status = "revoked"  # we asked for it (the plan was cancelled here)
+    details = (mandate.get("payment_method_details") or {}).get("upi") or {}
+    ctx.store.execute(
+        "UPDATE subscriptions SET mandate_id=?, mandate_status=?, "
+        "mandate_amount=COALESCE(?, mandate_amount), "
+        "mandate_amount_type=COALESCE(?, mandate_amount_type), "
+        "mandate_end=COALESCE(?, mandate_end), updated_at=? WHERE id=?",
+        (
+            mandate.get("id"),
+            status,
+            details.get("amount"),
+            details.get("amount_type"),
+            from_unix(details.get("end_date")),
+            ctx.now_iso(),
+            row["id"],
+        ),
+    )
+    return int(row["id"])
+
+
 def mirror_invoice(ctx: Context, inv: dict[str, Any]) -> None:
+    mandate = (inv.get("payment_settings") or {}).get("default_mandate")
+    if mandate and subscription_of_invoice(inv):
+        # the mandate that debits an AutoPay subscription's invoices: its id, known here
+        ctx.store.execute(
+            "UPDATE subscriptions SET mandate_id=? WHERE stripe_subscription_id=? "
+            "AND method=? AND mandate_id IS NULL",
+            (mandate, subscription_of_invoice(inv), AUTOPAY),
+        )
     ctx.store.execute(
         "INSERT INTO stripe_invoices (invoice_id, stripe_customer_id, stripe_subscription_id, "
         "number, total, currency, status, hosted_invoice_url, invoice_pdf, created, updated_at) "
@@ -162,6 +268,8 @@ def subscription_of_invoice(inv: dict[str, Any]) -> str | None:
 
 
 def mirror_payment_method(ctx: Context, pm: dict[str, Any], *, attached: bool) -> None:
+    if pm.get("type") not in (None, "card"):
+        return  # a UPI AutoPay method is the mandate's (on its subscription), not a card
     if not attached or not pm.get("customer"):
         ctx.store.execute(
             "DELETE FROM stripe_payment_methods WHERE payment_method_id=?", (pm["id"],)

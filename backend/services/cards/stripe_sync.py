@@ -1,4 +1,5 @@
-"""One pass of the Stripe sync worker: push catalog and customers, drain, pull events.
+"""One pass of the Stripe sync worker: push catalog and customers, drain, pull events,
+and email the customers of UPI AutoPay renewals that failed.
 
 The GUI runs :func:`sync_once` on its network pool every few seconds and the CLI runs
 it on demand; it never raises for being offline, it reports.
@@ -25,8 +26,24 @@ def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True
     result: dict[str, Any] = {"configured": True, "queued": queued, "outbox": sent}
     if pull and not sent["unreachable"]:  # a row in backoff does not hold events back
         result["events"] = stripe_events.poll(ctx)
+        if result["events"].get("applied"):
+            # what the events did may have queued writes (a mandate to revoke): send them
+            result["outbox_after"] = outbox.drain(ctx)
+    result["dunning"] = _dunning_emails(ctx, actor)
     result["state"] = outbox.sync_state(ctx)
     return result
+
+
+def _dunning_emails(ctx: Context, actor: str) -> dict[str, Any]:
+    """Email the customers of AutoPay renewals that failed (once each), when mail is set
+    up; a mail server that cannot be reached is reported, never raised."""
+    from backend.errors import CheckoutError
+    from backend.services.autopay import dunning
+
+    try:
+        return dunning.send_pending(ctx, actor=actor)
+    except CheckoutError as err:
+        return {"enabled": True, "stopped": err.message}
 
 
 def drain(ctx: Context) -> dict[str, Any]:

@@ -1,14 +1,17 @@
 """A payment in front of a customer, whatever its method: its status now, and
 withdrawing it. The one place that knows a card checkout is refreshed from Stripe, a
-PSP-issued QR from the PSP, and any other UPI request from the store and the clock."""
+PSP-issued QR from the PSP, a UPI AutoPay sign-up from its provider, and any other UPI
+request from the store and the clock."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from backend.context import Context
-from backend.domain.payments import CARD_METHODS
+from backend.domain.payments import CARD_METHODS, PaymentMethod
 from backend.errors import NotFound
+
+AUTOPAY = PaymentMethod.UPI_AUTOPAY
 
 
 def method_of(ctx: Context, payment_id: str) -> str:
@@ -23,7 +26,12 @@ def status_now(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     from backend.services.cards import card_checkout
     from backend.services.upi import upi_requests
 
-    if method_of(ctx, payment_id) in CARD_METHODS:
+    method = method_of(ctx, payment_id)
+    if method == AUTOPAY:
+        from backend.services.autopay import sales
+
+        return sales.status(ctx, payment_id, actor=actor)
+    if method in CARD_METHODS:
         return card_checkout.refresh(ctx, payment_id, actor=actor)
     return upi_requests.poll_psp(ctx, payment_id)
 
@@ -33,6 +41,11 @@ def withdraw(ctx: Context, payment_id: str, *, actor: str) -> dict[str, Any]:
     from backend.services.cards import card_checkout
     from backend.services.upi import upi_requests
 
-    if method_of(ctx, payment_id) in CARD_METHODS:
+    method = method_of(ctx, payment_id)
+    if method == AUTOPAY:
+        from backend.services.autopay import sales
+
+        return sales.withdraw(ctx, payment_id, actor=actor)
+    if method in CARD_METHODS:
         return card_checkout.cancel_checkout(ctx, payment_id, actor=actor)
     return upi_requests.cancel_request(ctx, payment_id, actor=actor)

@@ -19,19 +19,28 @@ from typing import Any
 
 from backend.clock import parse_iso, to_iso
 from backend.context import Context
+from backend.domain import autopay
 from backend.domain.catalog import Tier
 from backend.errors import ConfigError, IdempotencyConflict, NotFound, ValidationError
 from backend.services.trials import credits, trials
 
 KINDS = ("workflow", "agent_start", "agent_stop")
-REASONS = ("no_credits", "monthly_limit", "agent_limit", "trial_expired", "no_plan")
+REASONS = (
+    "no_credits",
+    "monthly_limit",
+    "agent_limit",
+    "trial_expired",
+    "no_plan",
+    "payment_overdue",
+)
 EVENT_ID_MAX = 200
 
 
 @dataclass(frozen=True)
 class Plan:
     """What a customer is on right now. ``tier`` is None when they may not use anything;
-    ``refusal`` then says why (``trial_expired`` or ``no_plan``)."""
+    ``refusal`` then says why (``trial_expired``, ``no_plan``, or ``payment_overdue``: an
+    AutoPay renewal failed and its grace period is over)."""
 
     tier: Tier | None
     source: str | None  # "subscription", "trial" or None
@@ -62,11 +71,13 @@ def _check_event(kind: str, event_id: str) -> None:
 
 
 #: one read for the whole plan: the customer, their trial, their subscriptions in force
+#: (a past-due UPI AutoPay plan only during its grace period after the failed renewal)
 PLAN_QUERY = """
 SELECT c.id, t.status, t.ends_at,
     (SELECT group_concat(s.tier, ' ') FROM subscriptions s
      WHERE s.customer_id = c.id AND s.status IN ('active', 'trialing', 'past_due')
-       AND (s.current_period_end IS NULL OR s.current_period_end > ?))
+       AND (s.current_period_end IS NULL OR s.current_period_end > ?)
+       AND (s.status <> 'past_due' OR s.past_due_since IS NULL OR s.past_due_since > ?))
 FROM customers c LEFT JOIN trials t ON t.customer_id = c.id
 WHERE c.id = ?
 """
@@ -92,12 +103,19 @@ def _highest_tier(ctx: Context, tier_ids: str) -> Tier:
 def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) -> Plan:
     """Work out the customer's plan (reads only). Raises NotFound for no such customer."""
     now = now or ctx.clock.now()
-    row = ctx.store.fetchone(PLAN_QUERY, (to_iso(now), customer_id))
+    grace_start = to_iso(now - autopay.GRACE)  # past due since before this: lapsed
+    row = ctx.store.fetchone(PLAN_QUERY, (to_iso(now), grace_start, customer_id))
     if row is None:
         raise NotFound(f"There is no customer number {customer_id}.")
     _, trial_state, trial_ends, tier_ids = row
     if tier_ids:
         return Plan(_highest_tier(ctx, tier_ids), "subscription")
+    if ctx.store.fetchone(
+        "SELECT 1 FROM subscriptions WHERE customer_id=? AND status='past_due' "
+        "AND past_due_since IS NOT NULL AND past_due_since <= ?",
+        (customer_id, grace_start),
+    ):
+        return Plan(None, None, "payment_overdue")  # lapsed: the grace period is over
     if trial_state == "active":
         if parse_iso(trial_ends) > now:
             return Plan(ctx.catalog.trial, "trial")

@@ -126,12 +126,17 @@ def create_request(
     checkout_id: str | None = None,
     purpose: str | None = None,
     terminal: str | None = None,
+    amount: Money | None = None,
+    expires_at: datetime | None = None,
+    extra_evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A UPI QR request for a plan: catalog price (or the prorated upgrade amount),
     taken on ``terminal`` (the till or kiosk whose customer display shows it).
 
     ``purpose`` is worked out (``new`` or ``renewal``) unless ``"upgrade"`` is asked for.
     A new request for the same ``checkout_id`` cancels that checkout's pending one.
+    Services may set the ``amount`` (an overdue AutoPay invoice's), a later
+    ``expires_at`` and evidence of their own; the interface never passes them.
     """
     if not ctx.settings.features.upi_payments:
         raise NotConfigured("UPI payments are switched off in the settings.")
@@ -158,10 +163,10 @@ def create_request(
             }
     else:
         purpose = upi_subscriptions.purpose_for(ctx, customer_id, tier, interval)
-        amount = plan.price("INR", interval)
+        amount = amount or plan.price("INR", interval)
     payment_id, tr = _new_ids()
     now = ctx.clock.now()
-    expires = now + timedelta(minutes=ctx.settings.upi.expiry_minutes)
+    expires = expires_at or now + timedelta(minutes=ctx.settings.upi.expiry_minutes)
     note = f"AUTOOS {plan.name} {interval}ly"
     uri = build_uri(
         pa=merchant.vpa,
@@ -172,7 +177,12 @@ def create_request(
         amount=amount,
         max_amount=merchant.max_amount,
     )
-    evidence: dict[str, Any] = {"vpa": merchant.vpa, "payee_name": merchant.name, **credited}
+    evidence: dict[str, Any] = {
+        "vpa": merchant.vpa,
+        "payee_name": merchant.name,
+        **credited,
+        **(extra_evidence or {}),
+    }
     if merchant.merchant_id:
         evidence["merchant_id"] = merchant.merchant_id
     psp_name = psp_ref = None

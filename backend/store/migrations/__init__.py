@@ -81,6 +81,7 @@ def apply_migrations(store) -> list[str]:
         m0006_api,
         m0007_card_invoices,
         m0008_payment_owner,
+        m0009_autopay,
     )
 
     if _all_applied(store):

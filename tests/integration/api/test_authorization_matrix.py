@@ -156,6 +156,40 @@ class World:
         self.paid_payment(customer_id, tier)
         return customer_id
 
+    def autopay_sale(self) -> str:
+        """A UPI AutoPay sign-up waiting for the customer to approve the mandate."""
+        from backend.services.autopay import sales
+
+        return sales.start(
+            self.ctx, customer_id=self.customer(), tier="student", interval="month", actor="t"
+        )["id"]
+
+    def autopay_plan(self) -> int:
+        """An AutoPay plan whose mandate the customer approved."""
+        from backend.services.autopay import sales
+
+        payment_id = self.autopay_sale()
+        self.stripe.complete_session(card_checkout.view(self.ctx, payment_id)["session_id"])
+        return int(sales.status(self.ctx, payment_id, actor="t")["subscription_id"])
+
+    def autopay_notice(self) -> int:
+        """An AutoPay renewal that failed (the customer revoked the mandate)."""
+        from backend.services.cards import stripe_events
+
+        sub_id = self.autopay_plan()
+        remote = self.ctx.store.scalar(
+            "SELECT stripe_subscription_id FROM subscriptions WHERE id=?", (sub_id,)
+        )
+        method = self.stripe.objects["subscription"][remote]["default_payment_method"]
+        self.stripe.revoke_mandate(self.stripe.mandate_of(method)["id"])
+        self.stripe.bill_now(remote)
+        stripe_events.poll(self.ctx)
+        return int(
+            self.ctx.store.scalar(
+                "SELECT id FROM dunning_notices WHERE subscription_id=?", (sub_id,)
+            )
+        )
+
 
 @dataclass
 class Call:
@@ -348,6 +382,58 @@ CALLS = [
             "path": "/payments/cancel-subscription",
             "json": {"customer_id": w.subscriber()},
         },
+    ),
+    Call(
+        "GET",
+        "/payments/autopay/offer",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/autopay/offer",
+            "params": {"tier": "student", "interval": "month"},
+        },
+    ),
+    Call(
+        "POST",
+        "/payments/autopay",
+        COUNTER,
+        lambda w: {
+            "path": "/payments/autopay",
+            "json": {"customer_id": w.customer(), "tier": "student", "interval": "month"},
+        },
+    ),
+    Call(
+        "GET",
+        "/payments/autopay/status/{payment_id}",
+        COUNTER,
+        lambda w: {"path": f"/payments/autopay/status/{w.autopay_sale()}"},
+    ),
+    Call(
+        "POST",
+        "/payments/autopay/cancel/{ref}",
+        STAFF,
+        lambda w: {"path": f"/payments/autopay/cancel/{w.autopay_sale()}", "json": {}},
+    ),
+    Call(
+        "GET",
+        "/payments/autopay/plans/{subscription_id}",
+        STAFF,
+        lambda w: {"path": f"/payments/autopay/plans/{w.autopay_plan()}"},
+    ),
+    Call("GET", "/payments/attention", STAFF, plain("/payments/attention")),
+    Call(
+        "POST",
+        "/payments/attention/{notice_id}/pay-qr",
+        STAFF,
+        lambda w: {"path": f"/payments/attention/{w.autopay_notice()}/pay-qr"},
+    ),
+    Call(
+        "POST",
+        "/payments/attention/{notice_id}/new-mandate",
+        STAFF,
+        lambda w: {"path": f"/payments/attention/{w.autopay_notice()}/new-mandate"},
+    ),
+    Call(
+        "POST", "/payments/attention/send-emails", STAFF, plain("/payments/attention/send-emails")
     ),
     Call("GET", "/payments/history", READERS, for_customer("/payments/history")),
     Call(
@@ -647,6 +733,7 @@ def store_server(tmp_path_factory, settings_for_module) -> Iterator[tuple[World,
         secrets=Secrets(env={}, use_keyring=False),
     )
     providers = start_providers(ctx, clock)
+    ctx.settings.features.upi_autopay = True
     tokens = {
         role: api_tokens.create_token(ctx, role=role, actor="test")["token"] for role in ROLES
     }
