@@ -185,7 +185,10 @@ def _apply_session(ctx: Context, payload: dict[str, Any], result: dict[str, Any]
         ),
     )
     row = _payment(ctx, payload["payment_id"])
-    if row["status"] != "pending" and result.get("status", "open") == "open":
+    if row["status"] == "pending":
+        # a screen showing this sale learns from the feed that its card page can be shown
+        payment_events.note(ctx, row["id"], "page_ready", outbox.SYNC_ACTOR)
+    elif result.get("status", "open") == "open":
         # the sale was withdrawn while this request was on its way: a payable page with
         # no sale behind it must not stay open at Stripe
         payment_events.note(ctx, row["id"], "orphan_session", outbox.SYNC_ACTOR)

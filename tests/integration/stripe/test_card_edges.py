@@ -33,7 +33,8 @@ def test_a_declined_card_keeps_the_sale_open_and_another_card_pays_it(sctx, fake
     row = sctx.store.one("SELECT late FROM payments WHERE id=?", (started["id"],))
     assert row["late"] == 0  # paid in time, not "late"
     kinds = [e["kind"] for e in history(sctx, started["id"])]
-    assert kinds == ["created", "card_declined", "succeeded"]
+    # "page_ready" is what tells a display the card page can be shown
+    assert kinds == ["created", "page_ready", "card_declined", "succeeded"]
     declined = sctx.store.scalar(
         "SELECT count(*) FROM audit_log WHERE action='payment.card_declined' AND entity_id=?",
         (started["id"],),
