@@ -225,6 +225,8 @@ class PaymentFollow(QObject):
             self._not_ready += 1
         elif self._overdue:
             self.retry_timer.start(self.poll_timer.interval())
+        else:
+            self.retry_timer.stop()  # it can say now: a retry armed earlier is not needed
 
     def _arm(self) -> None:
         """Run the one fallback timer that applies now, and no other."""

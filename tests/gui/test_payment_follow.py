@@ -113,6 +113,32 @@ def test_it_polls_only_while_the_stream_is_down_and_says_so(qtbot, owner, runner
     assert not follow.polling  # nothing open to ask about
 
 
+def test_a_card_page_not_made_yet_is_asked_again_until_it_is_then_no_more(
+    qtbot, owner, runner
+):
+    follow, api = _follow(qtbot, owner, runner, remote=False)
+    follow.ask_provider = False  # a display: it hears the provider's answers pushed
+    page: dict[str, str] = {}
+
+    def card_status(payment_id: str) -> dict[str, Any]:
+        api.asked.append(payment_id)
+        return {"id": payment_id, "method": "stripe_checkout", "status": "pending", **page}
+
+    api.payment_status = card_status  # type: ignore[method-assign]
+    follow.follow({"id": "pay_1", "method": "stripe_checkout", "status": "pending"})
+    with qtbot.waitSignal(follow.answered) as first:
+        _tell_from_a_thread(api, {"payment_id": "pay_1", "kind": "created"})
+    assert "url" not in first.args[0]
+    assert follow.retry_timer.isActive()  # the page is on its way: ask again shortly
+    page["url"] = "https://checkout.stripe.com/c/pay/cs_1"
+    with qtbot.waitSignal(follow.answered) as ready:
+        _tell_from_a_thread(api, {"payment_id": "pay_1", "kind": "page_ready"})
+    assert ready.args[0]["url"] == page["url"]
+    assert not follow.retry_timer.isActive()  # it has the page: no retry left armed
+    assert not follow.provider_timer.isActive()
+    assert not follow.poll_timer.isActive()
+
+
 def test_closing_the_window_stops_listening(qtbot, owner, runner):
     follow, api = _follow(qtbot, owner, runner, remote=False)
     listener = api.listeners[0]
