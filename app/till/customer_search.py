@@ -70,20 +70,25 @@ class CustomerSearch(QWidget):
         self.runner.call(
             self.api.find_customers,
             text,
-            on_success=lambda rows: self._show(generation, rows),
+            on_success=lambda rows: self._show(generation, rows, bool(text.strip())),
             on_failure=lambda exc: self.empty.setText(say(exc)),
         )
 
-    def _show(self, generation: int, rows: list[dict[str, Any]]) -> None:
+    def _show(self, generation: int, rows: list[dict[str, Any]], typed: bool = True) -> None:
         if generation != self._generation:
             return  # an older search finished after a newer one was started
+        chosen = self.selected()
         self.results.clear()
         for row in rows:
             item = QListWidgetItem(customer_line(row))
             item.setData(Qt.ItemDataRole.UserRole, row)
             self.results.addItem(item)
+            if chosen is not None and row["id"] == chosen["id"]:
+                self.results.setCurrentItem(item)  # the same customer stays chosen
         if rows:
-            self.results.setCurrentRow(0)
+            if typed and self.results.currentItem() is None:
+                # the best match of what was typed; an empty search chooses nobody
+                self.results.setCurrentRow(0)
             self.empty.setText("")
             if self._pick_single and len(rows) == 1:
                 self.activated.emit(rows[0])

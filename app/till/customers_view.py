@@ -1,5 +1,6 @@
-"""Customers: find one; see trial credits, usage against the plan's limits, the
-subscription (upgrade / downgrade / cancel, proration shown first) and payment history."""
+"""Customers: find one; correct their name, email or phone; see trial credits, usage
+against the plan's limits, the subscription (upgrade / downgrade / cancel, proration
+shown first) and payment history, whose receipts can be reprinted, saved or emailed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,10 +26,13 @@ from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.messages import say
 from app.text.plan_text import plan_label
+from app.till.customer_edit import CustomerEditDialog
 from app.till.customer_search import CustomerSearch, contact_text
 from app.till.payments_model import PaymentsModel
 from app.till.plan_change_dialog import PlanChangeDialog
-from app.widgets.style import set_role
+from app.till.receipt_bar import ReceiptBar
+from app.till.receipts import ReceiptActions
+from app.widgets.style import set_role, show_message
 from backend.domain.payments import is_live, plan_refusal, subscription_label, trial_running
 from backend.interface import CheckoutApi
 
@@ -70,9 +75,16 @@ class CustomersView(QWidget):
         lay.addLayout(left, 2)
 
         right = QVBoxLayout()
+        head = QHBoxLayout()
         self.name = QLabel("Choose a customer on the left")
         self.name.setObjectName("title")
-        right.addWidget(self.name)
+        head.addWidget(self.name, 1)
+        self.edit_button = QPushButton("&Edit customer…")
+        self.edit_button.setToolTip("Correct the name, email or phone")
+        self.edit_button.clicked.connect(self.edit_customer)
+        self.edit_button.setEnabled(False)
+        head.addWidget(self.edit_button)
+        right.addLayout(head)
         self.contact = QLabel()
         self.contact.setObjectName("subtitle")
         right.addWidget(self.contact)
@@ -140,15 +152,26 @@ class CustomersView(QWidget):
         table.verticalHeader().hide()
         table.setAlternatingRowColors(True)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
+        table.selectionModel().selectionChanged.connect(lambda *_a: self._history_chosen())
+        self.history_table = table
         hl.addWidget(table)
+        receipt_row = QHBoxLayout()
+        self.receipts = ReceiptActions(api, runner, self, tell=self._tell)
+        self.receipt_bar = ReceiptBar(self.receipts, mnemonics=False)
+        receipt_row.addWidget(self.receipt_bar)
+        receipt_row.addStretch(1)
+        hl.addLayout(receipt_row)
         right.addWidget(history, 1)
         lay.addLayout(right, 5)
         self._show_nothing()
 
     def reload(self) -> None:
         self.search.search()
+        self.receipts.refresh(self.receipt_bar.update_reasons)  # the settings may have changed
         if self.customer is not None:
             self.show_customer(self.customer)
 
@@ -179,18 +202,47 @@ class CustomersView(QWidget):
         self.message.setText(say(exc))
         self.message.show()
 
+    def _tell(self, message: str, ok: bool) -> None:
+        show_message(self.message, "success" if ok else "error", message)
+
+    def _history_chosen(self) -> None:
+        rows = self.history_table.selectionModel().selectedRows()
+        payment = self.history.row_at(rows[0].row()) if rows else None
+        email = self.details.get("customer", {}).get("email")
+        self.receipt_bar.show_for(payment, email)
+
+    def edit_customer(self) -> None:
+        """Correct the customer's name, email or phone (every wrong field said at once)."""
+        customer = self.details.get("customer")
+        if customer is None:
+            return
+        dialog = CustomerEditDialog(self.api, self.runner, customer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved is None:
+            return
+        self.search.search()
+        self.show_customer(dialog.saved)
+        self._tell(f"Saved: {dialog.saved['name']}, {contact_text(dialog.saved)}.", True)
+
     def _show_details(self, details: dict[str, Any]) -> None:
         if self.customer is None or details["customer"]["id"] != self.customer["id"]:
             return
+        same = self.details.get("customer", {}).get("id") == details["customer"]["id"]
         self.details = details
         customer = details["customer"]
-        self.message.hide()
+        if not same:
+            self.message.hide()  # a message about the customer shown before goes with them
+        self.edit_button.setEnabled(True)
         self.name.setText(customer["name"])
         self.contact.setText(contact_text(customer))
         self._show_trial(details["trial"], details["usage"])
         self._show_usage(details["usage"])
         self._show_subscription(details["subscription"])
+        chosen = self.receipt_bar.payment
         self.history.set_rows(details["payments"])
+        for row, payment in enumerate(details["payments"]):
+            if same and chosen is not None and payment["id"] == chosen["id"]:
+                self.history_table.selectRow(row)  # the payment chosen stays chosen
+        self._history_chosen()
 
     def _show_trial(self, trial: dict[str, Any] | None, usage: dict[str, Any]) -> None:
         granted = int(usage.get("credits_granted") or 0) + int(usage.get("credits_purchased") or 0)

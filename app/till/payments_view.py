@@ -1,5 +1,6 @@
-"""Payments: filter by status, method and dates; confirm a UPI payment by UTR; accept a
-late one; refunds; import a bank statement and review the credits it held.
+"""Payments: filter by status, method and dates (the last 30 days at first, as the
+Dashboard); confirm a UPI payment by UTR; accept a late one; reprint, save or email a
+receipt; refunds; import a bank statement and review the credits it held.
 
 The refund button exists only for admins (it is not created at all for staff). Which
 action a row allows is the payment vocabulary's (:mod:`backend.domain.payments`).
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.runtime.tasks import TaskRunner
-from app.text.date_text import QT_DAY_FORMAT
+from app.text.date_text import DEFAULT_RANGE_DAYS, QT_DAY_FORMAT
 from app.text.messages import say
 from app.till.payments_model import PaymentsModel
+from app.till.receipt_bar import ReceiptBar
+from app.till.receipts import ReceiptActions
 from app.till.refund_dialog import RefundDialog
 from app.till.reviews_panel import ReviewsPanel
 from app.till.statement_import import StatementImportDialog, choose_statement_file, summary
@@ -98,12 +101,13 @@ class PaymentsView(QWidget):
         for key in accepted("method"):
             self.method.addItem(METHOD_LABELS.get(key, key), key)
         self.use_dates = QCheckBox("&From")
-        self.date_from = QDateEdit(today.addDays(-30))
+        self.use_dates.setChecked(True)
+        self.use_dates.setToolTip("Untick to see payments of any date.")
+        self.date_from = QDateEdit(today.addDays(1 - DEFAULT_RANGE_DAYS))
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat(QT_DAY_FORMAT)
-            edit.setEnabled(False)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)
         filters.addWidget(QLabel("&Status"))
@@ -144,6 +148,9 @@ class PaymentsView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         foot.addWidget(self.message, 1)
+        self.receipts = ReceiptActions(api, runner, self, tell=self._tell)
+        self.receipt_bar = ReceiptBar(self.receipts)
+        foot.addWidget(self.receipt_bar)
         self.late_button = QPushButton("&Accept late payment…")
         self.late_button.setToolTip("Money that arrived after the QR expired: start the plan.")
         self.late_button.clicked.connect(self.accept_late)
@@ -178,6 +185,7 @@ class PaymentsView(QWidget):
         """Read the payments (and the credits held for review) again; ``done`` is what
         to say once they are shown."""
         self.reviews.reload()
+        self.receipts.refresh(self.receipt_bar.update_reasons)  # the settings may have changed
         self.runner.call(
             self.api.list_payments,
             **self.filters(),
@@ -202,12 +210,17 @@ class PaymentsView(QWidget):
         set_role(self.message, "error")
         self.message.setText(message)
 
+    def _tell(self, message: str, ok: bool) -> None:
+        set_role(self.message, "success" if ok else "error")
+        self.message.setText(message)
+
     def selected(self) -> dict[str, Any] | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
     def _selection(self) -> None:
         row = self.selected()
+        self.receipt_bar.show_for(row)
         self.late_button.setEnabled(row is not None and is_late(row))
         self.utr_button.setEnabled(row is not None and may_confirm_with_utr(row))
         if self.refund_button is not None:

@@ -1,7 +1,7 @@
 """Checkout step 2: find the customer, or add them with a validated form.
 
-Validation is the backend's: a refused form shows the backend's message next to the
-form and highlights the field it names, so the cashier reads one clear sentence.
+Validation is the backend's: a refused form marks every field the backend names, each
+with its reason under it, all at once.
 """
 
 from __future__ import annotations
@@ -10,25 +10,24 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.runtime.tasks import TaskRunner
-from app.text.messages import field_of, say
+from app.till.customer_fields import CustomerFields
 from app.till.customer_search import CustomerSearch
-from app.widgets.style import add_form_row, set_flag
+from app.widgets.style import show_message
 from backend.interface import CheckoutApi
 
 
 class CustomerForm(QGroupBox):
-    """Name, email, phone, state; submits through the backend and shows its refusal."""
+    """Name, email, phone, state; submits through the backend and marks every field it
+    refuses, each with its reason."""
 
     created = Signal(dict)
 
@@ -37,41 +36,27 @@ class CustomerForm(QGroupBox):
         self.api = api
         self.runner = runner
         lay = QVBoxLayout(self)
-        form = QFormLayout()
-        self.fields: dict[str, QLineEdit] = {}
-        for key, label, hint in (
-            ("name", "Na&me", "Full name"),
-            ("email", "&Email", "name@example.com"),
-            ("phone", "P&hone", "98765 43210 or +44…"),
-            ("state", "&State", "Indian state, for GST (optional)"),
-        ):
-            edit = QLineEdit()
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(label.replace("&", ""))
-            edit.textEdited.connect(lambda _t, e=edit: set_flag(e, "invalid", False))
-            add_form_row(form, label, edit)
-            self.fields[key] = edit
-        lay.addLayout(form)
+        self.form = CustomerFields()
+        self.fields = self.form.fields
+        self.form.submitted.connect(self.save)
+        lay.addWidget(self.form)
         note = QLabel("An email or a phone number is needed.")
         note.setObjectName("hint")
         lay.addWidget(note)
         self.error = QLabel()
-        self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
         lay.addWidget(self.error)
         lay.addStretch(1)
         self.submit = QPushButton("&Add customer and continue")
         self.submit.clicked.connect(self.save)
-        self.fields["state"].returnPressed.connect(self.save)
         lay.addWidget(self.submit)
 
     def save(self) -> None:
-        values = {key: edit.text() for key, edit in self.fields.items()}
+        values = self.form.values()
         self.submit.setEnabled(False)
-        self.error.hide()
-        for edit in self.fields.values():
-            set_flag(edit, "invalid", False)
+        show_message(self.error, "error", "")
+        self.form.errors.clear()
         self.runner.call(
             self.api.add_customer,
             name=values["name"],
@@ -89,18 +74,11 @@ class CustomerForm(QGroupBox):
 
     def _refused(self, exc: Exception) -> None:
         self.submit.setEnabled(True)
-        self.error.setText(say(exc))
-        self.error.show()
-        edit = self.fields.get(field_of(exc) or "")
-        if edit is not None:
-            set_flag(edit, "invalid", True)
-            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        show_message(self.error, "error", self.form.show_refusal(exc))
 
     def clear(self) -> None:
-        for edit in self.fields.values():
-            edit.clear()
-            set_flag(edit, "invalid", False)
-        self.error.hide()
+        self.form.clear()
+        show_message(self.error, "error", "")
 
 
 class CustomerPicker(QWidget):
@@ -155,6 +133,7 @@ class CustomerPicker(QWidget):
     def start(self, summary: str) -> None:
         self.summary.setText(summary)
         self.search.query.clear()
+        self.search.results.clear()  # nobody is chosen until the cashier chooses
         self.form.clear()
         self.search.search()
         self.search.query.setFocus(Qt.FocusReason.OtherFocusReason)

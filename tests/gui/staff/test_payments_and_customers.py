@@ -299,7 +299,7 @@ def test_a_name_typed_as_markup_is_shown_as_typed(qtbot, make_window, people, ct
     qtbot.waitUntil(lambda: window.area is not None)
     view = window.area.customers
     window.area.tabs.setCurrentWidget(view)
-    view.search.query.setText("Meera")
+    view.search.query.setText("meera@example.com")
     qtbot.waitUntil(lambda: view.name.text() == "<h1>Meera</h1> <img src=x>")
     assert view.name.textFormat() == Qt.TextFormat.PlainText  # the tags show as typed
     assert window.login.title.textFormat() == Qt.TextFormat.PlainText  # made before, too
