@@ -1,8 +1,8 @@
-"""PIN login, and on a brand-new till the form that creates the first admin.
+"""PIN login, and on a brand-new till the first-run setup (:mod:`app.till.first_run`).
 
 It asks the till's interface (acting for the counter, before anyone signs in): who may
-sign in here (``staff_names``), is this PIN right (``authenticate``), and on a new till
-``create_first_admin``, which the backend refuses once any account exists."""
+sign in here (``staff_names``: a deactivated person is not listed), is this PIN right
+(``authenticate``, whose refusal says how many tries are left before a lockout)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -26,7 +25,6 @@ from app.runtime.tasks import TaskRunner
 from app.text.messages import say
 from app.widgets.pin_edit import pin_edit
 from app.widgets.style import add_form_row
-from backend.errors import Conflict
 from backend.interface import ADMIN, CheckoutApi
 
 
@@ -54,7 +52,8 @@ class LoginView(QStackedWidget):
         self.api = api
         self.runner = runner
         self._build_login(shop_name)
-        self._first_admin_built = False  # built when a till has no staff (once, ever)
+        #: first-run setup, built when a till has no staff (once, ever)
+        self.first_run: Any = None
 
     # -- sign in ------------------------------------------------------------------------
     def _build_login(self, shop_name: str) -> None:
@@ -102,11 +101,10 @@ class LoginView(QStackedWidget):
 
     def _have_staff(self, staff: list[dict[str, Any]]) -> None:
         if not staff:
-            if not self._first_admin_built:
-                self._build_first_admin()
-                self._first_admin_built = True
-            self.setCurrentIndex(1)
-            self.admin_name.setFocus()
+            if self.first_run is None:
+                self._build_first_run()
+            self.setCurrentWidget(self.first_run)
+            self.first_run.editors["shop.name"].setFocus()
             return
         current = self.name_box.currentText()
         self.name_box.clear()
@@ -148,81 +146,12 @@ class LoginView(QStackedWidget):
         self.login_error.setText(say(exc))
         self.login_error.show()
 
-    # -- first admin --------------------------------------------------------------------
-    def _build_first_admin(self) -> None:
-        box = QFrame()
-        box.setObjectName("loginBox")
-        box.setMinimumWidth(480)
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(32, 28, 32, 28)
-        lay.setSpacing(14)
-        title = QLabel("Welcome to AUTOOS Checkout")
-        title.setObjectName("title")
-        lay.addWidget(title)
-        hint = QLabel(
-            "There are no staff accounts yet. Create the first admin: they can add "
-            "staff, change settings and see the dashboard."
-        )
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
-        lay.addWidget(hint)
-        form = QFormLayout()
-        self.admin_name = QLineEdit()
-        self.admin_name.setPlaceholderText("e.g. Asha")
-        self.admin_pin = pin_edit("4 to 8 digits")
-        self.admin_pin2 = pin_edit("the same PIN again")
-        add_form_row(form, "&Name", self.admin_name)
-        add_form_row(form, "&PIN", self.admin_pin)
-        add_form_row(form, "PIN &again", self.admin_pin2)
-        lay.addLayout(form)
-        self.admin_error = QLabel()
-        self.admin_error.setObjectName("error")
-        self.admin_error.setWordWrap(True)
-        self.admin_error.hide()
-        lay.addWidget(self.admin_error)
-        self.create_admin = QPushButton("Create admin and sign in")
-        self.create_admin.setObjectName("primary")
-        self.create_admin.clicked.connect(self._create_admin)
-        self.admin_pin2.returnPressed.connect(self._create_admin)
-        lay.addWidget(self.create_admin)
-        self.addWidget(_centered(box))
+    # -- first run ------------------------------------------------------------------------
+    def _build_first_run(self) -> None:
+        from app.till.first_run import FirstRunView
 
-    def _create_admin(self) -> None:
-        name, pin = self.admin_name.text(), self.admin_pin.text()
-        if pin != self.admin_pin2.text():
-            self.admin_error.setText("The two PINs are different. Type the same PIN twice.")
-            self.admin_error.show()
-            self.admin_pin2.clear()
-            self.admin_pin2.setFocus()
-            return
-        self.create_admin.setEnabled(False)
-        self.runner.call(
-            self.api.create_first_admin,
-            name=name,
-            pin=pin,
-            on_success=lambda _admin: self._sign_in_first_admin(name, pin),
-            on_failure=self._admin_failed,
-        )
-
-    def _sign_in_first_admin(self, name: str, pin: str) -> None:
-        self.runner.call(
-            self.api.authenticate,
-            name,
-            pin,
-            on_success=self._admin_created,
-            on_failure=self._admin_failed,
-        )
-
-    def _admin_created(self, staff: dict[str, Any]) -> None:
-        self.create_admin.setEnabled(True)
-        for edit in (self.admin_name, self.admin_pin, self.admin_pin2):
-            edit.clear()
-        self.admin_error.hide()
-        self.signed_in.emit(staff)
-
-    def _admin_failed(self, exc: Exception) -> None:
-        self.create_admin.setEnabled(True)
-        self.admin_error.setText(say(exc))
-        self.admin_error.show()
-        if isinstance(exc, Conflict):  # someone made an account meanwhile: sign in instead
-            self.refresh()
+        self.first_run = FirstRunView(self.api, self.runner)
+        self.first_run.finished.connect(self.signed_in.emit)
+        self.first_run.taken.connect(self.refresh)
+        self.addWidget(self.first_run)
+        self.first_run.load()

@@ -80,6 +80,15 @@ def set_role(label: QWidget, role: str) -> None:
     label.update()
 
 
+def show_message(label: QLabel, role: str, text: str) -> None:
+    """Say ``text`` in ``label`` in its role's colours (``error``, ``success``, ``hint``);
+    an empty text hides the label, so no empty message box is left on screen."""
+    if text:
+        set_role(label, role)
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
 def add_form_row(form: QFormLayout, text: str, field: QWidget) -> QLabel:
     """A form row whose label sits level with the middle of its (tall, touch-sized) field:
     as tall as the field, with QLabel's own default alignment (left, vertically centred)."""

@@ -58,18 +58,21 @@ def test_five_wrong_pins_lock_the_account_and_say_for_how_long(qtbot, make_windo
     qtbot.waitUntil(lambda: window.area is not None)
 
 
-def test_first_start_creates_the_first_admin(qtbot, make_window, ctx):
+def test_first_start_creates_the_first_admin(qtbot, make_window, ctx, settings_file):
     window = make_window()
     login = window.login
-    qtbot.waitUntil(lambda: login.currentIndex() == 1)
-    qtbot.keyClicks(login.admin_name, "Meera")
-    qtbot.keyClicks(login.admin_pin, "2468")
-    qtbot.keyClicks(login.admin_pin2, "2460")
-    login.create_admin.click()
-    assert "different" in login.admin_error.text()
+    qtbot.waitUntil(
+        lambda: login.first_run is not None and login.currentWidget() is login.first_run
+    )
+    setup = login.first_run
+    qtbot.keyClicks(setup.admin_name, "Meera")
+    qtbot.keyClicks(setup.admin_pin, "2468")
+    qtbot.keyClicks(setup.admin_pin2, "2460")
+    setup.create_admin.click()
+    assert "different" in setup.errors.shown()["pin2"]
     assert staff.list_staff(ctx) == []
-    qtbot.keyClicks(login.admin_pin2, "2468")
-    qtbot.keyClick(login.admin_pin2, "\r")
+    qtbot.keyClicks(setup.admin_pin2, "2468")
+    qtbot.keyClick(setup.admin_pin2, "\r")
     qtbot.waitUntil(lambda: window.area is not None)
     assert window.area.is_admin
     assert [(s["name"], s["role"]) for s in staff.list_staff(ctx)] == [("Meera", "admin")]
@@ -92,11 +95,12 @@ def test_admin_pages_show_settings_and_add_staff(qtbot, make_window, people, ctx
     qtbot.keyClicks(staff_page.name, "Meera")
     qtbot.keyClicks(staff_page.pin, "12")
     staff_page.add.click()
-    qtbot.waitUntil(lambda: staff_page.message.text() != "")
-    assert "PIN is 4 to 8 digits" in staff_page.message.text()
+    qtbot.waitUntil(lambda: "pin" in staff_page.add_errors.shown())
+    assert "PIN is 4 to 8 digits" in staff_page.add_errors.shown()["pin"]
+    assert staff_page.pin.property("invalid") is True
     qtbot.keyClicks(staff_page.pin, "34")
     staff_page.add.click()
-    qtbot.waitUntil(lambda: "can now sign in" in staff_page.message.text())
+    qtbot.waitUntil(lambda: "can now sign in" in staff_page.add_message.text())
     assert ("Meera", "staff") in {(s["name"], s["role"]) for s in staff.list_staff(ctx)}
     audit = ctx.store.one(
         "SELECT actor FROM audit_log WHERE action='staff.create' ORDER BY id DESC"

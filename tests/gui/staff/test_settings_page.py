@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import tomllib
 
-import pytest
 from PySide6.QtWidgets import QLabel
 
 from app.admin.settings_view import SettingsView
 from app.display.link import make_customer_display
 from tests.gui.staff.conftest import sign_in
-
-
-@pytest.fixture
-def settings_file(tmp_path, ctx):
-    (tmp_path / "config").mkdir()
-    path = tmp_path / "config" / "settings.toml"
-    path.write_text('# the shop\n[shop]\nname = "AUTOOS"\n', encoding="utf-8")
-    ctx.settings.path = path
-    return path
 
 
 def open_settings(qtbot, make_window) -> SettingsView:
