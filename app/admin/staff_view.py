@@ -1,35 +1,140 @@
-"""Admin-only page: staff accounts (the settings page is :mod:`app.admin.settings_view`).
+"""Admin-only page: the staff accounts — who may sign in, who is locked out by wrong PINs,
+who was deactivated — and what an admin does about it: add a person, deactivate or
+reactivate them, give them a new PIN (asked twice), unlock them.
 
-The staff window creates these only for an admin; a staff member's window never has
-them, not even hidden.
+The backend decides every rule (the last active admin stays; a new PIN also unlocks)
+and its refusal is shown in its words. The staff window creates this page only for an
+admin; a staff member's window never has it, not even hidden.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.runtime.tasks import TaskRunner
+from app.text.date_text import moment_text
 from app.text.messages import say
+from app.widgets.field_errors import FieldErrors, problems_of
 from app.widgets.pin_edit import pin_edit
-from app.widgets.style import add_form_row, set_role
-from backend.interface import CheckoutApi
+from app.widgets.style import add_form_row, show_message
+from backend.interface import ADMIN, CheckoutApi
+
+Index = QModelIndex | QPersistentModelIndex
+#: a person's ``state`` as the list says it
+STATE_WORDS = {"active": "Can sign in", "locked": "Locked out", "deactivated": "Deactivated"}
+COLUMNS = ("Name", "Role", "State", "Wrong PINs")
+
+
+def state_text(person: dict[str, Any]) -> str:
+    words = STATE_WORDS.get(person.get("state", ""), str(person.get("state", "")))
+    if person.get("locked_until"):
+        words += f" until {moment_text(person['locked_until'])}"
+    return words
+
+
+class StaffModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        person = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                person["name"],
+                "Admin" if person["role"] == ADMIN else "Staff (sales)",
+                state_text(person),
+                str(person.get("wrong_pins") or 0),
+            )[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return person
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+
+class NewPinDialog(QDialog):
+    """A new PIN for a person, typed twice; ``pin`` when accepted."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"New PIN for {name}")
+        self.setMinimumWidth(420)
+        lay = QVBoxLayout(self)
+        text = QLabel(f"Type {name}'s new PIN twice (4 to 8 digits). It also unlocks them.")
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        form = QFormLayout()
+        self.first = pin_edit("4 to 8 digits")
+        self.second = pin_edit("the same PIN again")
+        self.errors = FieldErrors()
+        add_form_row(form, "New &PIN", self.first)
+        form.addRow("", self.errors.add("pin", self.first))
+        add_form_row(form, "PIN &again", self.second)
+        form.addRow("", self.errors.add("pin2", self.second))
+        lay.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Set the new PIN")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.pin = ""
+
+    def _check(self) -> None:
+        first, second = self.first.text(), self.second.text()
+        if not 4 <= len(first) <= 8:
+            self.errors.show({"pin": "A PIN is 4 to 8 digits."})
+            return
+        if first != second:
+            self.errors.show({"pin2": "The two PINs are different. Type the same PIN twice."})
+            self.second.clear()
+            return
+        self.pin = first
+        self.accept()
 
 
 class StaffAdminView(QWidget):
-    """List staff accounts and add new ones."""
+    """The staff list with each person's state; add, deactivate, reactivate, reset a
+    PIN, unlock."""
 
     def __init__(self, api: CheckoutApi, runner: TaskRunner) -> None:
         super().__init__()
@@ -37,13 +142,52 @@ class StaffAdminView(QWidget):
         self.runner = runner
         lay = QHBoxLayout(self)
         lay.setContentsMargins(24, 18, 24, 18)
+        lay.setSpacing(18)
         left = QVBoxLayout()
         title = QLabel("Staff")
         title.setObjectName("title")
         left.addWidget(title)
-        self.list = QListWidget()
-        left.addWidget(self.list, 1)
-        lay.addLayout(left, 1)
+        hint = QLabel(
+            "Deactivated people cannot sign in and are not in the sign-in list; their "
+            "sales keep their name. Five wrong PINs lock a person out for five minutes."
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        left.addWidget(hint)
+        self.model = StaffModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
+        left.addWidget(self.table, 1)
+        actions = QHBoxLayout()
+        self.deactivate = QPushButton("&Deactivate")
+        self.deactivate.setObjectName("danger")
+        self.deactivate.clicked.connect(self._toggle_active)
+        self.reset_pin = QPushButton("New P&IN…")
+        self.reset_pin.clicked.connect(self._reset_pin)
+        self.unlock = QPushButton("&Unlock")
+        self.unlock.clicked.connect(self._unlock)
+        for button in (self.deactivate, self.reset_pin, self.unlock):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        left.addLayout(actions)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+        left.addWidget(self.message)
+        lay.addLayout(left, 3)
+        lay.addWidget(self._add_box(), 2)
+        self._selection()
+
+    def _add_box(self) -> QGroupBox:
         box = QGroupBox("Add a staff member")
         form = QFormLayout(box)
         self.name = QLineEdit()
@@ -51,44 +195,130 @@ class StaffAdminView(QWidget):
         self.role.addItem("Staff (sales)", "staff")
         self.role.addItem("Admin", "admin")
         self.pin = pin_edit("4 to 8 digits")
+        self.add_errors = FieldErrors()
         add_form_row(form, "&Name", self.name)
+        form.addRow("", self.add_errors.add("name", self.name))
         add_form_row(form, "&Role", self.role)
         add_form_row(form, "&PIN", self.pin)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        form.addRow(self.message)
+        form.addRow("", self.add_errors.add("pin", self.pin))
+        self.add_message = QLabel()
+        self.add_message.setWordWrap(True)
+        self.add_message.hide()
+        form.addRow(self.add_message)
         self.add = QPushButton("&Add")
         self.add.setObjectName("primary")
         self.add.clicked.connect(self._add)
+        self.pin.returnPressed.connect(self._add)
         form.addRow(self.add)
-        lay.addWidget(box, 1)
+        return box
 
+    # the list ---------------------------------------------------------------------------
     def reload(self) -> None:
-        self.runner.call(self.api.list_staff, on_success=self._show, on_failure=self._failed)
+        self.runner.call(
+            self.api.list_staff,
+            include_inactive=True,
+            on_success=self._show,
+            on_failure=self._failed,
+        )
 
     def _show(self, staff: list[dict[str, Any]]) -> None:
-        self.list.clear()
-        for person in staff:
-            self.list.addItem(f"{person['name']}  ·  {person['role']}")
+        chosen = self.selected()
+        self.model.set_rows(staff)
+        if chosen is not None:
+            for row, person in enumerate(staff):
+                if person["id"] == chosen["id"]:
+                    self.table.selectRow(row)
+        self._selection()
 
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def select(self, name: str) -> None:
+        """Choose the person called ``name`` in the list (tests, screenshots)."""
+        for row, person in enumerate(self.model.rows):
+            if person["name"] == name:
+                self.table.selectRow(row)
+
+    def _selection(self) -> None:
+        person = self.selected()
+        chosen = person is not None
+        deactivated = chosen and person["state"] == "deactivated"  # type: ignore[index]
+        self.deactivate.setText("Reac&tivate" if deactivated else "&Deactivate")
+        self.deactivate.setObjectName("" if deactivated else "danger")
+        self.deactivate.style().unpolish(self.deactivate)
+        self.deactivate.style().polish(self.deactivate)
+        self.deactivate.setEnabled(chosen)
+        self.reset_pin.setEnabled(chosen and not deactivated)
+        self.unlock.setEnabled(chosen and person["state"] == "locked")  # type: ignore[index]
+
+    # actions ----------------------------------------------------------------------------
+    def _toggle_active(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        if person["state"] == "deactivated":
+            operation, done = self.api.activate_staff, f"{person['name']} can sign in again."
+        else:
+            operation = self.api.deactivate_staff
+            done = f"{person['name']} is deactivated: they can no longer sign in."
+        self.runner.call(
+            operation, person["id"], on_success=lambda _p: self._done(done), on_failure=self._failed
+        )
+
+    def _reset_pin(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        dialog = NewPinDialog(person["name"], self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.runner.call(
+            self.api.reset_pin,
+            person["id"],
+            dialog.pin,
+            on_success=lambda _p: self._done(f"{person['name']} has a new PIN and can sign in."),
+            on_failure=self._failed,
+        )
+
+    def _unlock(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        self.runner.call(
+            self.api.unlock_staff,
+            person["id"],
+            on_success=lambda _p: self._done(f"{person['name']} is unlocked and can try again."),
+            on_failure=self._failed,
+        )
+
+    def _done(self, message: str) -> None:
+        show_message(self.message, "success", message)
+        self.reload()
+
+    def _failed(self, exc: Exception) -> None:
+        show_message(self.message, "error", say(exc))
+
+    # adding -----------------------------------------------------------------------------
     def _add(self) -> None:
         name, role, pin = self.name.text(), self.role.currentData(), self.pin.text()
+        self.add_errors.clear()
+        show_message(self.add_message, "error", "")
         self.runner.call(
             self.api.add_staff,
             name=name,
             role=role,
             pin=pin,
             on_success=self._added,
-            on_failure=self._failed,
+            on_failure=self._add_refused,
         )
 
     def _added(self, person: dict[str, Any]) -> None:
         self.name.clear()
         self.pin.clear()
-        set_role(self.message, "success")
-        self.message.setText(f"{person['name']} can now sign in.")
+        show_message(self.add_message, "success", f"{person['name']} can now sign in.")
         self.reload()
 
-    def _failed(self, exc: Exception) -> None:
-        set_role(self.message, "error")
-        self.message.setText(say(exc))
+    def _add_refused(self, exc: Exception) -> None:
+        left = self.add_errors.show(problems_of(exc))
+        show_message(self.add_message, "error", " ".join(left) or say(exc))
