@@ -1,5 +1,7 @@
 """Kiosk step 2: the customer's name, and a phone number or an email address, checked
-as they go on (the same normalising rules as the backend's)."""
+as they go on (the same normalising rules as the backend's: a phone number with letters
+in it is refused, not read as keypad digits). Every wrong field says why under itself,
+all at once, and is outlined; so does whatever the store refuses afterwards."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from app.kiosk.touch import TOUCH_PX, touch_button
 from app.widgets.scaling import ScaledPanel, role_label
 from backend.domain.identity import normalize_email, normalize_name, normalize_phone
 from backend.errors import ValidationError
+
+#: a refused field's outline (the kiosk's own style sheet sets the others)
+INVALID = "border-color: #b42318; background: #fff6f5;"
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,11 @@ class DetailsPage(ScaledPanel):
             self.status.setText("")
 
     def show_errors(self, errors: Mapping[str, str], general: str = "") -> None:
+        """Say each field's problem under it (and outline it); ``general`` under the form."""
         for key, label in self.errors.items():
             label.setText(errors.get(key, ""))
             label.setVisible(key in errors)
+            self.fields[key].setStyleSheet(INVALID if key in errors else "")
         self.status.setText(general)
         self.status.setVisible(bool(general))
 

@@ -35,6 +35,7 @@ class MethodPage(ScaledPanel):
         self.status.setObjectName("error")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setWordWrap(True)
+        self.status.hide()  # no empty message box
         self.back_button = touch_button("Back")
         self.upi_button.clicked.connect(self.upi)
         self.card_button.clicked.connect(self.card)
@@ -69,6 +70,7 @@ class MethodPage(ScaledPanel):
         for button in (self.upi_button, self.card_button, self.back_button):
             button.setEnabled(not busy)
         self.status.setText(message)
+        self.status.setVisible(bool(message))
 
 
 class PaymentPage(ScaledPanel):

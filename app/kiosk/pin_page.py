@@ -34,6 +34,7 @@ class PinPage(ScaledPanel):
         self.error = QLabel("")
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
+        self.error.hide()  # no empty message box
         self.unlock_button = touch_button("Unlock and exit", primary=True)
         self.cancel_button = touch_button("Cancel")
         self.unlock_button.clicked.connect(self._submit)
@@ -55,8 +56,13 @@ class PinPage(ScaledPanel):
     def reset(self) -> None:
         self.name.clear()
         self.pin.clear()
-        self.error.setText("")
+        self.say("")
         self.set_busy(False)
+
+    def say(self, text: str) -> None:
+        """The refusal under the fields (hidden while there is none)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
 
     def set_busy(self, busy: bool) -> None:
         self.unlock_button.setEnabled(not busy)

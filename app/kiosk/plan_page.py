@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.kiosk.touch import TOUCH_PX, touch_button
-from app.text.plan_text import PER, tier_amount
+from app.text.plan_text import PER, tax_note, tier_amount
 from app.widgets.scaling import ScaledPanel, role_label
 
 
@@ -128,7 +128,7 @@ class PlanPage(ScaledPanel):
         if tier.get("trial_days"):
             return "Free", f"for {tier['trial_days']} days, no card needed"
         amount = tier_amount(tier, self.currency, self.interval)
-        return amount, PER[self.interval] if amount else ""
+        return amount, PER[self.interval] + tax_note(self.currency) if amount else ""
 
     def _build(self) -> None:
         for button in self.buttons.values():

@@ -2,13 +2,15 @@
 UPI QR (or card, when the store can take cards) or start the free trial → done → start
 again.
 
-Full-screen and frameless. Closing it (Alt+F4, Escape, the window manager) does nothing
-until an admin enters their PIN: five quick taps in the top-left corner or Ctrl+Alt+
-Shift+Q open the prompt. After ``settings.ui.kiosk_idle_seconds`` without input the
-kiosk returns to the start — except while a request can still be paid: the customer
-may be in their UPI app, so the request's own expiry ends that wait. The customer's own
-Cancel asks first, in the window ("Stop paying?"). Every question to the store is one
-operation of the application interface, run by the
+Full-screen and frameless over its whole screen, with or without a window manager
+(:mod:`app.kiosk.lock`). Closing it (Alt+F4, Escape, the window manager, a window
+destroyed from outside) does nothing until an admin enters their PIN: the window stays
+or comes straight back, and the attempt is logged. Five quick taps in the top-left
+corner or Ctrl+Alt+Shift+Q open the prompt. After ``settings.ui.kiosk_idle_seconds``
+without input the kiosk returns to the start — except while a request can still be
+paid: the customer may be in their UPI app, so the request's own expiry ends that wait.
+The customer's own Cancel asks first, in the window ("Stop paying?"). Every question to
+the store is one operation of the application interface, run by the
 :class:`~app.runtime.tasks.TaskRunner`, so a dead network never freezes the screen; the
 plans offered, the ways to pay and a payment's status are the backend's answers, and a
 payment's changes are pushed to it (:class:`~app.runtime.payment_follow.PaymentFollow`).
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.kiosk.details_page import Details, DetailsPage
 from app.kiosk.guards import CornerTaps, IdleWatcher
+from app.kiosk.lock import ScreenLock
 from app.kiosk.options import KioskOptions
 from app.kiosk.pay_pages import MethodPage, PaymentPage, ResultPage
 from app.kiosk.pin_page import PinPage
@@ -35,7 +38,8 @@ from app.runtime.lifecycle import close_down
 from app.runtime.payment_follow import PaymentFollow
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
-from app.text.plan_text import plan_label, plan_summary, tier_amount
+from app.text.plan_text import plan_label, plan_summary, tax_note, tier_amount
+from app.widgets.field_errors import problems_of
 from app.widgets.screen_note import ScreenNote, live_text
 from backend.domain.payments import Outcome, is_open, is_upi, outcome
 from backend.errors import CheckoutError, Conflict
@@ -115,6 +119,8 @@ class KioskWindow(QWidget):
         self.corner = CornerTaps(self)
         self.corner.move(0, 0)
         self.corner.raise_()
+        #: keeps the window over its screen until an admin unlocks it
+        self.lock = ScreenLock(self)
 
         self.idle = IdleWatcher(opts.idle_seconds, now, self)
         self.idle.idle.connect(lambda: self.reset("idle"))
@@ -149,6 +155,10 @@ class KioskWindow(QWidget):
         self.chord.activated.connect(self.ask_pin)
 
     # start-up -----------------------------------------------------------------------
+    def cover_screen(self) -> None:
+        """Show over the whole screen and stay there (with or without a window manager)."""
+        self.lock.cover()
+
     def start(self) -> None:
         """Load the plans the shop offers now (in the background)."""
         self.runner.call(
@@ -218,14 +228,15 @@ class KioskWindow(QWidget):
 
     def _details_failed(self, exc: Exception) -> None:
         self.details_page.set_busy(False)
+        problems = problems_of(exc)
         if self._is_trial() and isinstance(exc, Conflict):
             message = (
                 "A free trial has already been used with these details. "
                 "Choose a plan, or ask us at the counter."
             )
             self.details_page.show_errors({}, message)
-        elif isinstance(exc, CheckoutError) and exc.field in self.details_page.fields:
-            self.details_page.show_errors({exc.field: str(exc)})
+        elif problems and set(problems) <= set(self.details_page.fields):
+            self.details_page.show_errors(problems)  # every refused field, each under itself
         else:
             self.details_page.show_errors({}, _problem(exc))
 
@@ -235,7 +246,7 @@ class KioskWindow(QWidget):
         upi, card = (bool(self.methods.get(m, {}).get("enabled")) for m in ("upi", "card"))
         self.method_page.prepare(
             tier_amount(self.tier, self.options.currency, self.interval),
-            plan_label(self.tier["name"], self.interval),
+            plan_label(self.tier["name"], self.interval) + tax_note(self.options.currency),
             upi=upi,
             card=card,
         )
@@ -384,21 +395,23 @@ class KioskWindow(QWidget):
         self.pin_page.set_busy(False)
         if staff.get("role") != ADMIN:
             self.pin_page.pin.clear()
-            self.pin_page.error.setText("Only an admin can unlock the kiosk.")
+            self.pin_page.say("Only an admin can unlock the kiosk.")
             return
         self._may_close = True
+        self.lock.release()
         self.unlocked.emit(staff)
         self.close()
 
     def _pin_refused(self, exc: Exception) -> None:
         self.pin_page.set_busy(False)
         self.pin_page.pin.clear()
-        self.pin_page.error.setText(_problem(exc))
+        self.pin_page.say(_problem(exc))
 
     # refusing to be closed ----------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._may_close:
             event.ignore()
+            self.lock.refused_close()
             return
         self._cancel_pending()
         self.idle.remove()
@@ -410,6 +423,8 @@ class KioskWindow(QWidget):
             event.key() == Qt.Key.Key_F4 and event.modifiers() & Qt.KeyboardModifier.AltModifier
         ):
             event.accept()  # swallowed: only the admin PIN leaves the kiosk
+            if event.key() == Qt.Key.Key_F4:
+                log.warning("kiosk: Alt+F4 was refused (admin PIN needed)")
             return
         super().keyPressEvent(event)
 
