@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 from app.admin.charts import BarChart
 from app.admin.report_models import RowsTableModel
 from app.runtime.tasks import TaskRunner
-from app.text.date_text import QT_DAY_FORMAT, moment_text
+from app.text.date_text import DEFAULT_RANGE_DAYS, QT_DAY_FORMAT, moment_text
 from backend.domain.money import CURRENCIES, Money, format_money
 from backend.domain.payments import TrialStatus
 from backend.domain.periods import DateRange
 from backend.interface import CheckoutApi
 
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = DEFAULT_RANGE_DAYS
 #: how the trials started in the range ended (beside "started" and "running")
 FUNNEL_ENDS = (TrialStatus.CONVERTED, TrialStatus.EXPIRED)
 #: the figures (``dashboard``'s answer, a ``Dashboard`` record)

@@ -3,9 +3,14 @@ payment QR with its countdown, then a large "Paid ✓" or "Expired".
 
 It goes full-screen on a non-primary screen when there is one (``settings.ui.
 display_screen`` chooses) and re-places itself when screens are plugged in or removed;
-with one screen it opens as a window beside the staff window. It only ever shows what
-:func:`app.widgets.payment_panel.payment_view` lets through — never staff names, UTRs
-or the customer's contact details.
+with one screen it opens as a window beside the staff window — moving the staff window
+to the screen's left edge when that makes room — and is kept above it there (its
+transient parent). When there is no room beside it (a 1366-pixel laptop screen, or a
+maximised staff window) it does not cover the till: it waits behind, ``sharing`` says
+so (the staff window tells the cashier), and "Show customer display" raises it.
+
+It only ever shows what :func:`app.widgets.payment_panel.payment_view` lets through —
+never staff names, UTRs or the customer's contact details.
 
 ``state`` says what it shows: ``idle`` (the plans), ``payment`` (a QR), or the payment's
 :class:`~backend.domain.payments.Outcome` (``paid``, ``expired``, ``canceled``).
@@ -17,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QStackedLayout, QWidget
 
@@ -38,6 +43,11 @@ from app.widgets.tiers_panel import TiersPanel
 from backend.domain.payments import Outcome
 
 WINDOW_SIZE = (960, 600)
+#: the narrowest room beside the staff window the display uses (its plans become a list)
+MIN_BESIDE = 560
+GAP = 16
+#: where the display is on a screen it shares with the staff window
+BESIDE, BEHIND = "beside", "behind"
 #: how long "Paid ✓" / "Expired" stays before the plans come back
 RESULT_SECONDS = 20
 IDLE, PAYMENT = "idle", "payment"
@@ -88,6 +98,8 @@ class CustomerDisplay(QWidget):
         self._back_to_idle.timeout.connect(self._return_to_idle)
         self._result_seconds = result_seconds
         self.placement: Placement | None = None
+        #: on a shared screen: ``beside`` the staff window or ``behind`` it; else ""
+        self.sharing = ""
         self._watcher = ScreenWatcher(self)
         self._watcher.changed.connect(self._screens_changed)
         #: a line at the bottom about the screen itself (not paired, live updates paused)
@@ -153,7 +165,9 @@ class CustomerDisplay(QWidget):
         """Choose the screen from the setting and the connected screens, then show there."""
         placement = choose_placement(current_screens(), self._setting, standalone=self._standalone)
         screen = screen_named(placement.screen)
+        self.sharing = ""
         if placement.mode == "fullscreen" and screen is not None:
+            self._keep_above(None)
             if self.isFullScreen() and self.screen() is not screen:
                 self.showNormal()
             self.setScreen(screen)
@@ -164,12 +178,47 @@ class CustomerDisplay(QWidget):
                 self.showNormal()
             if screen is not None:
                 self.setScreen(screen)
-                anchor = self._anchor.frameGeometry() if self._anchor is not None else None
-                self.setGeometry(beside(anchor, screen.availableGeometry(), *WINDOW_SIZE))
+                self._share(screen.availableGeometry())
             self.show()
         self.placement = placement
         self.placed.emit(placement)
         return placement
+
+    def _share(self, available: QRect) -> None:
+        """On the staff window's screen: beside it (making room when the staff window
+        can move left) and kept above it; else behind it, never over the till."""
+        anchor = self._anchor
+        frame = anchor.frameGeometry() if anchor is not None else None
+        if anchor is not None and frame is not None and not anchor.isMaximized():
+            right = available.right() + 1 - (frame.right() + 1 + GAP)
+            left = frame.left() - GAP - available.left()
+            if max(right, left) < MIN_BESIDE <= available.width() - frame.width() - GAP:
+                anchor.move(anchor.x() - (frame.left() - available.left()), anchor.y())
+                frame = anchor.frameGeometry()
+        rect = beside(frame, available, *WINDOW_SIZE, gap=GAP, min_width=MIN_BESIDE)
+        self.setGeometry(rect)
+        overlaps = frame is not None and rect.intersects(frame)
+        self.sharing = BEHIND if overlaps else BESIDE
+        self._keep_above(None if overlaps else anchor)
+
+    def _keep_above(self, anchor: QWidget | None) -> None:
+        """Stay above ``anchor``'s window (its transient child), or above nothing."""
+        self.winId()  # the window handle exists from here on
+        handle = self.windowHandle()
+        parent = anchor.window().windowHandle() if anchor is not None else None
+        if anchor is not None and parent is None:
+            anchor.window().winId()
+            parent = anchor.window().windowHandle()
+        if handle is not None and handle.transientParent() is not parent:
+            handle.setTransientParent(parent)
+
+    def bring_forward(self) -> None:
+        """ "Show customer display": in front, where the customer can see it."""
+        if not self.isVisible():
+            self.place()
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
 
     def set_screen_setting(self, setting: str) -> None:
         """``[ui] display_screen`` changed: go where it says now."""

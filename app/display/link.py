@@ -30,8 +30,9 @@ def make_customer_display(
     # the cashier keeps the keyboard: opening the display must not take the focus
     display.setAttribute(QtCore.Qt.WidgetAttribute.WA_ShowWithoutActivating)
     display.place()
-    anchor.raise_()  # on a shared screen the cashier's window stays in front
-    anchor.activateWindow()
+    anchor.activateWindow()  # the cashier keeps the keyboard; a display beside stays above
+    if display.sharing == "behind":
+        anchor.raise_()  # no room beside it: the till is not covered (the window says so)
     return display
 
 

@@ -78,7 +78,7 @@ def run_screen(
         windows.append(window)
         _self_test(window, mode, self_test)
         if mode == "kiosk":
-            window.showFullScreen()
+            window.cover_screen()  # type: ignore[attr-defined]
         else:
             window.place()  # type: ignore[attr-defined]
         waiting.close()

@@ -10,6 +10,8 @@ from backend.clock import parse_iso
 
 #: the same day format for date pickers (Qt's format syntax)
 QT_DAY_FORMAT = "d MMM yyyy"
+#: the range the Payments page and the Dashboard open on: the last 30 days, today included
+DEFAULT_RANGE_DAYS = 30
 
 
 def day_text(iso: str | None, missing: str = "—") -> str:

@@ -17,6 +17,11 @@ INTERVAL_WORDS = {"month": "Monthly", "year": "Yearly"}
 PER = {"month": "per month", "year": "per year"}
 
 
+def tax_note(currency: str) -> str:
+    """``, GST included`` after an INR price (the catalog's INR prices include GST)."""
+    return ", GST included" if currency == "INR" else ""
+
+
 def tier_price(tier: Mapping[str, Any], currency: str, interval: str) -> Money | None:
     """The tier's price in ``currency`` per ``interval`` (``None``: not sold that way)."""
     for price in tier.get("prices", []):

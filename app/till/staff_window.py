@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from app.display.link import make_customer_display, make_qr_preview
 from app.runtime.lifecycle import close_down, retire
 from app.runtime.tasks import TaskRunner
+from app.till.display_button import DisplayButton
 from app.till.login_view import LoginView
 from app.till.sync_indicator import SyncIndicator
 from app.widgets.style import use_plain_text_labels
-from backend.interface import ADMIN, CheckoutApi
+from backend.interface import ADMIN, Caller, CheckoutApi
 
 if TYPE_CHECKING:
     from app.display.customer_display import CustomerDisplay
@@ -166,6 +167,7 @@ class StaffWindow(QMainWindow):
         self.qr_factory = qr_factory
         #: this till's name (payments record it; its customer displays show them)
         self.terminal: str | None = getattr(api.caller, "terminal", None)
+        self.shop_name = shop_name
         self.setWindowTitle(self.title_for(shop_name))
         self.setMinimumSize(1280, 720)
         self.display: CustomerDisplay | None = None
@@ -177,6 +179,9 @@ class StaffWindow(QMainWindow):
         self.area: SignedInArea | None = None
 
         self.sync = SyncIndicator(api, runner)
+        self.display_button = DisplayButton(self)
+        self.statusBar().addPermanentWidget(self.display_button.where)
+        self.statusBar().addPermanentWidget(self.display_button)
         self.statusBar().addPermanentWidget(self.sync)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -193,6 +198,12 @@ class StaffWindow(QMainWindow):
         runner.busy_changed.connect(self._busy_changed)
         self._display_factory = display_factory
         self._background_started = False
+        #: the cashier chose to close with a payment waiting (it was withdrawn first)
+        self._close_confirmed = False
+        #: this till was renamed while a payment was open: the new name waits for it
+        self._rename_waiting: str | None = None
+        #: ``[ui] terminal_name`` as last read (a change of it renames this till)
+        self._terminal_setting: str | None = None
 
     def event(self, event: QEvent) -> bool:
         """After the first paint, start the rest: the staff names for the login (the
@@ -211,6 +222,7 @@ class StaffWindow(QMainWindow):
         if isinstance(app, QApplication):
             use_plain_text_labels(app)  # customers' and staff names never read as markup
         self.sync.start()
+        self.runner.call(self.api.settings_view, on_success=self._remember)
         factory = self._display_factory
         if factory is not None:
             api = self.api
@@ -218,6 +230,9 @@ class StaffWindow(QMainWindow):
                 lambda: (api.pricing()["tiers"], api.settings_view()),
                 lambda result: self._open_display(factory, *result),
             )
+
+    def _remember(self, settings: dict[str, Any]) -> None:
+        self._terminal_setting = settings["ui"].get("terminal_name")
 
     def _open_display(
         self, factory: DisplayFactory, tiers: list[dict[str, Any]], settings: dict[str, Any]
@@ -227,6 +242,7 @@ class StaffWindow(QMainWindow):
             self.now, display_screen=settings["ui"]["display_screen"], anchor=self
         )
         self.display.show_idle(tiers)
+        self.display_button.attach(self.display)
         if self.area is not None:
             self.area.checkout.display = self.display
 
@@ -237,10 +253,55 @@ class StaffWindow(QMainWindow):
 
     def _show_settings(self, view: dict[str, Any]) -> None:
         shop = view["shop"]["name"]
+        self.shop_name = shop
         self.setWindowTitle(self.title_for(shop))
         self.login.set_shop_name(shop)
         if self.display is not None:
             self.display.set_screen_setting(view["ui"]["display_screen"])
+        terminal = view["ui"].get("terminal_name")
+        known, self._terminal_setting = self._terminal_setting, terminal
+        if terminal and self.terminal is not None and terminal != (known or self.terminal):
+            self.rename(terminal)  # the admin renamed this till just now
+
+    # this till's name ------------------------------------------------------------------
+    def rename(self, terminal: str) -> None:
+        """``[ui] terminal_name`` was saved: act as the till of that name from now on —
+        the counter's interface made again, the person signed in again through it (so
+        payments record the new name and its displays show them). A payment waiting on
+        the Checkout page keeps the old name until it is finished."""
+        if self.area is not None and self._open_payment() is not None:
+            self._rename_waiting = terminal
+            self.statusBar().showMessage(
+                f"This till becomes {terminal} when the payment on the Checkout page is done."
+            )
+            return
+        self._rename_waiting = None
+        self.terminal = terminal
+        self.api = for_terminal(self.api, terminal)
+        self.login.api = self.api
+        self.setWindowTitle(self.title_for(self.shop_name))
+        if self.area is None:
+            self.sync.act_as(self.api)
+            return
+        staff, page = self.area.staff, self.area.tabs.currentIndex()
+        api = self.api
+        self.runner.run_db(
+            lambda: api.signed_in(staff), lambda acting: self._act_again(staff, acting, page)
+        )
+
+    def _act_again(self, staff: dict[str, Any], acting: CheckoutApi, page: int) -> None:
+        """The same person's area again, acting through the renamed till."""
+        if self.area is None or self.area.staff["id"] != staff["id"]:
+            return  # signed out meanwhile
+        self._leave_area()
+        self._enter(staff, acting)
+        assert self.area is not None
+        self.area.tabs.setCurrentIndex(page)
+        self.statusBar().showMessage(f"This till is now called {self.terminal}.", 6000)
+
+    def _rename_if_waiting(self, *_args: object) -> None:
+        if self._rename_waiting and self._open_payment() is None:
+            QTimer.singleShot(0, lambda: self._rename_waiting and self.rename(self._rename_waiting))
 
     def title_for(self, shop_name: str) -> str:
         """``AUTOOS Checkout — Counter 1``: the shop, and which till this is."""
@@ -274,6 +335,7 @@ class StaffWindow(QMainWindow):
         )
         self.area.sign_out.clicked.connect(self.sign_out)
         self.area.settings_saved.connect(self._settings_saved)
+        self.area.checkout.went_idle.connect(self._rename_if_waiting)
         self.stack.addWidget(self.area)
         self.stack.setCurrentWidget(self.area)
         self.sync.act_as(acting)
@@ -282,19 +344,80 @@ class StaffWindow(QMainWindow):
     def sign_out(self) -> None:
         if self.area is None:
             return
+        self._leave_area()
+        self.stack.setCurrentWidget(self.login)
+        self.login.refresh()
+
+    def _leave_area(self) -> None:
         area, self.area = self.area, None
+        if area is None:
+            return
         self.sync.act_as(self.api)
         area.checkout.reset()
         self.stack.removeWidget(area)
         # its timers stop now; answers still on their way to its pages are dropped
         retire(area)
-        self.stack.setCurrentWidget(self.login)
-        self.login.refresh()
+
+    # closing ---------------------------------------------------------------------------
+    def _open_payment(self) -> dict[str, Any] | None:
+        return self.area.checkout.open_payment() if self.area is not None else None
+
+    def confirm_close(self) -> bool:
+        """Closing with a payment waiting: ask first. "Withdraw it and close" cancels
+        the payment, then closes (False now: the window closes once it is withdrawn);
+        "Keep the window open" is the default, as is Esc."""
+        payment = self._open_payment()
+        if payment is None or self._close_confirmed:
+            return True
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("A payment is waiting")
+        box.setText(
+            f"A payment of {payment.get('amount_text', '')} is still waiting on the "
+            "Checkout page. Closing now would leave the customer's QR payable with nobody "
+            "watching it."
+        )
+        box.setInformativeText("Withdraw the payment and close, or keep the window open?")
+        withdraw = box.addButton("Withdraw it and close", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep the window open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is withdraw and self.area is not None:
+            self.statusBar().showMessage("Withdrawing the payment, then closing…")
+            self.runner.call(
+                self.area.checkout.api.cancel_payment,
+                payment["id"],
+                on_success=lambda _p: self._close_now(),
+                on_failure=lambda exc: self.statusBar().showMessage(
+                    f"The payment was not withdrawn, so the window stays open: {exc}"
+                ),
+                owner=self,
+            )
+        return False
+
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Alt+F4 or the title bar's close (the window system's request) asks first while a
+        # payment waits; a close by the program itself (shutting down) does not
+        if event.spontaneous() and not self.confirm_close():
+            event.ignore()
+            return
         if self.area is not None:
             self.area.checkout.reset()
         close_down(self)  # every timer under the window stops; late answers are dropped
         if self.display is not None:
             self.display.close()
         super().closeEvent(event)
+
+
+def for_terminal(api: CheckoutApi, terminal: str) -> CheckoutApi:
+    """The till's interface acting for the counter called ``terminal`` (before anyone
+    signs in). The interface offers ``signed_in`` for a person but nothing for a renamed
+    till, so it is made again from the one it replaces, as the entry point makes it."""
+    return type(api)(api.ctx, Caller.counter(terminal))  # type: ignore[call-arg]

@@ -113,9 +113,7 @@ def test_it_polls_only_while_the_stream_is_down_and_says_so(qtbot, owner, runner
     assert not follow.polling  # nothing open to ask about
 
 
-def test_a_card_page_not_made_yet_is_asked_again_until_it_is_then_no_more(
-    qtbot, owner, runner
-):
+def test_a_card_page_not_made_yet_is_asked_again_until_it_is_then_no_more(qtbot, owner, runner):
     follow, api = _follow(qtbot, owner, runner, remote=False)
     follow.ask_provider = False  # a display: it hears the provider's answers pushed
     page: dict[str, str] = {}

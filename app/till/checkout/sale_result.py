@@ -52,5 +52,6 @@ def trial_result(trial: Mapping[str, Any], customer: Mapping[str, Any]) -> dict[
             "amount": "Free",
             "paid_at": moment_text(trial.get("started_at")),
         },
+        "labels": {"paid_at": "Started"},
         "receipt_reasons": {"pdf": NO_RECEIPT, "print": NO_RECEIPT, "email": NO_RECEIPT},
     }

@@ -7,7 +7,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.till.checkout.step_title import step_title
-from app.widgets.style import set_role
+from app.widgets.style import show_message
+
+#: the rows of the summary, and what each is called unless the result names it otherwise
+ROWS = (
+    ("receipt_no", "Receipt number"),
+    ("customer", "Customer"),
+    ("plan", "Plan"),
+    ("amount", "Amount"),
+    ("paid_at", "Paid at"),
+    ("reference", "Reference"),
+)
 
 
 class SuccessStep(QWidget):
@@ -32,16 +42,8 @@ class SuccessStep(QWidget):
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(8)
         self.values: dict[str, QLabel] = {}
-        for row, (key, label) in enumerate(
-            (
-                ("receipt_no", "Receipt number"),
-                ("customer", "Customer"),
-                ("plan", "Plan"),
-                ("amount", "Amount"),
-                ("paid_at", "Paid at"),
-                ("reference", "Reference"),
-            )
-        ):
+        self.names: dict[str, QLabel] = {}
+        for row, (key, label) in enumerate(ROWS):
             name = QLabel(label)
             name.setObjectName("hint")
             value = QLabel()
@@ -51,6 +53,7 @@ class SuccessStep(QWidget):
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1)
             self.values[key] = value
+            self.names[key] = name
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
         self.receipt_note = QLabel()
@@ -59,6 +62,7 @@ class SuccessStep(QWidget):
         lay.addWidget(self.receipt_note)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
+        self.feedback.hide()
         lay.addWidget(self.feedback)
         lay.addStretch(1)
         actions = QHBoxLayout()
@@ -85,11 +89,24 @@ class SuccessStep(QWidget):
         banner: str,
         values: dict[str, str],
         receipt_reasons: dict[str, str | None],
+        labels: dict[str, str] | None = None,
     ) -> None:
+        """The result; a row whose key is not in ``values`` is not shown at all, and
+        ``labels`` renames rows (a trial's "Started" instead of "Paid at")."""
         self.heading.setText(heading)
         self.banner.setText(banner)
+        names = dict(ROWS) | (labels or {})
         for key, label in self.values.items():
             label.setText(values.get(key) or "—")
+            self.names[key].setText(names[key])
+            label.setVisible(key in values)
+            self.names[key].setVisible(key in values)
+        self.set_receipt_reasons(receipt_reasons)
+        self.say("")
+        self.next.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_receipt_reasons(self, receipt_reasons: dict[str, str | None]) -> None:
+        """Enable each receipt action that can work now; say why for the others."""
         notes = []
         for key, button in (("pdf", self.pdf), ("print", self.print), ("email", self.email)):
             reason = receipt_reasons.get(key)
@@ -99,9 +116,6 @@ class SuccessStep(QWidget):
                 notes.append(reason)
         self.receipt_note.setText("\n".join(notes))
         self.receipt_note.setVisible(bool(notes))
-        self.feedback.setText("")
-        self.next.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def say(self, message: str, ok: bool = True) -> None:
-        set_role(self.feedback, "success" if ok else "error")
-        self.feedback.setText(message)
+        show_message(self.feedback, "success" if ok else "error", message)

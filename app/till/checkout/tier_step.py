@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.text.plan_text import PER, tier_price
+from app.text.plan_text import PER, tax_note, tier_price
 from backend.domain.money import format_money
 
 
@@ -119,7 +119,7 @@ class TierCard(QFrame):
             self.button.setEnabled(False)
             return
         self.price.setText(format_money(price))
-        self.per.setText(PER[interval] + (", GST included" if currency == "INR" else ""))
+        self.per.setText(PER[interval] + tax_note(currency))
         self.button.setText(f"Choose {tier['name']}")
         self.button.setEnabled(True)
 

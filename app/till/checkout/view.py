@@ -52,6 +52,8 @@ class CheckoutView(QWidget):
 
     #: a sale finished (paid or trial started); carries the payment or trial dict
     sale_completed = Signal(dict)
+    #: back to the plans with no payment open (a clean start for the next sale)
+    went_idle = Signal()
 
     def __init__(
         self,
@@ -71,7 +73,9 @@ class CheckoutView(QWidget):
         #: the plans the shop offers now (``pricing``)
         self.tiers: list[dict[str, Any]] = []
         self.sale: dict[str, Any] = {}
-        self.receipts = ReceiptActions(api, runner, self)
+        self.receipts = ReceiptActions(
+            api, runner, self, tell=lambda message, ok: self.success_step.say(message, ok)
+        )
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 18, 24, 18)
@@ -103,13 +107,11 @@ class CheckoutView(QWidget):
         self.waiting_step.retry_requested.connect(lambda: self._method_chosen(self.sale["method"]))
         self.waiting_step.done_requested.connect(self.reset)
         self.success_step.next_sale.connect(self.reset)
-        self.success_step.save_pdf.connect(lambda: self.receipts.save_pdf(self.sale["payment"]))
+        self.success_step.save_pdf.connect(lambda: self.receipts.save_pdf(self.sale["request"]))
         self.success_step.print_receipt.connect(
-            lambda: self.receipts.print_receipt(self.sale["payment"])
+            lambda: self.receipts.print_receipt(self.sale["request"])
         )
-        self.success_step.email_receipt.connect(
-            lambda: self.receipts.email(self.sale["payment"], self.success_step.say)
-        )
+        self.success_step.email_receipt.connect(lambda: self.receipts.email(self.sale["request"]))
 
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -132,12 +134,29 @@ class CheckoutView(QWidget):
 
     def reload_settings(self) -> None:
         """The settings changed (an admin saved them): offer what they allow now. A sale
-        under way is left alone; it starts over with the new plans only if none is."""
+        under way is left alone; it starts over with the new plans only if none is. A
+        receipt on screen is asked again what it allows (the GSTIN may be set now)."""
         self._read_settings(self._reset_if_idle)
+
+    def reload(self) -> None:
+        """The Checkout tab is shown again: the keyboard goes back to the step's main
+        action (Enter starts the next sale on the receipt), and the receipt's actions
+        are asked again (settings may have been saved meanwhile)."""
+        self._focus_step()
+        self.receipts.refresh(self._recheck_receipt)
 
     def _reset_if_idle(self) -> None:
         if self.stack.currentIndex() == STEP_TIERS:
             self.reset()
+        self._recheck_receipt()
+
+    def _recheck_receipt(self) -> None:
+        """On the receipt step of a paid sale: enable what the settings allow now."""
+        payment = self.sale.get("request")
+        if self.stack.currentIndex() != STEP_DONE or not payment or not is_paid(payment):
+            return
+        customer = self.sale.get("customer") or {}
+        self.success_step.set_receipt_reasons(self.receipts.reasons(payment, customer.get("email")))
 
     def _read_settings(self, then: Callable[[], None]) -> None:
         api = self.api
@@ -173,6 +192,10 @@ class CheckoutView(QWidget):
     def _go(self, step: int) -> None:
         """Show a step and put the keyboard focus on its main action (Enter does it)."""
         self.stack.setCurrentIndex(step)
+        self._focus_step()
+
+    def _focus_step(self) -> None:
+        step = self.stack.currentIndex()
         if step == STEP_TIERS:
             self.tier_step.focus_recommended()
         elif step == STEP_METHOD:
@@ -189,6 +212,12 @@ class CheckoutView(QWidget):
         self.sale = {}
         self._call_display("show_idle", self.tiers)
         self._go(STEP_TIERS)
+        self.went_idle.emit()
+
+    def open_payment(self) -> dict[str, Any] | None:
+        """The payment waiting to be paid on this page, if there is one."""
+        request = self.sale.get("request")
+        return request if request and is_open(request) else None
 
     # -- step 1 → 2 → 3 -----------------------------------------------------------------
     def _tier_chosen(self, tier: dict[str, Any], interval: str, currency: str) -> None:
@@ -385,7 +414,7 @@ class CheckoutView(QWidget):
         self.sale["request"] = payment
         self._call_display("show_paid", payment)
         customer = self.sale["customer"]
-        reasons = self.receipts.reasons(customer, payment.get("currency") or "INR")
+        reasons = self.receipts.reasons(payment, customer.get("email"))
         self.success_step.show_result(**paid_result(payment, customer, reasons))
         self._go(STEP_DONE)
         self.sale_completed.emit(payment)

@@ -52,6 +52,34 @@ def make_window(qtbot, ctx: Context, runner: TaskRunner) -> Iterator[Callable[..
         window.close()
 
 
+@pytest.fixture
+def settings_file(tmp_path, ctx: Context):
+    """The settings file the Settings page (and first-run setup) saves to."""
+    (tmp_path / "config").mkdir()
+    path = tmp_path / "config" / "settings.toml"
+    path.write_text('# the shop\n[shop]\nname = "AUTOOS"\n', encoding="utf-8")
+    ctx.settings.path = path
+    return path
+
+
+def upi_sale(qtbot, checkout: Any, query: str, utr: str, tier: str = "student") -> str:
+    """A whole UPI sale on the Checkout page, confirmed by UTR; the receipt number."""
+    from PySide6.QtCore import Qt
+
+    from app.till.checkout.view import STEP_DONE, STEP_METHOD, STEP_WAITING
+
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) >= 4)
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == tier).button.click()
+    checkout.customer_step.search.query.setText(query)
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["upi"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    checkout.submit_utr(utr)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
+    return checkout.success_step.values["receipt_no"].text()
+
+
 def sign_in(qtbot, window: StaffWindow, name: str, pin: str) -> None:
     """Pick the name and type the PIN, as a person would."""
     login = window.login
