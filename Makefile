@@ -9,6 +9,9 @@ PIP := $(PY) -m pip
 QT_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1 \
            libdbus-1-3 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
+# and what the kiosk's test on a real X server uses (tests/gui/test_kiosk_on_x.py)
+TEST_DEBS := xvfb xdotool x11-utils
+DEBS ?= $(QT_DEBS)
 
 .PHONY: run test test-stress venv install install-test sysdeps lint format screenshots bench clean
 
@@ -31,13 +34,13 @@ install: $(VENV)/.installed-test
 install-test: $(VENV)/.installed-test
 
 sysdeps:
-	@missing=$$(for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Qt system libraries: $$missing"; \
+	    echo "Installing system packages: $$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "Qt needs system libraries. Run:"; \
+	    echo "Some system packages are missing. Run:"; \
 	    echo "  sudo apt-get install -y $$missing"; \
 	  fi; \
 	fi
@@ -46,13 +49,15 @@ run: sysdeps $(VENV)/.installed-test
 	$(PY) -m backend.cli init
 	$(PY) -m app.main
 
-test: sysdeps $(VENV)/.installed-test
+test: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory sysdeps DEBS="$(QT_DEBS) $(TEST_DEBS)"
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # The GUI tests N times beside two CPU-burning processes; prints "N passed, M failed".
 # Not part of `make test` (CI stays short); run it before you push GUI changes.
 N ?= 10
-test-stress: sysdeps $(VENV)/.installed-test
+test-stress: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory sysdeps DEBS="$(QT_DEBS) $(TEST_DEBS)"
 	$(PY) -m tests.stress $(N)
 
 # style (ruff), types of the backend (mypy) and the layering (import-linter contracts
