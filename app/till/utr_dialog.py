@@ -31,7 +31,8 @@ class UtrDialog(QDialog):
         lay.addWidget(text)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("e.g. 4123 5678 9012")
-        self.edit.setValidator(QRegularExpressionValidator(r"[\d ]{0,16}", self.edit))
+        # at most 12 digits, spaces anywhere between them: a 13th digit is not taken
+        self.edit.setValidator(QRegularExpressionValidator(r"( *\d){0,12} *", self.edit))
         self.edit.setAccessibleName("UTR")
         lay.addWidget(self.edit)
         self.hint = QLabel(f"{UTR_DIGITS} digits needed.")

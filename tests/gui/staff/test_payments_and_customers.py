@@ -303,3 +303,12 @@ def test_a_name_typed_as_markup_is_shown_as_typed(qtbot, make_window, people, ct
     qtbot.waitUntil(lambda: view.name.text() == "<h1>Meera</h1> <img src=x>")
     assert view.name.textFormat() == Qt.TextFormat.PlainText  # the tags show as typed
     assert window.login.title.textFormat() == Qt.TextFormat.PlainText  # made before, too
+
+
+def test_the_utr_field_takes_twelve_digits_and_no_more(qtbot):
+    dialog = UtrDialog("₹2,399.00")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.edit, "4123 5678 9012 3456")
+    assert dialog.utr == "412356789012"
+    assert dialog.ok.isEnabled()
+    assert "Looks right" in dialog.hint.text()
