@@ -62,11 +62,11 @@ def settings_file(tmp_path, ctx: Context):
     return path
 
 
-def upi_sale(qtbot, checkout: Any, query: str, utr: str, tier: str = "student") -> str:
-    """A whole UPI sale on the Checkout page, confirmed by UTR; the receipt number."""
+def start_upi_sale(qtbot, checkout: Any, query: str, tier: str = "student") -> None:
+    """A UPI sale on the Checkout page up to its QR, waiting to be paid."""
     from PySide6.QtCore import Qt
 
-    from app.till.checkout.view import STEP_DONE, STEP_METHOD, STEP_WAITING
+    from app.till.checkout.view import STEP_METHOD, STEP_WAITING
 
     qtbot.waitUntil(lambda: len(checkout.tier_step.cards) >= 4)
     next(c for c in checkout.tier_step.cards if c.tier["id"] == tier).button.click()
@@ -75,6 +75,13 @@ def upi_sale(qtbot, checkout: Any, query: str, utr: str, tier: str = "student") 
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
     checkout.method_step.buttons["upi"].click()
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+
+
+def upi_sale(qtbot, checkout: Any, query: str, utr: str, tier: str = "student") -> str:
+    """A whole UPI sale on the Checkout page, confirmed by UTR; the receipt number."""
+    from app.till.checkout.view import STEP_DONE
+
+    start_upi_sale(qtbot, checkout, query, tier)
     checkout.submit_utr(utr)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
     return checkout.success_step.values["receipt_no"].text()

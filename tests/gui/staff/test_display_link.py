@@ -71,3 +71,16 @@ def test_card_session_url_is_the_qr_on_the_display(qtbot, make_window, people, c
     fake.complete_session(session["id"])
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE, timeout=10_000)
     assert window.display.state == "paid"
+
+
+def test_the_till_says_where_the_display_is_and_brings_it_forward(qtbot, make_window, people):
+    window = make_window(make_customer_display)
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.display is not None and window.display.isVisible())
+    button = window.display_button
+    assert button.isVisible()
+    where = button.where.text()
+    assert any(place in where for place in ("full screen on", "beside this", "behind this"))
+    window.display.hide()  # closed or lost behind other windows
+    button.click()
+    assert window.display.isVisible()
