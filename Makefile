@@ -75,5 +75,10 @@ format: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
+# every screen as a person sees it: on an X server (Xvfb) at the two common sizes
 screenshots: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(PY) -m tests.screenshots
+	$(MAKE) --no-print-directory sysdeps DEBS="$(QT_DEBS) $(TEST_DEBS)"
+	xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb \
+	  $(PY) -m tests.screenshots --size 1366x768
+	xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb \
+	  $(PY) -m tests.screenshots --size 1920x1080 --out docs/screenshots/1920x1080

@@ -33,7 +33,7 @@ class CustomerEditDialog(QDialog):
         self.customer = customer
         self.saved: dict[str, Any] | None = None
         self.setWindowTitle(f"Edit customer — {customer['name']}")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(640)
         lay = QVBoxLayout(self)
         hint = QLabel(
             "Correct what was typed wrong. An email or a phone number is needed; the change "
@@ -83,3 +83,4 @@ class CustomerEditDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
         show_message(self.message, "error", self.form.show_refusal(exc))
+        self.adjustSize()  # room for every reason shown under its field

@@ -152,10 +152,11 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         shoot(window, "07-customers-trial")
         pick("Arjun Mehta")
         shoot(window, "08-customers-subscription")
+        _edit_customer(customers_view, shoot)
 
         area.tabs.setCurrentWidget(area.payments)
         wait_for(lambda: area.payments.model.rowCount() >= 6, "the payments")
-        area.payments.table.selectRow(1)
+        area.payments.table.selectRow(0)  # a paid one: its receipt can be reprinted
         shoot(window, "09-payments")
 
         area.sign_out.click()
@@ -178,6 +179,21 @@ def render_all(outdir: Path = OUT, size: tuple[int, int] = SIZE) -> list[Path]:
         runner.shutdown()
         ctx.store.close()
     return shoot.saved
+
+
+def _edit_customer(view: Any, shoot) -> None:
+    """The edit dialog with a phone typed wrong, every refused field marked at once."""
+    from app.till.customer_edit import CustomerEditDialog
+
+    dialog = CustomerEditDialog(view.api, view.runner, view.details["customer"], view)
+    dialog.form.fields["phone"].setText("98123 4abc0")
+    dialog.form.fields["email"].setText("arjun.mehta@")
+    dialog.show()
+    dialog.save()  # refused by the store: each wrong field marked with its reason
+    wait_for(lambda: len(dialog.form.errors.shown()) == 2, "the refused fields")
+    settle()
+    shoot(dialog, "08b-customer-edit")
+    dialog.reject()
 
 
 def _import_statement(window: QWidget, page: Any, made: dict[str, Any], tmp: Path, shoot) -> None:
