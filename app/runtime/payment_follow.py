@@ -14,13 +14,14 @@ Asking again is the fallback, never the rule:
 * against a store server whose stream is down (``RemoteCheckoutApi.stream_connected``
   reads False) it asks every ``poll_ms`` while the payment is open, and
   :attr:`~PaymentFollow.live_changed` lets the screen say "Live updates paused";
-* a card checkout (or a PSP's QR) is paid at the provider, which the store learns only
-  by asking it: the terminal that took the payment (``ask_provider=True``) asks every
-  ``poll_ms`` while it is open, and every other screen hears the change pushed;
+* a card checkout or a UPI AutoPay sign-up (a provider's page), or a PSP's QR, is paid
+  at the provider, which the store learns only by asking it: the terminal that took the
+  payment (``ask_provider=True``) asks every ``poll_ms`` while it is open, and every
+  other screen hears the change pushed;
 * the countdown runs on the clock: at zero the screen calls :meth:`countdown_over` and
   it asks (once more each ``poll_ms`` while the store still says open: clocks differ);
-* a card payment's page is made just after its ``created`` change: an answer without
-  the page's address is asked again shortly, until it has one.
+* a provider's page (card, AutoPay) is made just after its ``created`` change: an
+  answer without the page's address is asked again shortly, until it has one.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import QWidget
 from app.runtime.lifecycle import Listening
 from app.runtime.tasks import TaskRunner
 from app.widgets.payment_panel import payment_view
-from backend.domain.payments import is_card, is_open
+from backend.domain.payments import is_open, pays_on_page
 from backend.interface import CheckoutApi
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ class PaymentFollow(QObject):
             and self.live
             and self.ask_provider
             and payment is not None
-            and (is_card(payment) or bool(payment.get("psp")))
+            and (pays_on_page(payment) or bool(payment.get("psp")))
         )
         for timer, on in ((self.poll_timer, polling), (self.provider_timer, provider)):
             if on and not timer.isActive():

@@ -20,36 +20,50 @@ from app.text.plan_text import plan_label
 from app.widgets.qr_view import QrView
 from app.widgets.scaling import ScaledPanel, role_label
 from backend.clock import parse_iso
-from backend.domain.payments import is_card
+from backend.domain.autopay import receipt_line
+from backend.domain.payments import is_autopay, is_card, pays_on_page
+
+#: what the customer is asked to do, by the kind of payment in front of them
+HEADINGS = {
+    "upi": "Scan with any UPI app to pay",
+    "card": "Scan to pay by card on your phone",
+    "autopay": "Scan to set up UPI AutoPay on your phone",
+}
 
 
 @dataclass(frozen=True)
 class PaymentView:
-    """The customer-safe part of a UPI request or card checkout."""
+    """The customer-safe part of a UPI request, card checkout or UPI AutoPay sign-up."""
 
     qr_text: str
-    card: bool  # a card checkout's page, else a UPI request
+    kind: str  # "upi" (a UPI request), "card" (a card page) or "autopay" (a mandate's page)
     amount_text: str
     payee: str
     plan: str
     expires_at: datetime | None
     receipt_no: str | None
+    #: an AutoPay sign-up's mandate, as the customer approves it ("" otherwise)
+    mandate: str = ""
 
 
 def payment_view(request: Mapping[str, Any]) -> PaymentView:
-    """Pick the fields a customer may see. A card checkout (by its ``method``) encodes
-    its page's ``url``, a UPI request its ``uri``."""
-    card = is_card(request)
+    """Pick the fields a customer may see. A payment made on a provider's page (a card
+    checkout, a UPI AutoPay sign-up: by its ``method``) encodes the page's ``url``, a UPI
+    request its ``uri``."""
+    page = pays_on_page(request)
+    kind = "card" if is_card(request) else "autopay" if is_autopay(request) else "upi"
     plan = str(request.get("tier_name") or request.get("tier") or "")
     expires = request.get("expires_at")
+    mandate = request.get("mandate") if kind == "autopay" else None
     return PaymentView(
-        qr_text=str((request.get("url") if card else request.get("uri")) or ""),
-        card=card,
+        qr_text=str((request.get("url") if page else request.get("uri")) or ""),
+        kind=kind,
         amount_text=str(request.get("amount_text") or ""),
-        payee="" if card else str(request.get("payee_name") or ""),
+        payee="" if page else str(request.get("payee_name") or ""),
         plan=plan_label(plan, request.get("interval")),
         expires_at=parse_iso(expires) if isinstance(expires, str) and expires else None,
         receipt_no=request.get("receipt_no") or None,
+        mandate=receipt_line(mandate if isinstance(mandate, Mapping) else None),
     )
 
 
@@ -70,13 +84,15 @@ class PaymentPanel(ScaledPanel):
         self.amount = role_label("", "amount")
         self.payee = role_label("", "payee", wrap=True)
         self.plan = role_label("", "plan", wrap=True)
+        #: an AutoPay sign-up: the mandate the customer approves, before they scan
+        self.mandate = role_label("", "payee", wrap=True)
         self.countdown_label = role_label("Time left to pay", "countdownLabel")
         self.countdown = role_label("", "countdown")
         self.hint = role_label("", "hint", wrap=True)
         info = QVBoxLayout()
         info.setSpacing(12)
         info.addStretch(1)
-        for widget in (self.heading, self.amount, self.payee, self.plan):
+        for widget in (self.heading, self.amount, self.payee, self.plan, self.mandate):
             info.addWidget(widget)
         info.addSpacing(32)
         info.addWidget(self.countdown_label)
@@ -126,14 +142,11 @@ class PaymentPanel(ScaledPanel):
         view = payment_view(request)
         self._view = view
         self.qr.set_matrix(qr_matrix(view.qr_text), view.qr_text)
-        if view.card:
-            self.heading.setText("Scan to pay by card on your phone")
-            self.payee.setText("")
-            self.payee.hide()
-        else:
-            self.heading.setText("Scan with any UPI app to pay")
-            self.payee.setText(f"to {view.payee}" if view.payee else "")
-            self.payee.setVisible(bool(view.payee))
+        self.heading.setText(HEADINGS[view.kind])
+        self.payee.setText(f"to {view.payee}" if view.payee else "")
+        self.payee.setVisible(bool(view.payee))
+        self.mandate.setText(view.mandate)
+        self.mandate.setVisible(bool(view.mandate))
         self.amount.setText(view.amount_text)
         self.plan.setText(view.plan)
         self.plan.setVisible(bool(view.plan))

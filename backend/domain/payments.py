@@ -51,6 +51,9 @@ UPI_METHODS = frozenset({PaymentMethod.UPI_QR, PaymentMethod.UPI_AUTOPAY})
 CARD_METHODS = frozenset(
     {PaymentMethod.STRIPE_CHECKOUT, PaymentMethod.STRIPE_TERMINAL, PaymentMethod.CARD_ON_FILE}
 )
+#: paid on a provider's page (Stripe Checkout, Razorpay's authorisation link): the
+#: customer scans its ``url``, and the provider is asked how it stands
+PAGE_METHODS = CARD_METHODS | {PaymentMethod.UPI_AUTOPAY}
 
 #: one or two words, for tables and filters
 LABELS: dict[str, str] = {
@@ -107,6 +110,16 @@ def is_card(payment: Mapping[str, Any]) -> bool:
 
 def is_upi(payment: Mapping[str, Any]) -> bool:
     return payment.get("method") in UPI_METHODS
+
+
+def is_autopay(payment: Mapping[str, Any]) -> bool:
+    """A UPI AutoPay payment: a mandate's sign-up (or a debit through one)."""
+    return payment.get("method") == PaymentMethod.UPI_AUTOPAY
+
+
+def pays_on_page(payment: Mapping[str, Any]) -> bool:
+    """Paid on a provider's page: the customer scans its ``url`` (else a UPI ``uri``)."""
+    return payment.get("method") in PAGE_METHODS
 
 
 class Outcome(StrEnum):

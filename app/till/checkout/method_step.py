@@ -1,5 +1,6 @@
-"""Checkout step 3: how the customer pays — three big buttons; one that cannot be used
-now says why underneath (the backend's reasons, from ``sale_methods``).
+"""Checkout step 3: how the customer pays — big buttons; one that cannot be used now
+says why underneath (the backend's reasons, from ``sale_methods`` and ``autopay_offer``),
+one that can may say what it means (UPI AutoPay: the mandate the customer approves).
 
 It only shows and emits what the cashier chose; the checkout view decides what happens.
 """
@@ -11,12 +12,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from app.till.checkout.step_title import step_title
 
-#: the till's ways to finish a sale: the two ways to pay, or the free trial
-METHODS = ("upi", "card", "trial")
+#: the till's ways to finish a sale: the three ways to pay, or the free trial
+METHODS = ("upi", "card", "upi_autopay", "trial")
 
 
 class MethodStep(QWidget):
-    """Three big buttons; a disabled one says why underneath."""
+    """A big button per way; a disabled one says why underneath, an enabled one may
+    carry a note (what the customer agrees to)."""
 
     chosen = Signal(str)
     back = Signal()
@@ -33,10 +35,12 @@ class MethodStep(QWidget):
         lay.addSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
         self.reasons: dict[str, QLabel] = {}
+        self.notes: dict[str, QLabel] = {}
         self.first: QPushButton | None = None
         texts = {
-            "upi": "&UPI QR  —  customer scans with any UPI app   (Alt+U)",
+            "upi": "&UPI QR (pay once)  —  customer scans with any UPI app   (Alt+U)",
             "card": "&Card  —  Stripe Checkout QR on the customer's phone   (Alt+C)",
+            "upi_autopay": "UPI &AutoPay — renews automatically   (Alt+A)",
             "trial": "Start free &trial  —  no payment   (Alt+T)",
         }
         for method in METHODS:
@@ -47,11 +51,17 @@ class MethodStep(QWidget):
             reason = QLabel()
             reason.setObjectName("reason")
             reason.setWordWrap(True)
+            note = QLabel()
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            note.hide()
             lay.addWidget(button)
             lay.addWidget(reason)
+            lay.addWidget(note)
             lay.addSpacing(6)
             self.buttons[method] = button
             self.reasons[method] = reason
+            self.notes[method] = note
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -65,17 +75,26 @@ class MethodStep(QWidget):
         foot.addStretch(1)
         lay.addLayout(foot)
 
-    def offer(self, summary: str, reasons: dict[str, str | None]) -> None:
+    def offer(
+        self,
+        summary: str,
+        reasons: dict[str, str | None],
+        notes: dict[str, str] | None = None,
+    ) -> None:
         """Enable each method whose reason is ``None``; show the reason under the others
-        (a method without a reason given cannot be used)."""
+        (a method without a reason given cannot be used), and its note under an enabled
+        one."""
         self.summary.setText(summary)
         self.error.hide()
         first = None
         for method in METHODS:
             reason = reasons.get(method, "")
+            note = (notes or {}).get(method, "") if reason is None else ""
             self.buttons[method].setEnabled(reason is None)
             self.reasons[method].setText(reason or "")
             self.reasons[method].setVisible(bool(reason))
+            self.notes[method].setText(note)
+            self.notes[method].setVisible(bool(note))
             if reason is None and first is None:
                 first = self.buttons[method]
         for button in self.buttons.values():

@@ -8,7 +8,8 @@ from typing import Any
 
 from app.text.date_text import moment_text
 from app.text.plan_text import plan_label
-from backend.domain.payments import is_late
+from backend.domain.autopay import receipt_line
+from backend.domain.payments import is_autopay, is_late
 
 NO_RECEIPT = "A free trial has no receipt."
 
@@ -18,23 +19,32 @@ def paid_result(
     customer: Mapping[str, Any],
     receipt_reasons: dict[str, str | None],
 ) -> dict[str, Any]:
-    """``SuccessStep.show_result`` arguments for a paid payment."""
+    """``SuccessStep.show_result`` arguments for a paid payment (a UPI AutoPay sign-up
+    also names the mandate its receipt prints, and says the plan renews by itself)."""
     reference = payment.get("utr") or payment.get("tr") or payment.get("session_id") or ""
+    banner = f"{customer['name']} now has {payment.get('tier_name', '')}."
+    values = {
+        "receipt_no": payment.get("receipt_no") or "",
+        "customer": customer["name"],
+        "plan": plan_label(payment.get("tier_name", ""), payment.get("interval")),
+        "amount": payment.get("amount_text", ""),
+        "paid_at": moment_text(payment.get("paid_at")),
+        "reference": reference,
+    }
+    if is_autopay(payment):
+        values["mandate"] = receipt_line(payment.get("mandate"))
+        banner = (
+            f"{customer['name']} now has {payment.get('tier_name', '')}, renewed by UPI "
+            "AutoPay: the first period is paid, later ones are debited by themselves."
+        )
     return {
         "heading": "Payment received ✓",
         "banner": (
             "Paid after the QR had expired: the payment is kept and flagged for a manager."
             if is_late(payment)
-            else f"{customer['name']} now has {payment.get('tier_name', '')}."
+            else banner
         ),
-        "values": {
-            "receipt_no": payment.get("receipt_no") or "",
-            "customer": customer["name"],
-            "plan": plan_label(payment.get("tier_name", ""), payment.get("interval")),
-            "amount": payment.get("amount_text", ""),
-            "paid_at": moment_text(payment.get("paid_at")),
-            "reference": reference,
-        },
+        "values": values,
         "receipt_reasons": receipt_reasons,
     }
 

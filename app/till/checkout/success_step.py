@@ -17,6 +17,7 @@ ROWS = (
     ("amount", "Amount"),
     ("paid_at", "Paid at"),
     ("reference", "Reference"),
+    ("mandate", "Renews by"),
 )
 
 

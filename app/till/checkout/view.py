@@ -2,8 +2,9 @@
 
 This view owns the flow. Every question to the backend is one operation of the
 application interface, run by the task runner: the plans offered now (``pricing``), how
-this sale may be paid (``sale_methods``), selling the plan (``subscribe``) or starting a
-trial, the payment's status now whatever its method (``payment_status``, asked when the
+this sale may be paid (``sale_methods`` and ``autopay_offer``), selling the plan
+(``subscribe``, or ``autopay_start`` for UPI AutoPay) or starting a trial, the payment's
+status now whatever its method (``payment_status``, asked when the
 backend says the payment changed: :class:`~app.runtime.payment_follow.PaymentFollow`)
 and withdrawing it (``cancel_payment``). The countdown runs on the injected clock, and
 the customer display is kept in step (``show_payment`` / ``show_paid`` /
@@ -22,6 +23,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from app.runtime.payment_follow import PaymentFollow
+from app.runtime.sale_options import AUTOPAY, SaleOptions, ask_sale_options
 from app.runtime.tasks import TaskRunner
 from app.text.messages import say
 from app.text.plan_text import plan_summary
@@ -36,7 +38,15 @@ from app.till.utr_dialog import UtrDialog
 from app.widgets.payment_panel import payment_view
 from backend.adapters.upi.qr import qr_matrix
 from backend.clock import parse_iso
-from backend.domain.payments import Outcome, is_open, is_paid, is_upi, may_confirm_with_utr, outcome
+from backend.domain.payments import (
+    Outcome,
+    is_autopay,
+    is_open,
+    is_paid,
+    is_upi,
+    may_confirm_with_utr,
+    outcome,
+)
 from backend.interface import CheckoutApi
 
 log = logging.getLogger(__name__)
@@ -235,23 +245,28 @@ class CheckoutView(QWidget):
     def _offer_methods(self, error: str = "") -> None:
         """Ask how this sale may be paid here now; then show the methods (and ``error``)."""
         sale = self.sale
-        self.runner.call(
-            self.api.sale_methods,
-            sale["tier"]["id"],
-            sale["currency"],
-            on_success=lambda methods: self._show_methods(sale, methods, error),
-            on_failure=lambda exc: self._show_methods(sale, [], error or say(exc)),
+        ask_sale_options(
+            self.api,
+            self.runner,
+            self,
+            tier=sale["tier"]["id"],
+            interval=sale["interval"],
+            currency=sale["currency"],
+            on_answer=lambda options: self._show_methods(sale, options, error),
+            on_failure=lambda exc: self._show_methods(sale, SaleOptions(), error or say(exc)),
         )
 
-    def _show_methods(self, sale: dict[str, Any], methods: list[dict[str, Any]], error: str):
+    def _show_methods(self, sale: dict[str, Any], options: SaleOptions, error: str) -> None:
         if sale is not self.sale:
             return  # the answer is about a sale that is already over
-        reasons: dict[str, str | None] = {
-            m["method"]: None if m["enabled"] else m["reason"] for m in methods
-        }
+        reasons: dict[str, str | None] = {m: options.reason(m) for m in options.methods}
         offered = any(tier.get("trial_days") for tier in self.tiers)
         reasons["trial"] = None if offered else TRIALS_OFF
-        self.method_step.offer(f"{self._plan_summary()} · for {sale['customer']['name']}", reasons)
+        self.method_step.offer(
+            f"{self._plan_summary()} · for {sale['customer']['name']}",
+            reasons,
+            {AUTOPAY: options.terms},
+        )
         self._go(STEP_METHOD)
         if error:
             self.method_step.show_error(error)
@@ -266,6 +281,17 @@ class CheckoutView(QWidget):
                 self.api.start_trial,
                 customer_id,
                 on_success=self._trial_started,
+                on_failure=self._refused,
+            )
+            return
+        if method == AUTOPAY:
+            self.runner.call(
+                self.api.autopay_start,
+                customer_id,
+                self.sale["tier"]["id"],
+                self.sale["interval"],
+                self.sale["currency"],
+                on_success=self._payment_started,
                 on_failure=self._refused,
             )
             return
@@ -303,9 +329,10 @@ class CheckoutView(QWidget):
         self.tick_timer.start()
 
     def follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
-        """Take over a payment made elsewhere (a plan upgrade) on the waiting screen."""
+        """Take over a payment made elsewhere (a plan upgrade; an overdue AutoPay renewal
+        paid by QR, or a new mandate) on the waiting screen."""
         self.follow.forget()
-        method = "upi" if is_upi(request) else "card"
+        method = AUTOPAY if is_autopay(request) else "upi" if is_upi(request) else "card"
         self.sale = {"customer": customer, "method": method, "followed": True}
         self._payment_started(request)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.text.countdown import countdown_text, seconds_left
 from app.text.plan_text import plan_label
 from app.till.checkout.step_title import step_title
+from app.widgets.payment_panel import payment_view
 from app.widgets.style import set_flag
 from backend.clock import parse_iso
 from backend.domain.payments import (
@@ -133,7 +134,11 @@ class WaitingStep(QWidget):
         what = plan_label(request.get("tier_name", ""), request.get("interval"))
         self.what.setText(f"{what} · for {customer['name']}")
         self.amount.setText(request.get("amount_text", ""))
-        if is_upi(request):
+        view = payment_view(request)
+        if view.kind == "autopay":
+            self.details.setText(f"{view.mandate}\nApproval page:\n{view.qr_text}")
+            self.qr_caption.setText("UPI AutoPay sign-up — also on the customer display")
+        elif is_upi(request):
             payee = request.get("payee_name") or ""
             vpa = request.get("vpa") or ""
             self.details.setText(

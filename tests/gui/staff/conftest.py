@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.display.customer_display import CustomerDisplay
 from app.runtime.tasks import TaskRunner
 from app.till.staff_window import StaffWindow
 from backend.clock import ManualClock
@@ -146,3 +147,68 @@ def card_ctx(ctx, fake):
     ctx.secrets = Secrets(env={"STRIPE_SECRET_KEY": API_KEY}, use_keyring=False)
     ctx.adapters.pop("stripe", None)
     return ctx
+
+
+# a till and the stand-alone customer display paired with it ------------------------------
+def open_till(qtbot, make_window, terminal: str) -> StaffWindow:
+    """A till called ``terminal`` with Ravi (staff) signed in, hearing its payments."""
+    window = make_window(terminal=terminal)
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
+    qtbot.waitUntil(lambda: checkout.follow.subscribed)
+    return window
+
+
+def choose(qtbot, window: StaffWindow, tier: str, who: str, usd: bool = False) -> None:
+    """Plan → customer (found by email), as the cashier would: the ways to pay shown."""
+    from PySide6.QtCore import Qt
+
+    from app.till.checkout.view import STEP_METHOD, STEP_TIERS
+
+    checkout = window.area.checkout
+    assert checkout.stack.currentIndex() == STEP_TIERS
+    (checkout.tier_step.usd if usd else checkout.tier_step.inr).click()
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == tier).button.click()
+    checkout.customer_step.search.query.setText(who)
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+
+
+def sell(qtbot, window: StaffWindow, tier: str, who: str, method: str, usd: bool = False):
+    """Plan → customer (found by email) → method, as the cashier would; the payment."""
+    from app.till.checkout.view import STEP_WAITING
+
+    checkout = window.area.checkout
+    choose(qtbot, window, tier, who, usd)
+    checkout.method_step.buttons[method].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    return checkout.sale["request"]
+
+
+@pytest.fixture
+def paired_display(qtbot, ctx, runner):
+    """``autoos-checkout display`` on the store's computer, paired with "Counter 1"."""
+    from app.display.start import build_display
+
+    ctx.settings.ui.display_pairs_with = "Counter 1"
+    api = CheckoutApi(ctx, Caller.counter("display"))
+    display = build_display(api, runner, api.settings_view(), ctx.clock.now)
+    qtbot.addWidget(display)
+    display.resize(1280, 720)
+    display.show()
+    qtbot.waitExposed(display)
+    qtbot.waitUntil(lambda: display.feed.follow.subscribed)
+    yield display
+    display.close()
+
+
+def assert_not_polling(display: CustomerDisplay) -> None:
+    """The display hears its till's payments pushed: no timer of its own is asking."""
+    follow = display.feed.follow
+    assert follow.live
+    assert follow.link_timer is None
+    assert not follow.poll_timer.isActive()
+    assert not follow.provider_timer.isActive()
+    assert not follow.retry_timer.isActive()

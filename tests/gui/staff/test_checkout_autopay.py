@@ -1,0 +1,133 @@
+"""UPI AutoPay at the till, end to end against the fake Stripe over real HTTP: the third
+way to pay with the mandate's terms shown before the customer scans, the approval page
+as a QR on the till and on its paired customer display, the mandate approved on the
+customer's phone, then the plan active and the receipt's mandate line; and the option
+refused, with the backend's reason, when AutoPay is off or the plan cannot renew by UPI."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.runtime.sale_options import AUTOPAY, SaleOptions, ask_sale_options
+from app.till.checkout.view import STEP_DONE, STEP_WAITING
+from backend.interface import STAFF, Caller, CheckoutApi
+from backend.services.billing import invoices
+from backend.services.shop import customers
+from tests.gui.staff.conftest import assert_not_polling, choose, decode_qr, open_till
+
+MANDATE = "up to ₹2,399.00 per month until 26 Nov 2031"
+MANDATE_LINE = f"UPI AutoPay mandate: {MANDATE}"
+
+
+@pytest.fixture
+def autopay_ctx(card_ctx):
+    """A shop whose Stripe account takes UPI, with AutoPay switched on (and a GSTIN: its
+    receipts are GST tax invoices)."""
+    card_ctx.settings.features.upi_autopay = True
+    card_ctx.settings.shop.gstin = "29ABCDE1234F1ZW"
+    card_ctx.settings.shop.state = "Karnataka"
+    return card_ctx
+
+
+def test_an_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
+    qtbot, make_window, people, autopay_ctx, fake, paired_display
+):
+    ctx = autopay_ctx
+    customer = customers.add_customer(ctx, name="Arjun", email="arjun@example.com", actor="test")
+    display = paired_display
+    window = open_till(qtbot, make_window, "Counter 1")
+    checkout = window.area.checkout
+
+    # three ways to pay; AutoPay says what the customer will approve, before any QR
+    choose(qtbot, window, "student", "arjun@example.com")
+    step = checkout.method_step
+    assert "UPI QR (pay once)" in step.buttons["upi"].text()
+    assert "UPI AutoPay — renews automatically" in step.buttons[AUTOPAY].text().replace("&", "")
+    assert step.buttons[AUTOPAY].isEnabled()
+    assert not step.notes[AUTOPAY].isHidden()
+    assert step.notes[AUTOPAY].text() == (
+        f"₹799.00 per month, debited by itself. UPI AutoPay mandate: {MANDATE}."
+    )
+    assert fake.all("checkout.session") == []  # only words so far
+
+    step.buttons[AUTOPAY].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    request = checkout.sale["request"]
+    [session] = fake.all("checkout.session")
+    assert session["payment_method_types"] == ["upi"]
+    assert (request["method"], request["url"]) == ("upi_autopay", session["url"])
+    assert MANDATE_LINE in checkout.waiting_step.details.text()
+    # the approval page as the QR: on the till's QR panel and on its customer display
+    assert decode_qr(checkout.qr_preview) == [session["url"]]
+    qtbot.waitUntil(lambda: display.state == "payment")
+    assert display.current["id"] == request["id"]
+    assert decode_qr(display) == [session["url"]]
+    panel = display.payment_panel
+    assert panel.heading.text() == "Scan to set up UPI AutoPay on your phone"
+    assert panel.mandate.text() == MANDATE_LINE
+    assert panel.amount.text() == "₹799.00"
+    assert_not_polling(display)
+
+    # the customer approves the mandate in their UPI app: paid, the plan starts
+    fake.complete_session(session["id"])
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE, timeout=10_000)
+    qtbot.waitUntil(lambda: display.state == "paid", timeout=10_000)
+    done = checkout.success_step
+    assert done.heading.text() == "Payment received ✓"
+    assert "renewed by UPI AutoPay" in done.banner.text()
+    assert done.values["mandate"].text() == MANDATE_LINE
+    assert not done.values["mandate"].isHidden()
+    receipt_no = done.values["receipt_no"].text()
+    assert receipt_no
+    api = CheckoutApi(ctx, Caller(STAFF, "staff:1", 1))
+    plan = api.current_subscription(customer["id"])
+    assert (plan["method"], plan["status"], plan["tier"]) == ("upi_autopay", "active", "student")
+    assert plan["mandate_status"] == "active"
+    receipt = invoices.invoice_for_payment(ctx, request["id"])
+    assert (receipt["number"], receipt["mandate_line"]) == (receipt_no, MANDATE_LINE)
+    assert_not_polling(display)
+
+
+def test_autopay_is_refused_with_the_reason_when_off(qtbot, make_window, people, card_ctx, fake):
+    customers.add_customer(card_ctx, name="Dev", email="dev@example.com", actor="test")
+    window = open_till(qtbot, make_window, "Counter 1")
+    choose(qtbot, window, "student", "dev@example.com")
+    step = window.area.checkout.method_step
+    assert step.buttons["upi"].isEnabled()
+    assert not step.buttons[AUTOPAY].isEnabled()
+    assert step.reasons[AUTOPAY].text() == "UPI AutoPay is switched off in the settings."
+    assert not step.reasons[AUTOPAY].isHidden()
+    assert step.notes[AUTOPAY].isHidden()  # no terms for a mandate that cannot be made
+
+
+def test_autopay_is_refused_for_dollars_and_for_a_custom_price(
+    qtbot, make_window, people, autopay_ctx, fake, runner
+):
+    ctx = autopay_ctx
+    customers.add_customer(ctx, name="Dev", email="dev@example.com", actor="test")
+    window = open_till(qtbot, make_window, "Counter 1")
+    choose(qtbot, window, "student", "dev@example.com", usd=True)
+    step = window.area.checkout.method_step
+    assert step.buttons["card"].isEnabled()
+    assert not step.buttons[AUTOPAY].isEnabled()
+    assert "rupees only" in step.reasons[AUTOPAY].text()
+    assert step.notes[AUTOPAY].isHidden()
+
+    # Enterprise is not offered on the tier cards at all; asked anyway, AutoPay says why
+    answers: list[SaleOptions] = []
+    ask_sale_options(
+        CheckoutApi(ctx, Caller.counter("Counter 1")),
+        runner,
+        window,
+        tier="enterprise",
+        interval="month",
+        currency="INR",
+        on_answer=answers.append,
+        on_failure=pytest.fail,
+    )
+    qtbot.waitUntil(lambda: bool(answers))
+    [options] = answers
+    assert not options.enabled(AUTOPAY)
+    assert "custom price" in (options.reason(AUTOPAY) or "")
+    assert options.terms == ""
+    assert fake.all("checkout.session") == []  # nothing was sent to Stripe
