@@ -10,16 +10,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from app.kiosk.stop_overlay import StopPayingOverlay
 from app.kiosk.touch import TOUCH_PX, touch_button
+from app.text.autopay_text import AUTOPAY_LABEL
 from app.widgets.payment_panel import PaymentPanel
 from app.widgets.result_panel import ResultPanel
 from app.widgets.scaling import ScaledPanel, role_label
 
 
 class MethodPage(ScaledPanel):
-    """Step 3 for a paid plan: UPI QR, or card when Stripe is configured."""
+    """Step 3 for a paid plan: UPI QR, card when Stripe is configured, and UPI AutoPay
+    when the shop offers it (with the mandate's terms under it, before anything is made)."""
 
     upi = Signal()
     card = Signal()
+    autopay = Signal()
     back = Signal()
     side_margin = 0.25
 
@@ -29,8 +32,11 @@ class MethodPage(ScaledPanel):
         self.title = role_label("How would you like to pay?", "title", center=True)
         self.summary = role_label("", "amount", center=True)
         self.plan = role_label("", "plan", center=True)
-        self.upi_button = touch_button("Pay with UPI (scan a QR)", primary=True)
+        self.upi_button = touch_button("Pay with UPI (scan a QR, pay once)", primary=True)
         self.card_button = touch_button("Pay by card (scan a QR)")
+        self.autopay_button = touch_button(AUTOPAY_LABEL)
+        #: what the customer approves with AutoPay, shown before they choose it
+        self.terms = role_label("", "hint", wrap=True, center=True)
         self.status = QLabel("")
         self.status.setObjectName("error")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -39,8 +45,9 @@ class MethodPage(ScaledPanel):
         self.back_button = touch_button("Back")
         self.upi_button.clicked.connect(self.upi)
         self.card_button.clicked.connect(self.card)
+        self.autopay_button.clicked.connect(self.autopay)
         self.back_button.clicked.connect(self.back)
-        for button in (self.upi_button, self.card_button):
+        for button in (self.upi_button, self.card_button, self.autopay_button):
             button.setMinimumHeight(TOUCH_PX + 32)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 64, 48, 48)
@@ -52,6 +59,9 @@ class MethodPage(ScaledPanel):
         layout.addWidget(self.upi_button)
         layout.addSpacing(16)
         layout.addWidget(self.card_button)
+        layout.addSpacing(16)
+        layout.addWidget(self.autopay_button)
+        layout.addWidget(self.terms)
         layout.addWidget(self.status)
         layout.addStretch(1)
         row = QHBoxLayout()
@@ -59,15 +69,21 @@ class MethodPage(ScaledPanel):
         row.addStretch(1)
         layout.addLayout(row)
 
-    def prepare(self, amount: str, plan: str, *, upi: bool, card: bool) -> None:
+    def prepare(
+        self, amount: str, plan: str, *, upi: bool, card: bool, autopay_terms: str = ""
+    ) -> None:
+        """Show the ways that can be used now (AutoPay when its terms are given)."""
         self.summary.setText(amount)
         self.plan.setText(plan)
         self.upi_button.setVisible(upi)
         self.card_button.setVisible(card)
+        self.autopay_button.setVisible(bool(autopay_terms))
+        self.terms.setText(autopay_terms)
+        self.terms.setVisible(bool(autopay_terms))
         self.set_busy(False)
 
     def set_busy(self, busy: bool, message: str = "") -> None:
-        for button in (self.upi_button, self.card_button, self.back_button):
+        for button in (self.upi_button, self.card_button, self.autopay_button, self.back_button):
             button.setEnabled(not busy)
         self.status.setText(message)
         self.status.setVisible(bool(message))

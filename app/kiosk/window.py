@@ -1,6 +1,6 @@
 """Self-service kiosk (``autoos-checkout kiosk``): choose a plan → your details → pay by
-UPI QR (or card, when the store can take cards) or start the free trial → done → start
-again.
+UPI QR (or card, when the store can take cards; or UPI AutoPay, when the shop offers it,
+its mandate's terms shown first) or start the free trial → done → start again.
 
 Full-screen and frameless over its whole screen, with or without a window manager
 (:mod:`app.kiosk.lock`). Closing it (Alt+F4, Escape, the window manager, a window
@@ -36,12 +36,14 @@ from app.kiosk.pin_page import PinPage
 from app.kiosk.plan_page import PlanPage
 from app.runtime.lifecycle import close_down
 from app.runtime.payment_follow import PaymentFollow
+from app.runtime.sale_options import AUTOPAY, SaleOptions, ask_sale_options
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.plan_text import plan_label, plan_summary, tax_note, tier_amount
 from app.widgets.field_errors import problems_of
+from app.widgets.payment_panel import payment_view
 from app.widgets.screen_note import ScreenNote, live_text
-from backend.domain.payments import Outcome, is_open, is_upi, outcome
+from backend.domain.payments import Outcome, is_open, outcome
 from backend.errors import CheckoutError, Conflict
 from backend.interface import ADMIN, CheckoutApi
 
@@ -52,6 +54,18 @@ ADMIN_CHORD = "Ctrl+Alt+Shift+Q"
 TRIAL = "trial"
 UPI_HINT = "Scan the code with any UPI app to pay."
 CARD_HINT = "Scan the code with your phone's camera to pay by card."
+AUTOPAY_HINT = (
+    "Scan the code with your phone's camera, choose your UPI app and approve the mandate "
+    "with your UPI PIN. Later periods are debited by themselves; you can pause or revoke "
+    "the mandate in your UPI app at any time."
+)
+#: under the QR, by the kind of payment (``payment_view``)
+HINTS = {"upi": UPI_HINT, "card": CARD_HINT, "autopay": AUTOPAY_HINT}
+PREPARING = {
+    "upi": "Preparing your QR code…",
+    "card": "Preparing your card payment…",
+    AUTOPAY: "Preparing your UPI AutoPay sign-up…",
+}
 
 
 class KioskWindow(QWidget):
@@ -89,7 +103,8 @@ class KioskWindow(QWidget):
         self.tier: dict[str, Any] | None = None
         self.interval = "month"
         self.customer: dict[str, Any] | None = None
-        #: how the chosen plan may be paid here now, by method (``sale_methods``)
+        #: how the chosen plan may be paid here now, by method (``sale_methods``, and
+        #: ``upi_autopay`` from ``autopay_offer``)
         self.methods: dict[str, dict[str, Any]] = {}
         self.request: dict[str, Any] | None = None
         #: counts the customers served: an answer for an earlier one is ignored
@@ -143,6 +158,7 @@ class KioskWindow(QWidget):
         self.method_page.back.connect(self._show_details)
         self.method_page.upi.connect(lambda: self._pay("upi"))
         self.method_page.card.connect(lambda: self._pay("card"))
+        self.method_page.autopay.connect(lambda: self._pay(AUTOPAY))
         self.payment_page.cancel_button.clicked.connect(self.payment_page.stop_overlay.ask)
         self.payment_page.stop_overlay.stop.connect(lambda: self.reset("cancel"))
         self.payment_page.panel.expired.connect(self._countdown_over)
@@ -218,11 +234,14 @@ class KioskWindow(QWidget):
                 on_failure=self._details_failed,
             )
         else:
-            self.runner.call(
-                self.api.sale_methods,
-                self.tier["id"],
-                self.options.currency,
-                on_success=lambda methods: session == self.session and self._show_methods(methods),
+            ask_sale_options(
+                self.api,
+                self.runner,
+                self,
+                tier=self.tier["id"],
+                interval=self.interval,
+                currency=self.options.currency,
+                on_answer=lambda options: session == self.session and self._show_methods(options),
                 on_failure=self._details_failed,
             )
 
@@ -240,17 +259,18 @@ class KioskWindow(QWidget):
         else:
             self.details_page.show_errors({}, _problem(exc))
 
-    def _show_methods(self, methods: list[dict[str, Any]]) -> None:
+    def _show_methods(self, options: SaleOptions) -> None:
         assert self.tier is not None
-        self.methods = {m["method"]: m for m in methods}
-        upi, card = (bool(self.methods.get(m, {}).get("enabled")) for m in ("upi", "card"))
+        self.methods = options.methods
+        upi, card = options.enabled("upi"), options.enabled("card")
         self.method_page.prepare(
             tier_amount(self.tier, self.options.currency, self.interval),
             plan_label(self.tier["name"], self.interval) + tax_note(self.options.currency),
             upi=upi,
             card=card,
+            autopay_terms=options.terms,
         )
-        if not upi and not card:
+        if not upi and not card and not options.terms:
             self.method_page.set_busy(False, "Payments are not available here: please ask us.")
         self.stack.setCurrentWidget(self.method_page)
 
@@ -264,9 +284,19 @@ class KioskWindow(QWidget):
     def _pay(self, method: str) -> None:
         assert self.customer is not None
         assert self.tier is not None
-        waiting = "Preparing your QR code…" if method == "upi" else "Preparing your card payment…"
-        self.method_page.set_busy(True, waiting)
+        self.method_page.set_busy(True, PREPARING[method])
         session = self.session
+        if method == AUTOPAY:
+            self.runner.call(
+                self.api.autopay_start,
+                self.customer["id"],
+                self.tier["id"],
+                self.interval,
+                self.options.currency,
+                on_success=lambda sale: self._show_payment(sale, session),
+                on_failure=self._payment_failed,
+            )
+            return
         self.runner.call(
             self.api.subscribe,
             self.customer["id"],
@@ -291,7 +321,7 @@ class KioskWindow(QWidget):
             return
         self.request = request
         self.payment_page.panel.show_request(request)
-        self.payment_page.panel.set_hint(UPI_HINT if is_upi(request) else CARD_HINT)
+        self.payment_page.panel.set_hint(HINTS[payment_view(request).kind])
         self.stack.setCurrentWidget(self.payment_page)
         # a request that can still be paid is never abandoned for idleness: its own
         # expiry (on the clock) ends the wait, and then the result page times out
@@ -304,11 +334,14 @@ class KioskWindow(QWidget):
         self.request = request
         now = outcome(request)
         if now == Outcome.PAID:
+            view = self.payment_page.panel.view
             receipt = request.get("receipt_no")
-            detail = self.payment_page.panel.view.plan if self.payment_page.panel.view else ""
-            if receipt:
-                detail = f"{detail} · Receipt {receipt}" if detail else f"Receipt {receipt}"
-            self._show_result(Outcome.PAID, detail)
+            parts = [
+                view.plan if view else "",
+                "renews by UPI AutoPay" if view and view.kind == "autopay" else "",
+                f"Receipt {receipt}" if receipt else "",
+            ]
+            self._show_result(Outcome.PAID, " · ".join(part for part in parts if part))
         elif now == Outcome.EXPIRED:
             self._show_result(now, "Nothing was charged. Touch Done to start again.")
         elif now == Outcome.CANCELED:
