@@ -1,6 +1,7 @@
 """Customers: find one; correct their name, email or phone; see trial credits, usage
 against the plan's limits, the subscription (upgrade / downgrade / cancel, proration
-shown first) and payment history, whose receipts can be reprinted, saved or emailed."""
+shown first; a UPI AutoPay plan's mandate and Cancel AutoPay) and payment history, whose
+receipts can be reprinted, saved or emailed."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.messages import say
 from app.text.plan_text import plan_label
+from app.till.autopay_box import AutopayBox
 from app.till.customer_edit import CustomerEditDialog
 from app.till.customer_search import CustomerSearch, contact_text
 from app.till.payments_model import PaymentsModel
@@ -33,7 +35,14 @@ from app.till.plan_change_dialog import PlanChangeDialog
 from app.till.receipt_bar import ReceiptBar
 from app.till.receipts import ReceiptActions
 from app.widgets.style import set_role, show_message
-from backend.domain.payments import is_live, plan_refusal, subscription_label, trial_running
+from backend.domain.payments import (
+    METHOD_LABELS,
+    PaymentMethod,
+    is_live,
+    plan_refusal,
+    subscription_label,
+    trial_running,
+)
 from backend.interface import CheckoutApi
 
 
@@ -142,6 +151,10 @@ class CustomersView(QWidget):
         actions.addStretch(1)
         sl.addLayout(actions)
         right.addWidget(sub)
+        self.autopay = AutopayBox(api, runner)
+        self.autopay.changed.connect(self._autopay_changed)
+        self.autopay.refused.connect(lambda message: self._tell(message, False))
+        right.addWidget(self.autopay)
 
         history = QGroupBox("Payment history")
         hl = QVBoxLayout(history)
@@ -183,11 +196,14 @@ class CustomersView(QWidget):
         api = self.api
 
         def gather() -> dict[str, Any]:
+            sub = api.current_subscription(customer_id)
+            autopay = sub is not None and sub["method"] == PaymentMethod.UPI_AUTOPAY
             return {
                 "customer": api.get_customer(customer_id),
                 "trial": api.trial_status(customer_id),
                 "usage": api.usage_summary(customer_id),
-                "subscription": api.current_subscription(customer_id),
+                "subscription": sub,
+                "autopay": api.autopay_plan(sub["id"]) if autopay else None,
                 "payments": api.list_payments(customer_id=customer_id, limit=100),
             }
 
@@ -237,6 +253,7 @@ class CustomersView(QWidget):
         self._show_trial(details["trial"], details["usage"])
         self._show_usage(details["usage"])
         self._show_subscription(details["subscription"])
+        self.autopay.show_plan(details["autopay"], customer["name"])
         chosen = self.receipt_bar.payment
         self.history.set_rows(details["payments"])
         for row, payment in enumerate(details["payments"]):
@@ -282,7 +299,8 @@ class CustomersView(QWidget):
             return
         text = (
             f"{plan_label(sub.get('tier_name') or sub['tier'], sub['interval'])} · "
-            f"{sub.get('amount_text', '')} · paid by {sub['method'].upper()}\n"
+            f"{sub.get('amount_text', '')} · paid by "
+            f"{METHOD_LABELS.get(sub['method'], sub['method'].upper())}\n"
             f"Status: {subscription_label(sub)} · "
             f"current period ends {day_text(sub['current_period_end'])}"
         )
@@ -295,6 +313,11 @@ class CustomersView(QWidget):
         self.upgrade_button.setEnabled(live)
         self.downgrade_button.setEnabled(live)
         self.cancel_button.setEnabled(live and not sub.get("cancel_at_period_end"))
+
+    def _autopay_changed(self, message: str) -> None:
+        self._tell(message, True)
+        if self.customer is not None:
+            self.show_customer(self.customer)
 
     def change_plan(self, kind: str) -> None:
         if self.customer is None or not self.details.get("subscription"):

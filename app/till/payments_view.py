@@ -1,6 +1,7 @@
-"""Payments: filter by status, method and dates (the last 30 days at first, as the
-Dashboard); confirm a UPI payment by UTR; accept a late one; reprint, save or email a
-receipt; refunds; import a bank statement and review the credits it held.
+"""Payments: filter by status, method (UPI AutoPay too) and dates (the last 30 days at
+first, as the Dashboard); confirm a UPI payment by UTR; accept a late one; reprint, save
+or email a receipt; refunds; import a bank statement and review the credits it held; the
+UPI AutoPay renewals needing attention, settled by a UPI QR or a new mandate.
 
 The refund button exists only for admins (it is not created at all for staff). Which
 action a row allows is the payment vocabulary's (:mod:`backend.domain.payments`).
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import DEFAULT_RANGE_DAYS, QT_DAY_FORMAT
 from app.text.messages import say
+from app.till.attention_panel import AttentionPanel
 from app.till.payments_model import PaymentsModel
 from app.till.receipt_bar import ReceiptBar
 from app.till.receipts import ReceiptActions
@@ -165,6 +167,10 @@ class PaymentsView(QWidget):
             self.refund_button.clicked.connect(self.refund)
             foot.addWidget(self.refund_button)
         lay.addLayout(foot)
+        self.attention = AttentionPanel(api, runner)
+        self.attention.decided.connect(self._done)
+        self.attention.refused.connect(self._say_error)
+        lay.addWidget(self.attention)
         self.reviews = ReviewsPanel(api, runner)
         self.reviews.decided.connect(self._done)
         self.reviews.refused.connect(self._say_error)
@@ -184,6 +190,7 @@ class PaymentsView(QWidget):
     def reload(self, done: str | None = None) -> None:
         """Read the payments (and the credits held for review) again; ``done`` is what
         to say once they are shown."""
+        self.attention.reload()
         self.reviews.reload()
         self.receipts.refresh(self.receipt_bar.update_reasons)  # the settings may have changed
         self.runner.call(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.messages import say
+from app.widgets.rows_model import RowsModel, fit_rows
 from backend.interface import CheckoutApi
 
-Index = QModelIndex | QPersistentModelIndex
 #: rows shown before the list scrolls
 MAX_ROWS = 4
 
@@ -71,47 +71,11 @@ def cell_text(row: dict[str, Any], key: str) -> str:
     return "" if value is None else str(value)
 
 
-class ReviewsModel(QAbstractTableModel):
+class ReviewsModel(RowsModel):
     """The held credits (``reviews()``), newest first."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole and key == "narration":
-            return cell_text(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "amount_text":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][1]
-        return None
+        super().__init__(COLUMNS, cell_text, tips=frozenset({"narration"}))
 
 
 class ReviewsPanel(QGroupBox):
@@ -172,16 +136,8 @@ class ReviewsPanel(QGroupBox):
             widget.setVisible(bool(rows))
         if rows:
             self.table.selectRow(0)  # the newest, ready for Accept or Reject
-            self._fit(len(rows))
+            fit_rows(self.table, len(rows), MAX_ROWS)
         self._selection()
-
-    def _fit(self, count: int) -> None:
-        """As tall as its rows, up to :data:`MAX_ROWS` (the payments keep the room)."""
-        self.table.resizeRowsToContents()
-        rows = min(count, MAX_ROWS)
-        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
-        height += sum(self.table.rowHeight(r) for r in range(rows))
-        self.table.setFixedHeight(height)
 
     def _failed(self, exc: Exception) -> None:
         self.refused.emit(say(exc))

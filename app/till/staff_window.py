@@ -113,6 +113,7 @@ class SignedInArea(QWidget):
             shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
         self.checkout.sale_completed.connect(lambda _sale: self.payments.reload())
         self.customers.payment_started.connect(self._follow_payment)
+        self.payments.attention.payment_started.connect(self._follow_payment)
         self.checkout.load()
 
     def _add_admin_pages(
