@@ -320,9 +320,7 @@ class CheckoutView(QWidget):
         self.sale["request"] = request
         self.sale["payment"] = request["id"]
         self.waiting_step.begin(request, self.sale["customer"], self.now())
-        if self.qr_preview is not None:
-            text = payment_view(request).qr_text
-            self.qr_preview.set_matrix(qr_matrix(text), text)
+        self._show_qr(request)
         self._call_display("show_payment", request)
         self._go(STEP_WAITING)
         self.follow.follow(request)
@@ -351,9 +349,23 @@ class CheckoutView(QWidget):
         self.waiting_step.error.hide()
         self._apply_status(payment)
 
+    def _show_qr(self, request: dict[str, Any]) -> None:
+        """The QR on the till's own screen: the UPI link, or the provider's page once the
+        backend has it (a card or AutoPay page may arrive after the first answer)."""
+        if self.qr_preview is None:
+            return
+        text = payment_view(request).qr_text
+        if text == self.qr_preview.text:
+            return
+        if text:
+            self.qr_preview.set_matrix(qr_matrix(text), text)
+        else:
+            self.qr_preview.clear()  # no page yet: nothing to scan, rather than an error
+
     def _apply_status(self, payment: dict[str, Any]) -> None:
         before = outcome(self.sale["request"])
         self.sale["request"] = {**self.sale["request"], **payment}
+        self._show_qr(self.sale["request"])
         now = outcome(self.sale["request"])
         if now == Outcome.PAID:
             self._paid(self.sale["request"])

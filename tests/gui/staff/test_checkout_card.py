@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.till.checkout.view import STEP_DONE, STEP_METHOD, STEP_WAITING
 from backend.services.shop import customers
-from tests.gui.staff.conftest import sign_in
+from tests.gui.staff.conftest import decode_qr, sign_in
 
 
 def test_card_sale_shows_the_session_url_as_a_qr_and_completes(
@@ -36,6 +36,7 @@ def test_card_sale_shows_the_session_url_as_a_qr_and_completes(
     [session] = fake.all("checkout.session")
     assert request["url"] == session["url"]
     assert session["url"] in checkout.waiting_step.details.text()
+    assert decode_qr(checkout.qr_preview) == [session["url"]]
     assert checkout.waiting_step.amount.text() == "$9.99"
     assert not checkout.waiting_step.utr.isVisible()
 
@@ -140,3 +141,29 @@ def test_a_declined_card_is_said_on_the_waiting_screen_and_the_sale_stays_open(
     fake.complete_session(session["id"])  # another card
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE, timeout=10_000)
     assert card_ctx.store.scalar(status, (payment_id,)) == "succeeded"
+
+
+def test_a_page_that_arrives_after_the_first_answer_is_drawn_on_the_till(
+    qtbot, make_window, people, card_ctx, fake
+):
+    """A card or AutoPay page made after the sale's first answer (queued while Stripe was
+    slow, or a remote till): the till's own QR is redrawn when the answer brings it."""
+    customers.add_customer(card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
+    window = make_window()
+    sign_in(qtbot, window, "Ravi", "1357")
+    qtbot.waitUntil(lambda: window.area is not None)
+    checkout = window.area.checkout
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
+    checkout.tier_step.usd.click()
+    next(c for c in checkout.tier_step.cards if c.tier["id"] == "student").button.click()
+    checkout.customer_step.search.query.setText("dev@example.com")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["card"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    [session] = fake.all("checkout.session")
+    checkout._payment_started({**checkout.sale["request"], "url": None})  # no page yet
+    assert decode_qr(checkout.qr_preview) == []
+    with qtbot.waitSignal(checkout.follow.answered):
+        checkout.poll()  # the store now has the page
+    assert decode_qr(checkout.qr_preview) == [session["url"]]
