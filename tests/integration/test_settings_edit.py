@@ -183,3 +183,24 @@ def test_only_an_admin_changes_settings(ctx, settings_file):
         till.signed_in(cashier).update_settings({"shop": {"state": "Goa"}})
     till.signed_in(owner).update_settings({"shop": {"state": "Goa"}})
     assert ctx.settings.shop.state == "Goa"
+
+
+def test_upi_autopay_is_switched_on_and_its_provider_chosen_in_settings(ctx, settings_file):
+    assert ctx.settings.features.upi_autopay is False
+    settings_edit.update_settings(
+        ctx,
+        {"features": {"upi_autopay": True}, "upi": {"autopay_provider": "razorpay"}},
+        actor="staff:1",
+        env={},
+    )
+    assert ctx.settings.features.upi_autopay is True
+    assert ctx.settings.upi.autopay_provider == "razorpay"
+    saved = tomllib.loads(settings_file.read_text())
+    assert saved["features"]["upi_autopay"] is True
+    assert saved["upi"]["autopay_provider"] == "razorpay"
+    before = settings_file.read_bytes()
+    with pytest.raises(ValidationError, match="stripe, razorpay"):
+        settings_edit.update_settings(
+            ctx, {"upi": {"autopay_provider": "paytm"}}, actor="staff:1", env={}
+        )
+    assert settings_file.read_bytes() == before

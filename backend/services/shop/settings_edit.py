@@ -115,6 +115,7 @@ def _screen(value: Any) -> str:
 
 
 CURRENCY_CODES = tuple(CURRENCIES)
+AUTOPAY_PROVIDERS = ("stripe", "razorpay")
 EDITABLE: dict[str, dict[str, Field]] = {
     "shop": {
         "name": Field("Shop name", "text", _text(60, required=True, what="shop name", plain=True)),
@@ -135,12 +136,20 @@ EDITABLE: dict[str, dict[str, Field]] = {
         "expiry_minutes": Field(
             "QR valid for (minutes)", "int", _whole(1, MAX_EXPIRY_MINUTES, "QR validity")
         ),
+        "autopay_provider": Field(
+            "UPI AutoPay through",
+            "choice",
+            _choice(AUTOPAY_PROVIDERS, "AutoPay provider"),
+            AUTOPAY_PROVIDERS,
+            hint="the account that holds the mandates",
+        ),
     },
     "features": {
         "free_trial": Field("Free trials", "bool", _flag),
         "upi_payments": Field("UPI payments", "bool", _flag),
         "card_payments": Field("Card payments", "bool", _flag),
         "annual_billing": Field("Yearly billing", "bool", _flag),
+        "upi_autopay": Field("UPI AutoPay (plans that renew themselves)", "bool", _flag),
         "proration": Field("Proration on upgrade", "bool", _flag),
         "trial_reminders": Field("Trial reminders", "bool", _flag),
     },
