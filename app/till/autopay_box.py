@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.runtime.tasks import TaskRunner
 from app.text.autopay_text import autopay_standing
@@ -78,15 +86,20 @@ class AutopayBox(QGroupBox):
         self.runner = runner
         self.plan: dict[str, Any] | None = None
         self.customer_name = ""
-        lay = QHBoxLayout(self)
+        # the status on its own line: a wrapped label beside a button is given one line's
+        # height and clipped; above the button it gets the lines it needs
+        lay = QVBoxLayout(self)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        lay.addWidget(self.status, 1)
+        lay.addWidget(self.status)
         self.cancel_button = QPushButton("Cancel Auto&Pay…")
         self.cancel_button.setObjectName("danger")
         self.cancel_button.setToolTip("End the plan now and revoke the customer's UPI mandate")
         self.cancel_button.clicked.connect(self.cancel)
-        lay.addWidget(self.cancel_button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        lay.addLayout(row)
         self.hide()
 
     def show_plan(self, plan: dict[str, Any] | None, customer_name: str) -> None:

@@ -102,6 +102,17 @@ def _render(outdir: Path, tmp: Path) -> list[Path]:
         display.show_expired(request)
         written.append(_shoot(display, outdir / "display-expired.png"))
 
+        # a UPI AutoPay sign-up: the provider's approval page, the mandate's terms first
+        display.show_payment(
+            {
+                **request,
+                "method": "upi_autopay",
+                "url": "https://checkout.stripe.com/c/pay/cs_test_autopay_screenshot",
+                "mandate": {"text": "up to ₹7,999.00 per month until 26 Nov 2031"},
+            }
+        )
+        written.append(_shoot(display, outdir / "display-autopay.png"))
+
         # a store server's stream is down: the QR stays, and the screen says so
         display.show_payment(request)
         display.note.say(live_text(POLL_MS))
