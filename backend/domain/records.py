@@ -187,6 +187,25 @@ class UsageAnswer(TypedDict):
     event_id: str
 
 
+class EventRefusal(TypedDict):
+    """Why one event of a batch was refused: the error's stable ``code`` and its words."""
+
+    code: str
+    message: str
+    field: NotRequired[str | None]
+
+
+class UsageResult(TypedDict):
+    """One event's answer in a batch: as :class:`UsageAnswer`, or ``error`` when the event
+    itself was refused (malformed, no such customer, its id reused for something else)."""
+
+    event_id: str | None
+    allowed: NotRequired[bool]
+    reason: NotRequired[str | None]
+    credits_left: NotRequired[int | None]
+    error: NotRequired[EventRefusal]
+
+
 class UsageSummary(TypedDict):
     customer: int
     tier: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.domain.records import Customer, Trial, UsageAnswer, UsageSummary
+from backend.domain.records import Customer, Trial, UsageAnswer, UsageResult, UsageSummary
 from backend.interface.bound import Bound
 from backend.interface.declare import (
     ADMIN_ONLY,
@@ -26,6 +26,7 @@ from backend.interface.types import (
     Query,
     Reason,
     State,
+    UsageEvents,
     UsageKind,
 )
 
@@ -220,6 +221,29 @@ class CustomerOps(Bound):
             self.ctx, customer_id=customer_id, kind=kind, event_id=event_id, actor=self.actor
         )
         return {**answer, "event_id": event_id}  # type: ignore[typeddict-item]
+
+    @operation(
+        "POST",
+        "/usage/events",
+        roles=frozenset({AUTOOS}),
+        summary="Report up to 1,000 usage events at once; each answered in order",
+        description='Body `{"events": [{customer_id, kind, event_id}, …]}`; answer '
+        '`{"results": […]}`, one per event in the order sent. Each event follows the '
+        "rules of `POST /payments/usage`, in order, in one transaction: an event sees the "
+        "credits and agents the events before it used. A re-sent `event_id` (earlier, or "
+        "twice in this batch) gets the first answer and counts nothing again. An event "
+        "that is malformed, names no such customer, or reuses an id for another customer "
+        'or kind is answered `{"event_id", "error": {code, message, field}}` and '
+        "the others are recorded. More than 1,000 events, or `events` not a list, is "
+        "422 and records nothing.",
+        errors=(422, 503),
+        wrap="results",
+        tag="trials and usage",
+    )
+    def report_usage_batch(self, events: UsageEvents) -> list[UsageResult]:
+        from backend.services.trials import usage_batch
+
+        return usage_batch.record_batch(self.ctx, events, actor=self.actor)  # type: ignore[return-value]
 
     @operation(
         "GET",

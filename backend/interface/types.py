@@ -74,6 +74,15 @@ EventId = Annotated[
     ),
 ]
 UsageKind = Literal["workflow", "agent_start", "agent_stop"]
+#: a batch's events as sent: each is checked on its own (a malformed one is refused in
+#: its own answer slot, not with the whole request), so the items are not typed here
+UsageEvents = Annotated[
+    list[Any],
+    Field(
+        description="Up to 1,000 events, each `{customer_id, kind, event_id}` as for "
+        "`POST /payments/usage`"
+    ),
+]
 Purpose = Literal["new", "renewal", "upgrade"]
 SaleMethodName = Literal["upi", "card", "upi_autopay"]
 TrialDays = Annotated[

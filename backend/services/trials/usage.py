@@ -52,7 +52,9 @@ class Plan:
         return self.source == "trial"
 
 
-def _check_event(kind: str, event_id: str) -> None:
+def check_event(kind: object, event_id: object, *, ascii_only: bool = False) -> None:
+    """Refuse an unknown kind or an id that is not 1 to 200 printable characters
+    (``ascii_only``: printable ASCII, as the REST API's ``event_id`` is)."""
     if kind not in KINDS:
         raise ValidationError(
             f"Unknown usage kind {kind!r}: use workflow, agent_start or agent_stop.",
@@ -63,6 +65,7 @@ def _check_event(kind: str, event_id: str) -> None:
         or not event_id.strip()
         or len(event_id) > EVENT_ID_MAX
         or not event_id.isprintable()
+        or (ascii_only and not event_id.isascii())
     ):
         raise ValidationError(
             f"A usage event needs an id of 1 to {EVENT_ID_MAX} printable characters.",
@@ -190,43 +193,54 @@ def record_usage(
     the plan does not run on credits. A repeated ``event_id`` returns the first answer
     (same customer and kind) or raises :class:`IdempotencyConflict`.
     """
-    _check_event(kind, event_id)
+    check_event(kind, event_id)
     with ctx.store.transaction():
-        prior = ctx.store.fetchone(
-            "SELECT customer_id, kind, allowed, reason, credits_left FROM usage_events "
-            "WHERE event_id=?",
-            (event_id,),
-        )
-        if prior is not None:
-            if (prior[0], prior[1]) != (customer_id, kind):
-                raise IdempotencyConflict(
-                    f"The usage event id {event_id!r} was already used for another "
-                    "customer or kind; send a new id."
-                )
-            return _answer(prior[2], prior[3], prior[4])
-        now = ctx.clock.now()
-        at = to_iso(now)
-        plan = current_plan(ctx, customer_id, now)
-        if plan.trial_due:
-            trials.expire_trial(ctx, customer_id, actor=actor)
-        month = at[:7]
-        refusal, delta, left = _decide(ctx, plan, customer_id, kind, event_id, month, actor)
+        return apply_event(ctx, customer_id=customer_id, kind=kind, event_id=event_id, actor=actor)
+
+
+def apply_event(
+    ctx: Context, *, customer_id: int, kind: str, event_id: str, actor: str
+) -> dict[str, Any]:
+    """The rules of :func:`record_usage` for one checked event, inside the caller's
+    transaction: one event on its own, or each event of a batch
+    (:mod:`backend.services.trials.usage_batch`)."""
+    if not ctx.store.in_transaction:
+        raise RuntimeError("a usage event is applied inside a write transaction")
+    prior = ctx.store.fetchone(
+        "SELECT customer_id, kind, allowed, reason, credits_left FROM usage_events "
+        "WHERE event_id=?",
+        (event_id,),
+    )
+    if prior is not None:
+        if (prior[0], prior[1]) != (customer_id, kind):
+            raise IdempotencyConflict(
+                f"The usage event id {event_id!r} was already used for another "
+                "customer or kind; send a new id."
+            )
+        return _answer(prior[2], prior[3], prior[4])
+    now = ctx.clock.now()
+    at = to_iso(now)
+    plan = current_plan(ctx, customer_id, now)
+    if plan.trial_due:
+        trials.expire_trial(ctx, customer_id, actor=actor)
+    month = at[:7]
+    refusal, delta, left = _decide(ctx, plan, customer_id, kind, event_id, month, actor)
+    ctx.store.execute(
+        "INSERT INTO usage_events (event_id, customer_id, kind, at, month, allowed, reason, "
+        "credits_left, actor, agents_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (event_id, customer_id, kind, at, month, refusal is None, refusal, left, actor, delta),
+    )
+    if delta > 0:
         ctx.store.execute(
-            "INSERT INTO usage_events (event_id, customer_id, kind, at, month, allowed, reason, "
-            "credits_left, actor, agents_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event_id, customer_id, kind, at, month, refusal is None, refusal, left, actor, delta),
+            "INSERT INTO usage_agents (customer_id, running) VALUES (?, 1) "
+            "ON CONFLICT(customer_id) DO UPDATE SET running = running + 1",
+            (customer_id,),
         )
-        if delta > 0:
-            ctx.store.execute(
-                "INSERT INTO usage_agents (customer_id, running) VALUES (?, 1) "
-                "ON CONFLICT(customer_id) DO UPDATE SET running = running + 1",
-                (customer_id,),
-            )
-        elif delta < 0:
-            ctx.store.execute(
-                "UPDATE usage_agents SET running = running - 1 WHERE customer_id=?",
-                (customer_id,),
-            )
+    elif delta < 0:
+        ctx.store.execute(
+            "UPDATE usage_agents SET running = running - 1 WHERE customer_id=?",
+            (customer_id,),
+        )
     return _answer(refusal is None, refusal, left)
 
 

@@ -265,6 +265,17 @@ CALLS = [
     ),
     Call(
         "POST",
+        "/usage/events",
+        {"autoos"},
+        lambda w: {
+            "path": "/usage/events",
+            "json": {
+                "events": [{"customer_id": _trialist(w), "kind": "workflow", "event_id": w.utr()}]
+            },
+        },
+    ),
+    Call(
+        "POST",
         "/payments/qr-code",
         COUNTER,
         lambda w: {
