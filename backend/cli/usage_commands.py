@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from backend.cli import usage_import
 from backend.errors import NotFound
 from backend.interface import CheckoutApi
 
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = usub.add_parser("summary", parents=[common], help="plan, limits and credits now")
     p.add_argument("--customer", type=int, required=True, metavar="ID")
     p.set_defaults(handler=cmd_usage_summary)
+    usage_import.register(usub, common)
 
     cr = sub.add_parser("credits", parents=[common], help="show or adjust a customer's credits")
     cr.add_argument("--customer", type=int, metavar="ID", dest="show_customer")
