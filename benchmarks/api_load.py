@@ -49,6 +49,41 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve_env() -> dict[str, str]:
+    """The environment of a benchmark's ``serve`` process (no real provider keys)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "RAZORPAY_"))},
+        "PYTHONPATH": str(ROOT),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "UPI_DEFAULT_VPA": "autoos.shop@okaxis",
+        "UPI_PAYEE_NAME": "AUTOOS Shop",
+        "UPI_MCC": "5734",
+    }
+
+
+def start_serve(db: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """``autoos-checkout serve`` on ``db`` in its own process, once it answers /health."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/health", timeout=1).raise_for_status()
+            return server, url
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise SystemExit("the API server did not start") from None
+            time.sleep(0.1)
+
+
 class Recorder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -249,40 +284,15 @@ def main() -> int:
         db = Path(tmp) / "load.db"
         from backend.bootstrap import build_context
 
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "RAZORPAY_"))},
-            "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            "UPI_DEFAULT_VPA": "autoos.shop@okaxis",
-            "UPI_PAYEE_NAME": "AUTOOS Shop",
-            "UPI_MCC": "5734",
-        }
+        env = serve_env()
         ctx = build_context(db=db, env=env)
         tokens = {
             role: api_tokens.create_token(ctx, role=role, actor="bench")["token"]
             for role in ("kiosk", "autoos")
         }
         ctx.store.close()
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--db", str(db), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server, url = start_serve(db, env)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{url}/health", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the API server did not start") from None
-                    time.sleep(0.1)
-
             floor = floor_run(url, tokens["kiosk"], args.rate, min(10.0, args.seconds))
             rec = Recorder()
             out: dict = {"trialists": []}

@@ -1,0 +1,286 @@
+"""Checked, durable usage events per second through the REST API on SQLite: one event per
+request (``POST /payments/usage``) against batches of 100 and 1,000 (``POST /usage/events``),
+with ``autoos-checkout serve`` in its own process on loopback (``synchronous=FULL``).
+
+Floors, measured in the same run on the same disk: raw sqlite3 INSERT+COMMIT with the
+store's pragmas, one row per commit and 1,000 rows per commit; and ``GET /health`` of the
+same server (the bare request rate of the server stack), with the same client threads.
+
+The store: 1,000 customers — half on Professional (unlimited workflows), a quarter on
+Employee (500 workflows/month), a quarter on the free trial (10 credits, so debits and,
+later, refusals). Events cycle workflow, workflow, agent_start, workflow, agent_stop over
+the customers; every event id is new. "Checked" means each event ran the full rules (plan,
+limits, debit) and was answered; "durable" that the answer came after its commit.
+
+After the run (server stopped by SIGTERM): every answered event is stored exactly once,
+credit balances equal their ledger sums and are never below zero, every allowed trial
+workflow debited exactly one credit; a re-sent batch of 1,000 got the same answers and
+wrote nothing.
+
+Run: ``.venv/bin/python benchmarks/usage_scale.py [--seconds 8] [--clients 4]`` (about a
+minute with the defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import signal
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from benchmarks.api_load import check_invariants, pct, serve_env, start_serve
+from benchmarks.ledger import RawFloor
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 1000
+KINDS = ("workflow", "workflow", "agent_start", "workflow", "agent_stop")
+
+
+def prepare(db: Path) -> str:
+    """The store's customers and plans (one transaction), and an AUTOOS token."""
+    from backend.bootstrap import build_context
+    from backend.clock import to_iso
+    from backend.services.shop import api_tokens, customers
+    from backend.services.trials import trials
+
+    ctx = build_context(db=db, env=serve_env())
+    now = ctx.clock.now()
+    period = (to_iso(now - timedelta(days=1)), to_iso(now + timedelta(days=29)), to_iso(now))
+    with ctx.store.transaction():
+        for i in range(CUSTOMERS):
+            cid = customers.add_customer(
+                ctx, name=f"Load {i}", email=f"load{i}@example.com", actor="bench"
+            )["id"]
+            if i % 4 == 3:
+                trials.start_trial(ctx, cid, actor="bench")
+                continue
+            ctx.store.execute(
+                "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, "
+                "method, status, current_period_start, current_period_end, created_at, "
+                "updated_at) VALUES (?, ?, 'month', 'INR', 799900, 'upi', 'active', ?, ?, ?, ?)",
+                (cid, "employee" if i % 4 == 2 else "professional", *period, period[2]),
+            )
+    token = api_tokens.create_token(ctx, role="autoos", actor="bench")["token"]
+    ctx.store.close()
+    return token
+
+
+class Phase:
+    """Closed loop: ``clients`` threads, each sending its next request as soon as the
+    last is answered, for ``seconds``. Counts events answered and request latencies."""
+
+    def __init__(self, url: str, token: str, clients: int, seconds: float) -> None:
+        self.url, self.clients, self.seconds = url, clients, seconds
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.lock = threading.Lock()
+        self.latency: list[float] = []
+        self.events = 0
+        self.errors: list[str] = []
+
+    def run(self, send: Callable[[httpx.Client, int, int], int]) -> float:
+        """``send(client, thread, n)`` makes request ``n`` of a thread and returns the
+        events it answered. Returns the wall time."""
+        stop = time.perf_counter() + self.seconds
+
+        def loop(thread: int) -> None:
+            with httpx.Client(base_url=self.url, headers=self.headers, timeout=30) as client:
+                for n in itertools.count():
+                    if time.perf_counter() >= stop:
+                        return
+                    start = time.perf_counter()
+                    try:
+                        done = send(client, thread, n)
+                    except Exception as exc:  # reported, and the run is FAILED
+                        with self.lock:
+                            self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                        return
+                    with self.lock:
+                        self.latency.append(time.perf_counter() - start)
+                        self.events += done
+
+        threads = [threading.Thread(target=loop, args=(t,)) for t in range(self.clients)]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - began
+
+
+def event(tag: str, thread: int, n: int, i: int = 0) -> dict:
+    k = (n * 1000 + i) * 8 + thread
+    return {  # 7919 is prime: each thread goes round every customer
+        "customer_id": 1 + (k * 7919) % CUSTOMERS,
+        "kind": KINDS[(k // CUSTOMERS) % len(KINDS)],  # each visit the next kind
+        "event_id": f"{tag}-{thread}-{n}-{i}",
+    }
+
+
+def checked(response: httpx.Response, expected: int) -> list[dict]:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code} {response.text[:120]}")
+    body = response.json()
+    results = body["results"] if isinstance(body, dict) and "results" in body else [body]
+    bad = [r for r in results if "allowed" not in r]
+    if len(results) != expected or bad:
+        raise RuntimeError(f"{len(results)} answers for {expected} events; refused {bad[:1]}")
+    return results
+
+
+def raw_floor(folder: Path, rows_per_commit: int, seconds: float) -> float:
+    """Rows/s of durable raw INSERT+COMMIT (``RawFloor``'s table and pragmas), in a new
+    file each time."""
+    path = folder / f"raw-{rows_per_commit}-{time.monotonic_ns()}.db"
+    floor = RawFloor(path)
+    if rows_per_commit == 1:
+        spent = 0.0
+        while spent < seconds:
+            spent += floor.run(200)
+        return floor.done / spent
+    conn, done = floor.conn, 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT INTO events VALUES (?, ?, 'workflow', '2026-11-26T10:00:00Z', "
+            "'2026-11', 1, NULL, 5)",
+            ((f"raw-{done + i}", i % CUSTOMERS) for i in range(rows_per_commit)),
+        )
+        conn.execute("COMMIT")
+        done += rows_per_commit
+    spent = time.perf_counter() - start
+    conn.close()
+    return done / spent
+
+
+def stored(db: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT count(*), count(DISTINCT event_id) FROM usage_events")
+        return rows.fetchone()
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=8, help="per API phase")
+    parser.add_argument("--clients", type=int, default=4, help="client threads")
+    args = parser.parse_args()
+    rows: list[tuple[str, float, Phase | None]] = []
+    errors: list[str] = []
+    print(f"load average before: {os.getloadavg()[0]:.1f}; {args.clients} client threads")
+    with tempfile.TemporaryDirectory(prefix="usage-scale-", dir=ROOT) as tmp:
+        folder = Path(tmp)
+        db = folder / "usage.db"
+        token = prepare(db)
+        floors = [(raw_floor(folder, 1, 3), raw_floor(folder, 1000, 2))]
+        server, url = start_serve(db, serve_env())
+        answered = 0
+        resend_same = False
+        try:
+
+            def phase(name: str, send: Callable[[httpx.Client, int, int], int]) -> None:
+                p = Phase(url, token, args.clients, args.seconds)
+                wall = p.run(send)
+                rows.append((name, p.events / wall, p))
+                errors.extend(f"{name}: {e}" for e in p.errors)
+
+            phase("GET /health (bare endpoint)", lambda c, t, n: _health(c))
+
+            def single(client: httpx.Client, thread: int, n: int) -> int:
+                body = event("s", thread, n)
+                checked(client.post("/payments/usage", json=body), 1)
+                return 1
+
+            phase("one event per request", single)
+            kept: list[dict] = []
+            for size in (100, 1000):
+
+                def batched(client: httpx.Client, thread: int, n: int, size: int = size) -> int:
+                    events = [event(f"b{size}", thread, n, i) for i in range(size)]
+                    results = checked(client.post("/usage/events", json={"events": events}), size)
+                    if (size, thread, n) == (1000, 0, 0):
+                        kept.extend(results)  # sent again at the end
+                    return size
+
+                phase(f"batches of {size:,}", batched)
+            answered = sum(p.events for name, _, p in rows[1:] if p is not None)
+            first = [event("b1000", 0, 0, i) for i in range(1000)]
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
+                before = stored(db)
+                again = checked(c.post("/usage/events", json={"events": first}, timeout=30), 1000)
+                resend_same = again == kept and stored(db) == before
+        finally:
+            server.send_signal(signal.SIGTERM)
+            code = server.wait(30)
+        count, distinct = stored(db)
+        invariants = check_invariants(db)
+        floors.append((raw_floor(folder, 1, 3), raw_floor(folder, 1000, 2)))
+        # the better of before and after the API phases (the disk is shared with
+        # whatever else runs): the ratios are then the less flattering ones
+        rows.append(("raw INSERT+COMMIT, 1 row per commit", max(f[0] for f in floors), None))
+        rows.append(("raw INSERT+COMMIT, 1,000 rows per commit", max(f[1] for f in floors), None))
+
+    rate = {name: value for name, value, _ in rows}
+    health = rate["GET /health (bare endpoint)"]
+    raw1, raw1000 = (
+        rate["raw INSERT+COMMIT, 1 row per commit"],
+        rate["raw INSERT+COMMIT, 1,000 rows per commit"],
+    )
+    print(f"{'what':44s} {'per s':>9s}  {'p50 ms':>7s} {'p99 ms':>7s}")
+    for name, value, p in rows:
+        lat = f"{pct(p.latency, 0.5):7.1f} {pct(p.latency, 0.99):7.1f}" if p and p.latency else ""
+        unit = "req" if name.startswith("GET") else ("rows" if name.startswith("raw") else "events")
+        print(f"{name:44s} {value:9,.0f}  {lat}  {unit}")
+    single_rate = rate["one event per request"]
+    print(
+        f"ratios: single events / bare endpoint {single_rate / health:.2f}; "
+        f"single / raw 1-row commits {single_rate / raw1:.2f}; "
+        f"batches of 1,000 / raw 1,000-row commits {rate['batches of 1,000'] / raw1000:.2f}; "
+        f"batches of 1,000 / single {rate['batches of 1,000'] / single_rate:.1f}x"
+    )
+    print(
+        f"answered {answered:,} events; stored {count:,} rows ({distinct:,} distinct ids); "
+        f"re-sent batch same answers, nothing written: {resend_same}; invariants: {invariants}; "
+        f"server exit {code}; load average after: {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "raw floors before / after the API phases: "
+        + " / ".join(f"{one:,.0f} and {many:,.0f} rows/s" for one, many in floors)
+    )
+    for err in errors[:10]:
+        print("  ", err)
+    ok = (
+        not errors
+        and code == 0
+        and count == distinct == answered
+        and resend_same
+        and invariants["buckets_below_zero"] == 0
+        and invariants["balance_not_ledger_sum"] == 0
+        and invariants["debit_keys_unique"]
+        and invariants["allowed_trial_workflows"] == invariants["usage_debits"]
+    )
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+def _health(client: httpx.Client) -> int:
+    client.get("/health").raise_for_status()
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
