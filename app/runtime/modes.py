@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.runtime.lifecycle import close_down
@@ -68,6 +67,9 @@ def run_screen(
     read; ``where`` names a store server (said while connecting); ``pair`` is the till a
     display follows (``--pair``; else its settings say)."""
     runner = TaskRunner()
+    from PySide6.QtCore import Qt  # here: its ~90 enums cost 13 ms the staff window's
+    # first paint does not need (benchmarks/startup.py)
+
     waiting = QLabel(f"Connecting to the store server at {where}…")
     waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
     waiting.setStyleSheet("font-size: 28px;")
