@@ -12,6 +12,7 @@ EXPECTED = [
     "display-qr.png",
     "display-paid.png",
     "display-expired.png",
+    "display-autopay.png",
     "display-paused.png",
     "display-beside-idle.png",
     "display-beside-qr.png",
@@ -36,10 +37,16 @@ def test_render_all_writes_every_screen_and_the_qrs_decode(qtbot, tmp_path):
         assert len(display_qr) == 1, name
         assert query(display_qr[0])["am"] == "2399.00"
         assert query(display_qr[0])["pa"] == "autoos.shop@okaxis"
+    autopay = "https://checkout.stripe.com/c/pay/cs_test_autopay_screenshot"
+    assert decode_image(images["display-autopay.png"]) == [autopay]  # the approval page
     kiosk_qr = decode_image(images["kiosk-qr.png"])
     assert len(kiosk_qr) == 1
     assert query(kiosk_qr[0])["am"] == "799.00"
-    with_a_qr = {"display-paused.png", "kiosk-stop.png"}  # (the QR stays behind them)
+    with_a_qr = {
+        "display-paused.png",
+        "display-autopay.png",
+        "kiosk-stop.png",
+    }  # (the QR stays behind them)
     for name in EXPECTED:
         if not name.endswith("qr.png") and name not in with_a_qr:
             assert decode_image(images[name]) == [], name
