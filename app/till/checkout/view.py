@@ -408,12 +408,25 @@ class CheckoutView(QWidget):
 
     def do_cancel(self) -> None:
         """Withdraw the open payment without asking (the confirmation was given)."""
+        payment_id = self.sale["request"]["id"]
         self.runner.call(
             self.api.cancel_payment,
-            self.sale["request"]["id"],
-            on_success=self._canceled,
-            on_failure=self._refused,
+            payment_id,
+            on_success=self._for_this_sale(payment_id, self._canceled),
+            on_failure=self._for_this_sale(payment_id, self._refused),
         )
+
+    def _for_this_sale(self, payment_id: str, then: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``then``, only while ``payment_id`` is still this page's sale: the pushed change
+        may have finished it (and the cashier started the next sale) before the answer to
+        the page's own request arrives."""
+
+        def deliver(answer: Any) -> None:
+            request = self.sale.get("request")
+            if request is not None and request.get("id") == payment_id:
+                then(answer)
+
+        return deliver
 
     def _canceled(self, payment: dict[str, Any] | None) -> None:
         self.follow.forget()
@@ -438,12 +451,13 @@ class CheckoutView(QWidget):
         self.submit_utr(dialog.utr)
 
     def submit_utr(self, utr: str) -> None:
+        payment_id = self.sale["request"]["id"]
         self.runner.call(
             self.api.confirm_with_utr,
-            self.sale["request"]["id"],
+            payment_id,
             utr,
-            on_success=self._apply_status,
-            on_failure=self._refused,
+            on_success=self._for_this_sale(payment_id, self._apply_status),
+            on_failure=self._for_this_sale(payment_id, self._refused),
         )
 
     # -- step 5: done -------------------------------------------------------------------
