@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +30,13 @@ from app.text.date_text import moment_text
 from app.text.messages import say
 from app.widgets.field_errors import FieldErrors, problems_of
 from app.widgets.pin_edit import pin_edit
+from app.widgets.rows_model import RowsModel, rows_table
 from app.widgets.style import add_form_row, show_message
 from backend.interface import ADMIN, CheckoutApi
 
-Index = QModelIndex | QPersistentModelIndex
 #: a person's ``state`` as the list says it
 STATE_WORDS = {"active": "Can sign in", "locked": "Locked out", "deactivated": "Deactivated"}
-COLUMNS = ("Name", "Role", "State", "Wrong PINs")
+COLUMNS = (("name", "Name"), ("role", "Role"), ("state", "State"), ("wrong_pins", "Wrong PINs"))
 
 
 def state_text(person: dict[str, Any]) -> str:
@@ -50,43 +46,15 @@ def state_text(person: dict[str, Any]) -> str:
     return words
 
 
-class StaffModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        person = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                person["name"],
-                "Admin" if person["role"] == ADMIN else "Staff (sales)",
-                state_text(person),
-                str(person.get("wrong_pins") or 0),
-            )[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return person
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
+def cell_text(person: dict[str, Any], key: str) -> str:
+    """A cell of the staff list."""
+    if key == "role":
+        return "Admin" if person["role"] == ADMIN else "Staff (sales)"
+    if key == "state":
+        return state_text(person)
+    if key == "wrong_pins":
+        return str(person.get("wrong_pins") or 0)
+    return str(person.get(key) or "")
 
 
 class NewPinDialog(QDialog):
@@ -154,18 +122,9 @@ class StaffAdminView(QWidget):
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         left.addWidget(hint)
-        self.model = StaffModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
+        self.model = RowsModel(COLUMNS, cell_text)
+        self.table = rows_table(self.model, self._selection)
         self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
         left.addWidget(self.table, 1)
         actions = QHBoxLayout()
         self.deactivate = QPushButton("&Deactivate")

@@ -16,13 +16,10 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +29,7 @@ from app.text.date_text import day_text
 from app.text.messages import say
 from app.text.plan_text import plan_label
 from app.till.autopay_box import cancel_autopay
-from app.widgets.rows_model import RowsModel, fit_rows
+from app.widgets.rows_model import RowsModel, fit_rows, rows_table
 from backend.interface import CheckoutApi
 
 #: rows shown before the list scrolls
@@ -127,15 +124,7 @@ class AttentionPanel(QGroupBox):
         self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
         self.model = RowsModel(COLUMNS, cell_text, tips=frozenset({"what"}))
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
+        self.table = rows_table(self.model, self._selection)
         lay.addWidget(self.table)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -14,14 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.runtime.tasks import TaskRunner
 from app.text.date_text import day_text
 from app.text.messages import say
-from app.widgets.rows_model import RowsModel, fit_rows
+from app.widgets.rows_model import RowsModel, fit_rows, rows_table
 from backend.interface import CheckoutApi
 
 #: rows shown before the list scrolls
@@ -96,15 +93,7 @@ class ReviewsPanel(QGroupBox):
         self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
         self.model = ReviewsModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
+        self.table = rows_table(self.model, self._selection)
         lay.addWidget(self.table)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -1,7 +1,7 @@
 """A read-only table of rows (dicts from the backend) as a Qt model: the columns, and one
 function that words a cell. The small lists beside the payments (held credits, payments
-needing attention) are this model; a tall list takes as much room as its rows need
-(:func:`fit_rows`)."""
+needing attention, the staff list) are this model, shown by :func:`rows_table`; a tall
+list takes as much room as its rows need (:func:`fit_rows`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 #: (key, header) of each column
@@ -80,3 +80,19 @@ def fit_rows(table: QTableView, count: int, most: int) -> None:
     height = table.horizontalHeader().height() + 2 * table.frameWidth()
     height += sum(table.rowHeight(r) for r in range(rows))
     table.setFixedHeight(height)
+
+
+def rows_table(model: RowsModel, on_selection: Callable[[], None]) -> QTableView:
+    """A table of ``model``'s rows, one chosen at a time, columns fitted to their text and
+    the last one taking the rest; ``on_selection`` when the choice changes."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    table.selectionModel().selectionChanged.connect(lambda *_a: on_selection())
+    return table
