@@ -101,15 +101,9 @@ def test_a_slow_stripe_never_freezes_the_window(qtbot, make_window, people, card
     assert fake.faults_injected["slow"] == 1
 
 
-def test_a_declined_card_is_said_on_the_waiting_screen_and_the_sale_stays_open(
-    qtbot, make_window, people, card_ctx, fake
-):
-    """Stripe tells of the declined card (``payment_intent.payment_failed``, learnt by the
-    events poll); the change is pushed to the till, which shows Stripe's words. The page
-    stays open for another card, and paying with one completes the sale."""
-    from backend.services.cards import stripe_sync
-
-    customers.add_customer(card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
+def _waiting_for_a_card(qtbot, make_window, ctx):
+    """Dev's $9.99 Student card sale, on the waiting step with Stripe's page."""
+    customers.add_customer(ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
     window = make_window()
     sign_in(qtbot, window, "Ravi", "1357")
     qtbot.waitUntil(lambda: window.area is not None)
@@ -122,6 +116,18 @@ def test_a_declined_card_is_said_on_the_waiting_screen_and_the_sale_stays_open(
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
     checkout.method_step.buttons["card"].click()
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    return checkout
+
+
+def test_a_declined_card_is_said_on_the_waiting_screen_and_the_sale_stays_open(
+    qtbot, make_window, people, card_ctx, fake
+):
+    """Stripe tells of the declined card (``payment_intent.payment_failed``, learnt by the
+    events poll); the change is pushed to the till, which shows Stripe's words. The page
+    stays open for another card, and paying with one completes the sale."""
+    from backend.services.cards import stripe_sync
+
+    checkout = _waiting_for_a_card(qtbot, make_window, card_ctx)
     waiting = checkout.waiting_step
     assert not waiting.declined.isVisible()
     [session] = fake.all("checkout.session")
@@ -148,19 +154,7 @@ def test_a_page_that_arrives_after_the_first_answer_is_drawn_on_the_till(
 ):
     """A card or AutoPay page made after the sale's first answer (queued while Stripe was
     slow, or a remote till): the till's own QR is redrawn when the answer brings it."""
-    customers.add_customer(card_ctx, name="Dev Malhotra", email="dev@example.com", actor="test")
-    window = make_window()
-    sign_in(qtbot, window, "Ravi", "1357")
-    qtbot.waitUntil(lambda: window.area is not None)
-    checkout = window.area.checkout
-    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
-    checkout.tier_step.usd.click()
-    next(c for c in checkout.tier_step.cards if c.tier["id"] == "student").button.click()
-    checkout.customer_step.search.query.setText("dev@example.com")
-    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
-    checkout.method_step.buttons["card"].click()
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING, timeout=10_000)
+    checkout = _waiting_for_a_card(qtbot, make_window, card_ctx)
     [session] = fake.all("checkout.session")
     checkout._payment_started({**checkout.sale["request"], "url": None})  # no page yet
     assert decode_qr(checkout.qr_preview) == []
