@@ -19,13 +19,13 @@ from backend.store import open_store
 DB_FILENAME = "checkout.db"
 
 
-def resolve_db_path(settings: Settings, db: str | Path | None = None) -> Path:
-    """``--db`` beats ``AUTOOS_CHECKOUT_DB`` / the settings file, which beat the default."""
-    if db:
-        return Path(db)
-    if settings.db_path:
-        return Path(settings.db_path)
-    return default_data_dir() / DB_FILENAME
+def resolve_db_path(settings: Settings, db: str | Path | None = None) -> Path | str:
+    """``--db`` beats ``AUTOOS_CHECKOUT_DB`` / the settings file, which beat the default.
+    A file path comes back as a Path; a server URL (``postgresql://…``) as it was given."""
+    chosen = db or settings.db_path
+    if not chosen:
+        return default_data_dir() / DB_FILENAME
+    return str(chosen) if "://" in str(chosen) else Path(chosen)
 
 
 def build_context(

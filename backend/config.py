@@ -104,7 +104,8 @@ class UiSettings:
 
 @dataclass
 class Settings:
-    db_path: Path | None = None
+    #: a SQLite file, or a ``postgresql://`` URL
+    db_path: Path | str | None = None
     catalog_path: Path | None = None
     features: FeatureFlags = field(default_factory=FeatureFlags)
     shop: ShopSettings = field(default_factory=ShopSettings)
@@ -175,7 +176,10 @@ def _coerce(value: object, target: object, where: str) -> object:
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: {value!r} is not a whole number.") from None
     if target is None or isinstance(target, Path):
-        return Path(os.path.expanduser(str(value))) if value not in (None, "") else None
+        if value in (None, ""):
+            return None
+        text = str(value)
+        return text if "://" in text else Path(os.path.expanduser(text))  # a server URL stays
     return str(value)
 
 

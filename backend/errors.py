@@ -130,3 +130,20 @@ class RejectedError(ExternalError):
 
 class StoreError(CheckoutError):
     code = "store"
+
+
+class ConstraintViolation(StoreError):
+    """A write broke a rule the schema enforces, on either engine. ``kind`` says which:
+    "unique", "foreign_key", "check", "not_null", or "rule" (a guard trigger such as
+    "credit balance would go below zero" or "audit_log is append-only")."""
+
+    code = "constraint"
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class StoreClosed(StoreError):
+    """The store was closed while someone still read from it (a window or feed that
+    outlived its process's store): the reader stops quietly."""

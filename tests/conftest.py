@@ -1,5 +1,6 @@
-"""Shared fixtures: a real SQLite file per test, a manual clock, the shipped catalog,
-and a way to run the CLI as a separate process (as an admin would)."""
+"""Shared fixtures: a real store per test (a SQLite file, and for the integration tests
+also a PostgreSQL database), a manual clock, the shipped catalog, and a way to run the
+CLI as a separate process (as an admin would)."""
 
 from __future__ import annotations
 
@@ -44,9 +45,47 @@ def clock() -> ManualClock:
     return ManualClock("2026-11-26T10:00:00Z")
 
 
+#: the tests that run on both engines: everything that reaches the store, bar the GUI
+BOTH_ENGINES = ("tests/integration/",)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Integration tests that use a store run once per engine, unless marked
+    ``sqlite_only`` (they inspect the SQLite file itself)."""
+    if "db_path" not in metafunc.fixturenames or "engine" in metafunc.fixturenames:
+        return
+    where = Path(str(metafunc.definition.fspath)).relative_to(ROOT).as_posix()
+    both = where.startswith(BOTH_ENGINES) and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    metafunc.fixturenames.append("engine")
+    metafunc.parametrize("engine", ["sqlite", "postgresql"] if both else ["sqlite"])
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster for the session, with a template database the
+    migrations have already run on (each test's database is a copy: fast)."""
+    from tests import pg_cluster
+
+    server = pg_cluster.start()
+    template = server.new_database()
+    open_store(server.url(template)).close()
+    server.template = template
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "checkout.db"
+def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the test's store lives: a SQLite file, or a PostgreSQL URL."""
+    if request.getfixturevalue("engine") == "sqlite":
+        yield tmp_path / "checkout.db"
+        return
+    server = request.getfixturevalue("postgres")
+    name = server.new_database(template=server.template)
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
-"""The local SQLite store: one file, opened through sqlite-utils, migrated on open."""
+"""The store: a local SQLite file by default, or a PostgreSQL server for a chain of shops
+(``--db postgresql://…``); migrated on open, one SQL text for both engines."""
 
-from backend.store.db import Store, open_store
+from backend.store.base import Store
+from backend.store.db import open_store
 
 __all__ = ["Store", "open_store"]

@@ -1,4 +1,4 @@
-"""Opening the SQLite file and running one transaction per state change.
+"""The SQLite engine: opening the store file and running one transaction per change.
 
 Pragmas are fixed here because money depends on them: WAL (readers never block the
 writer), ``foreign_keys=ON``, a busy timeout so two processes queue instead of failing,
@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from backend.errors import StoreError
+from backend.errors import ConstraintViolation, StoreClosed, StoreError
+from backend.store.base import Params, Scope, Store
 
-if TYPE_CHECKING:
-    import sqlite_utils
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
 
 BUSY_TIMEOUT_MS = 30_000
 PRAGMAS = (
@@ -38,15 +40,18 @@ def _create_private(path: Path) -> None:
         os.close(fd)
 
 
-class Store:
+class SqliteStore(Store):
     """One connection to the store file, shared by the threads of one process.
 
     All access goes through a re-entrant lock: the GUI runs database work on a single
-    serialized executor, the CLI and API call in directly. :meth:`transaction` opens one
-    write transaction; nested calls join the outer one, so service functions compose.
+    serialized executor, the CLI and API call in directly. Every write transaction takes
+    the file's one write lock up front, whatever its ``scope``.
     """
 
+    engine = "sqlite"
+
     def __init__(self, path: str | Path) -> None:
+        super().__init__()
         self.path = str(path)
         try:
             if self.path != ":memory:":
@@ -62,31 +67,16 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database {self.path}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
-        self._db: sqlite_utils.Database | None = None
         self._lock = threading.RLock()
         self._depth = 0
-        #: called (outside the lock) after each commit of this connection
-        self._on_commit: list[Callable[[], None]] = []
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """The sqlite-utils view of the connection, made on first use: importing
-        sqlite-utils costs more than the rest of start-up, and reads do not need it."""
-        with self._lock:
-            if self._db is None:
-                import sqlite_utils
-
-                self._db = sqlite_utils.Database(self.conn)
-            return self._db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One atomic write: commits on success, rolls back everything on any error."""
+    def transaction(self, scope: Scope = None) -> Iterator[None]:
         with self._lock:
             if self._depth:
                 self._depth += 1
                 try:
-                    yield self.db
+                    yield
                 finally:
                     self._depth -= 1
                 return
@@ -96,23 +86,19 @@ class Store:
                 raise StoreError(f"The database is busy or read-only: {exc}") from None
             self._depth = 1
             try:
-                yield self.db
+                yield
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
             else:
                 self.conn.execute("COMMIT")
-                for listener in list(self._on_commit):
-                    listener()  # e.g. wake the payment feed: it reads after the lock
+                self._committed()
             finally:
                 self._depth = 0
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A part of the current transaction that may fail on its own: on any error its
-        writes are undone and the error goes on, while the outer transaction continues
-        (a statement import reports the bad line and applies the others)."""
         with self._lock:
             if not self._depth:
                 raise RuntimeError("a savepoint runs inside a transaction")
@@ -125,57 +111,83 @@ class Store:
                 raise
             self.conn.execute("RELEASE part")
 
-    def on_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call ``listener`` after every commit made through this store; returns the
-        function that stops it. A listener must be quick and must not write."""
-        self._on_commit.append(listener)
-        return lambda: self._on_commit.remove(listener)
-
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self.conn.execute(sql, params)
+            try:
+                return self.conn.execute(sql, params)
+            except sqlite3.IntegrityError as exc:
+                raise ConstraintViolation(_kind(str(exc)), str(exc)) from None
+            except sqlite3.ProgrammingError as exc:
+                if "closed" in str(exc):
+                    raise StoreClosed(str(exc)) from None
+                raise
 
-    def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple | None:
-        """One row as a tuple, fetched under the lock (a cursor must not be stepped by
-        one thread while another uses the connection: Python's sqlite3 can crash)."""
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         with self._lock:
-            row = self.conn.execute(sql, params).fetchone()
-            return tuple(row) if row is not None else None
+            try:
+                self.conn.executemany(sql, rows)
+            except sqlite3.IntegrityError as exc:
+                raise ConstraintViolation(_kind(str(exc)), str(exc)) from None
 
-    def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
-        """Every row as a tuple, fetched under the lock (see :meth:`fetchone`)."""
+    def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple]]:
+        # fetched under the lock: a cursor must not be stepped by one thread while
+        # another uses the connection (Python's sqlite3 can crash)
         with self._lock:
-            return [tuple(row) for row in self.conn.execute(sql, params).fetchall()]
+            cur = self.execute(sql, params)
+            rows = [tuple(row) for row in cur.fetchall()]
+            return [d[0] for d in cur.description or ()], rows
 
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        """Rows as plain dicts (safe to hand to another thread)."""
-        with self._lock:
-            return [dict(row) for row in self.conn.execute(sql, params)]
-
-    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        with self._lock:
-            row = self.conn.execute(sql, params).fetchone()
-            return dict(row) if row is not None else None
-
-    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        with self._lock:
-            row = self.conn.execute(sql, params).fetchone()
-            return row[0] if row is not None else None
+    def table_names(self) -> list[str]:
+        rows = self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         with self._lock:
             self.conn.close()
 
 
-def open_store(path: str | Path, *, migrate: bool = True) -> Store:
-    """Open (creating if needed) the store and bring its schema up to date."""
-    store = Store(path)
+def _kind(message: str) -> str:
+    """Which rule a SQLite integrity error broke, from its message."""
+    for marker, kind in (
+        ("UNIQUE", "unique"),
+        ("FOREIGN KEY", "foreign_key"),
+        ("CHECK", "check"),
+        ("NOT NULL", "not_null"),
+    ):
+        if marker in message:
+            return kind
+    return "rule"  # RAISE(ABORT, …) from a guard trigger
+
+
+def open_store(target: str | Path, *, migrate: bool = True) -> Store:
+    """Open (creating if needed) the store and bring its schema up to date: a
+    ``postgresql://`` URL opens the PostgreSQL engine, anything else is a SQLite file."""
+    store: Store
+    if is_postgres_url(str(target)):
+        from backend.store.postgres import PostgresStore
+
+        store = PostgresStore(str(target))
+    elif "://" in str(target):
+        scheme = str(target).split("://", 1)[0]
+        raise StoreError(
+            f"A {scheme}:// database is not supported: give a file path (SQLite) or a "
+            "postgresql://user@host/name URL."
+        )
+    else:
+        store = SqliteStore(target)
     if migrate:
         from backend.store.migrations import apply_migrations
 
-        apply_migrations(store)
+        try:
+            apply_migrations(store)
+        except BaseException:
+            store.close()
+            raise
     return store

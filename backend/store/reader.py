@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backend.errors import StoreError
-from backend.store.db import BUSY_TIMEOUT_MS, Store
+from backend.store.base import Store
+from backend.store.db import BUSY_TIMEOUT_MS
+from backend.store.postgres import PostgresStore, to_pyformat
 
 
 class Reader(Protocol):
@@ -96,9 +98,42 @@ class _ListCursor:
         return chunk
 
 
+class _ServerReader:
+    """Reads one report on PostgreSQL inside a read-only transaction: it sees one
+    snapshot and never waits for a writer (the same promise WAL gives on SQLite)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(to_pyformat(sql), params or None)
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.conn.execute(to_pyformat(sql), params or None).fetchone()
+        return row[0] if row is not None else None
+
+    def cursor(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        # a server-side cursor: a large export streams in batches
+        from psycopg.rows import dict_row
+
+        cur = self.conn.cursor(name="report", row_factory=dict_row)
+        cur.execute(to_pyformat(sql), params or None)
+        return cur
+
+
 @contextmanager
 def reading(store: Store) -> Iterator[Reader]:
     """A reader for one report; closed when the block ends."""
+    if isinstance(store, PostgresStore):
+        with store.read_only() as conn:
+            yield _ServerReader(conn)
+        return
     if store.path == ":memory:":
         yield _SharedReader(store)
         return

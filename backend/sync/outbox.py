@@ -124,10 +124,10 @@ def enqueue(
         raise RuntimeError("outbox rows are written in the transaction of their change")
     now = ctx.now_iso()
     key = f"autoos-{kind}-{uuid.uuid4().hex}"
-    cur = ctx.store.execute(
+    new_id = ctx.store.insert(
         "INSERT INTO stripe_outbox (idempotency_key, kind, entity, entity_id, lane, payload, "
         "request, status, next_attempt_at, actor, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?) RETURNING id",
         (
             key,
             kind,
@@ -142,8 +142,8 @@ def enqueue(
             now,
         ),
     )
-    audit.record(ctx, actor, "stripe.queue", entity, entity_id, kind=kind, outbox_id=cur.lastrowid)
-    return int(cur.lastrowid)  # type: ignore[arg-type]
+    audit.record(ctx, actor, "stripe.queue", entity, entity_id, kind=kind, outbox_id=new_id)
+    return new_id
 
 
 #: how to find the local customer a record belongs to, by entity

@@ -57,14 +57,14 @@ def test_import_reports_bad_lines_by_number_and_imports_the_rest(cli, ctx, tmp_p
     assert [a["line"] for a in answers] == [1, 2, 4, 5, 6]
     assert answers[0] == answers[3] | {"line": 1}
     assert [a.get("credits_left") for a in answers] == [9, None, None, 9, 8]
-    assert check_invariants(ctx.store.conn) == {"debits": 2, "events": 2}
+    assert check_invariants(ctx.store) == {"debits": 2, "events": 2}
     assert ctx.store.scalar("SELECT DISTINCT actor FROM usage_events") == "cli"
 
     again = cli("usage", "import", str(path))  # a re-run records nothing new
     assert again.code == 0, again.stderr
     assert "recorded: 3" in again.stdout
     assert "line 2: not JSON" in again.stdout
-    assert check_invariants(ctx.store.conn) == {"debits": 2, "events": 2}
+    assert check_invariants(ctx.store) == {"debits": 2, "events": 2}
 
 
 def test_a_large_file_goes_in_batches_of_at_most_1000(ctx, tmp_path, monkeypatch):

@@ -120,7 +120,7 @@ def test_balance_is_the_ledger_sum_and_repeats_change_nothing(ops):
                 assert _snapshot(ctx) == before, f"repeat {op} changed the store"
             if repeat_of is not None and _was_written(ctx, name, op[3]):
                 seen.add(repeat_of)
-            check_invariants(ctx.store.conn)
+            check_invariants(ctx.store)
             for cid in ids:
                 have = credits.balances(ctx, cid)
                 raw = ctx.store.scalar(

@@ -86,7 +86,7 @@ def test_monthly_limit_resets_with_the_calendar_month(ctx, cid, clock):
     subscribe(ctx, cid, "student", days=400)
     clock.set("2026-11-30T23:59:00Z")
     with ctx.store.transaction():  # 100 workflows this month already
-        ctx.store.conn.executemany(
+        ctx.store.executemany(
             "INSERT INTO usage_events (event_id, customer_id, kind, at, month, allowed) "
             "VALUES (?, ?, 'workflow', '2026-11-02T00:00:00Z', '2026-11', 1)",
             [(f"old{i}", cid) for i in range(100)],
@@ -122,7 +122,7 @@ def test_agent_limit_and_stops(ctx, cid):
     assert rec(ctx, cid, "agent_start", "a5")["allowed"]
     assert usage.agents_running(ctx, cid) == 1
     assert credits.balance(ctx, cid) == 10  # agents cost no credits
-    check_invariants(ctx.store.conn)
+    check_invariants(ctx.store)
 
 
 def test_paid_plan_limits_and_highest_tier_wins(ctx, cid, clock):

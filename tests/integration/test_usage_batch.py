@@ -75,7 +75,7 @@ def test_answers_follow_the_rules_of_one_at_a_time_in_order(ctx):
     assert reasons.count("agent_limit") == 1
     assert credits.balance(ctx, many) == 0 == credits.balance(ctx, one)
     assert usage.agents_running(ctx, many) == usage.agents_running(ctx, one) == 2
-    check_invariants(ctx.store.conn)
+    check_invariants(ctx.store)
 
 
 def test_a_paid_plan_batch_spends_no_credits_and_counts_the_month(ctx):
@@ -94,7 +94,7 @@ def test_a_resent_batch_gets_the_first_answers_and_counts_nothing(ctx, trialist)
     assert batch(ctx, events) == first
     assert dump(ctx.store.path) == before
     assert credits.balance(ctx, trialist) == 0
-    assert check_invariants(ctx.store.conn) == {"debits": 10, "events": 12}
+    assert check_invariants(ctx.store) == {"debits": 10, "events": 12}
 
 
 def test_events_recorded_one_at_a_time_are_answered_as_first_recorded(ctx, trialist):
@@ -110,7 +110,7 @@ def test_events_recorded_one_at_a_time_are_answered_as_first_recorded(ctx, trial
     # and the other way round: a batch's event sent again on its own
     again = usage.record_usage(ctx, customer_id=trialist, kind="workflow", event_id="w1", actor="t")
     assert again["credits_left"] == 8
-    assert check_invariants(ctx.store.conn) == {"debits": 2, "events": 2}
+    assert check_invariants(ctx.store) == {"debits": 2, "events": 2}
 
 
 def test_a_duplicate_id_within_a_batch_is_counted_once(ctx, trialist):
@@ -128,7 +128,7 @@ def test_a_duplicate_id_within_a_batch_is_counted_once(ctx, trialist):
     assert results[1]["credits_left"] == 8
     assert results[3]["error"]["code"] == "idempotency_conflict"
     assert credits.balance(ctx, trialist) == 8
-    assert check_invariants(ctx.store.conn) == {"debits": 2, "events": 2}
+    assert check_invariants(ctx.store) == {"debits": 2, "events": 2}
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 
@@ -99,29 +98,27 @@ def test_two_processes_debit_exactly_the_credits_available(shop, db_path, catalo
     assert len(answers) == 2 * per_child
     assert len({a["id"] for a in answers}) == 2 * per_child
 
-    conn = sqlite3.connect(db_path)
-    check_invariants(conn)
-    events = dict(conn.execute("SELECT event_id, allowed FROM usage_events").fetchall())
+    store = open_store(db_path, migrate=False)
+    check_invariants(store)
+    events = dict(store.fetchall("SELECT event_id, allowed FROM usage_events"))
     assert events == {a["id"]: int(a["allowed"]) for a in answers}  # none lost, none twice
     for cid, total in available.items():
-        debited = -conn.execute(
+        debited = -store.scalar(
             "SELECT COALESCE(SUM(amount), 0) FROM credit_ledger "
             "WHERE customer_id=? AND kind='debit'",
             (cid,),
-        ).fetchone()[0]
+        )
         allowed = sum(1 for a in answers if a["customer"] == cid and a["allowed"])
         refused = {a["reason"] for a in answers if a["customer"] == cid and not a["allowed"]}
         assert debited == allowed == total, cid
         assert refused == {"no_credits"}
-        balance = conn.execute(
-            "SELECT SUM(amount) FROM credit_ledger WHERE customer_id=?", (cid,)
-        ).fetchone()[0]
+        balance = store.scalar("SELECT SUM(amount) FROM credit_ledger WHERE customer_id=?", (cid,))
         assert balance == 0
     # each customer's credits_left went down one by one across both processes
     for cid in ids:
         lefts = sorted(a["credits_left"] for a in answers if a["customer"] == cid and a["allowed"])
         assert lefts == list(range(available[cid]))
-    conn.close()
+    store.close()
 
 
 @pytest.mark.slow
@@ -158,8 +155,8 @@ def test_kill_9_mid_stream_loses_no_answered_event(shop, db_path, catalog_file):
         last = dict(seen[-1], kind=_kind_of(db_path, seen[-1]["id"]))
 
         store = open_store(db_path)  # the database opens (and migrates) as the app does
-        check_invariants(store.conn)
-        stored = dict(store.execute("SELECT event_id, allowed FROM usage_events").fetchall())
+        check_invariants(store)
+        stored = dict(store.fetchall("SELECT event_id, allowed FROM usage_events"))
         for event_id, answer in answered.items():
             assert stored.get(event_id) == int(answer["allowed"]), event_id
         store.close()
@@ -167,10 +164,8 @@ def test_kill_9_mid_stream_loses_no_answered_event(shop, db_path, catalog_file):
 
 
 def _kind_of(db_path, event_id: str) -> str:
-    conn = sqlite3.connect(db_path)
+    store = open_store(db_path, migrate=False)
     try:
-        return conn.execute(
-            "SELECT kind FROM usage_events WHERE event_id=?", (event_id,)
-        ).fetchone()[0]
+        return store.scalar("SELECT kind FROM usage_events WHERE event_id=?", (event_id,))
     finally:
-        conn.close()
+        store.close()

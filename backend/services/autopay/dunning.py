@@ -105,11 +105,12 @@ def renewal_failed(
     fresh = ctx.store.one("SELECT mandate_status FROM subscriptions WHERE id=?", (sub["id"],))
     mandate_status = (fresh or sub).get("mandate_status")
     reason = REASON_MANDATE if mandate_status in ("inactive", "paused") else REASON_DECLINED
-    cur = ctx.store.execute(
-        "INSERT OR IGNORE INTO dunning_notices (subscription_id, customer_id, provider, "
+    inserted = ctx.store.fetchone(
+        "INSERT INTO dunning_notices (subscription_id, customer_id, provider, "
         "invoice_ref, failed_payment_id, amount, currency, reason, hosted_url, created_at, "
         "grace_until, status, email_status, email_to) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) "
+        "ON CONFLICT DO NOTHING RETURNING id",
         (
             sub["id"],
             sub["customer_id"],
@@ -131,9 +132,9 @@ def renewal_failed(
         "(past_due_since IS NULL OR past_due_since > ?)",
         (since, sub["id"], since),
     )
-    if not cur.rowcount:
+    if inserted is None:  # this failure already has its notice
         return None
-    notice_id = int(cur.lastrowid or 0)
+    notice_id = int(inserted[0])
     audit.record(
         ctx,
         actor,

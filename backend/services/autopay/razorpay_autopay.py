@@ -106,8 +106,8 @@ def _plan_id(ctx: Context, tier: str, interval: str, price: Money) -> str:
     )
     with ctx.store.transaction():
         ctx.store.execute(
-            "INSERT OR IGNORE INTO psp_plans (psp, tier, interval, amount, plan_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO psp_plans (psp, tier, interval, amount, plan_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (PROVIDER, tier, interval, price.amount, plan_id, ctx.now_iso()),
         )
         return str(
@@ -328,8 +328,8 @@ def apply_event(ctx: Context, event: PspSubscriptionEvent) -> bool:
     """Apply one subscription event unless it was applied before; True when now."""
     with ctx.store.transaction():
         inserted = ctx.store.execute(
-            "INSERT OR IGNORE INTO psp_events (psp, event_key, type, applied_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO psp_events (psp, event_key, type, applied_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (PROVIDER, _event_key(event), event.event, ctx.now_iso()),
         ).rowcount
         if not inserted:
@@ -385,12 +385,12 @@ def _create_local(ctx: Context, sub: PspSubscription, sale: dict[str, Any]) -> i
     start, end = sub.current_start, sub.current_end
     if start is None or end is None:
         start, end = period_bought(now, sale["interval"])
-    cur = ctx.store.execute(
+    new_id = ctx.store.insert(
         "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
         "status, current_period_start, current_period_end, created_at, updated_at, "
         "autopay_provider, psp_subscription_id, mandate_status, mandate_amount, "
         "mandate_amount_type, mandate_end) "
-        "VALUES (?, ?, ?, 'INR', ?, ?, 'active', ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+        "VALUES (?, ?, ?, 'INR', ?, ?, 'active', ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id",
         (
             sale["customer_id"],
             sale["tier"],
@@ -408,7 +408,7 @@ def _create_local(ctx: Context, sub: PspSubscription, sale: dict[str, Any]) -> i
             terms.get("end_date"),
         ),
     )
-    sub_id = int(cur.lastrowid or 0)
+    sub_id = new_id
     audit.record(
         ctx, ACTOR, "autopay.mandate_approved", "subscription", sub_id, payment_id=sale["id"]
     )

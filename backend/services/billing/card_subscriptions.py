@@ -233,10 +233,10 @@ def subscribe(
     ensure_in_stripe(ctx, customer_id, actor=actor)
     now = ctx.clock.now()
     with ctx.store.transaction():
-        cur = ctx.store.execute(
+        new_id = ctx.store.insert(
             "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
             "status, current_period_start, current_period_end, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'card', 'trialing', ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, 'card', 'trialing', ?, ?, ?, ?) RETURNING id",
             (
                 customer_id,
                 plan.id,
@@ -249,7 +249,7 @@ def subscribe(
                 to_iso(now),
             ),
         )
-        sub_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        sub_id = new_id
         outbox.enqueue(
             ctx,
             "subscription.create",

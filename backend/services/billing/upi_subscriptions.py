@@ -298,13 +298,13 @@ def apply_upi_payment(
                 (now, now, sub["id"]),
             )
         start, end = period_bought(paid_at, interval)
-        cur = ctx.store.execute(
+        new_id = ctx.store.insert(
             "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
             "status, current_period_start, current_period_end, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'INR', ?, 'upi', 'active', ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, 'INR', ?, 'upi', 'active', ?, ?, ?, ?) RETURNING id",
             (customer_id, tier, interval, price.amount, to_iso(start), to_iso(end), now, now),
         )
-        sub_id, action = int(cur.lastrowid or 0), "subscription.activate"
+        sub_id, action = new_id, "subscription.activate"
     else:
         sub_id = int(sub["id"])
         current_end = parse_iso(sub["current_period_end"]) if sub["current_period_end"] else None

@@ -150,12 +150,12 @@ def refund(
                 field="amount",
             )
         now = ctx.now_iso()
-        cur = ctx.store.execute(
+        new_id = ctx.store.insert(
             "INSERT INTO refunds (payment_id, amount, currency, status, reason, created_at, "
-            "updated_at, actor) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)",
+            "updated_at, actor) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id",
             (payment_id, money.amount, money.currency, reason, now, now, actor),
         )
-        refund_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        refund_id = new_id
         _refund_event(ctx, get_refund(ctx, refund_id), "refund_requested", actor)
         row_id = outbox.enqueue(
             ctx, "refund.create", "refund", refund_id, {"refund_id": refund_id}, actor=actor

@@ -7,6 +7,7 @@ cannot change amount, so a changed price is a new Price that takes over the look
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from backend.context import Context
@@ -86,8 +87,8 @@ def _apply_price(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) 
             actor=outbox.SYNC_ACTOR,
         )
     ctx.store.execute(
-        "INSERT OR IGNORE INTO stripe_prices (price_id, lookup_key, tier, currency, interval, "
-        "amount, active, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        "INSERT INTO stripe_prices (price_id, lookup_key, tier, currency, interval, "
+        "amount, active, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
         (
             result["id"],
             payload["lookup_key"],
@@ -120,14 +121,12 @@ outbox.operation("price.deactivate", outbox.Operation(_build_deactivate, _apply_
 
 def _queued_price(ctx: Context, key: str, amount: int) -> bool:
     """Waiting to be sent, or refused (then staff send it again with retry_failed)."""
-    return (
-        ctx.store.one(
-            "SELECT 1 FROM stripe_outbox WHERE kind='price.create' AND entity_id=? "
-            "AND status IN ('waiting', 'failed') AND json_extract(payload, '$.amount')=?",
-            (key, amount),
-        )
-        is not None
+    payloads = ctx.store.fetchall(
+        "SELECT payload FROM stripe_outbox WHERE kind='price.create' AND entity_id=? "
+        "AND status IN ('waiting', 'failed')",
+        (key,),
     )
+    return any(json.loads(payload).get("amount") == amount for (payload,) in payloads)
 
 
 def _push_tier(ctx: Context, tier: Tier, actor: str) -> int:

@@ -195,8 +195,8 @@ def apply_event(ctx: Context, event: dict[str, Any], *, source: str) -> bool:
         write = _nothing  # the object is gone at Stripe: nothing left to mirror
     with ctx.store.transaction():
         inserted = ctx.store.execute(
-            "INSERT OR IGNORE INTO stripe_events (event_id, type, created, source, applied_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO stripe_events (event_id, type, created, source, applied_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 event["id"],
                 event.get("type", ""),
@@ -284,6 +284,6 @@ def poll(ctx: Context) -> dict[str, Any]:
 
 def last_applied(ctx: Context) -> dict[str, Any] | None:
     return ctx.store.one(
-        "SELECT event_id, type, applied_at, source FROM stripe_events ORDER BY applied_at DESC, "
-        "rowid DESC LIMIT 1"
+        "SELECT event_id, type, applied_at, source FROM stripe_events "
+        "ORDER BY applied_at DESC, created DESC, event_id DESC LIMIT 1"
     )

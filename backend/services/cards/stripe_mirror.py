@@ -94,14 +94,14 @@ def mirror_subscription(ctx: Context, sub: dict[str, Any]) -> int | None:
     if row is None:
         # an AutoPay sale's subscription says so in its metadata (card_checkout puts it)
         method = "upi_autopay" if _meta_method(sub) == AUTOPAY else "card"
-        cur = ctx.store.execute(
+        new_id = ctx.store.insert(
             "INSERT INTO subscriptions (tier, interval, currency, amount, status, "
             "current_period_start, current_period_end, cancel_at_period_end, "
             "stripe_subscription_id, stripe_item_id, canceled_at, updated_at, customer_id, "
-            "method, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "method, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (*values, customer_id, method, now),
         )
-        sub_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        sub_id = new_id
     else:
         sub_id = int(row["id"])
         ctx.store.execute(

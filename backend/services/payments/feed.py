@@ -12,12 +12,12 @@ the calls into Qt signals; the REST server streams them to remote screens
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 
 from backend.context import Context
 from backend.domain.records import PaymentChange
+from backend.errors import StoreClosed
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class PaymentFeed:
                         self._tell(change)
                     if len(changes) < BATCH:
                         break
-            except sqlite3.ProgrammingError:  # the store was closed under us: nothing to follow
+            except StoreClosed:  # the store was closed under us: nothing to follow
                 return
             except Exception:  # a busy store: try again on the next tick
                 log.exception("payment feed: could not read the ledger")

@@ -89,9 +89,9 @@ def _create_due(ctx: Context, actor: str, mail_on: bool) -> int:
             email = ctx.store.scalar("SELECT email FROM customers WHERE id=?", (cid,))
             for stage in item["superseded"]:
                 ctx.store.execute(
-                    "INSERT OR IGNORE INTO trial_reminders (customer_id, stage, trial_ends_at, "
+                    "INSERT INTO trial_reminders (customer_id, stage, trial_ends_at, "
                     "due_at, created_at, email_status, done_at, done_by, done_action) "
-                    "VALUES (?, ?, ?, ?, ?, 'skipped', ?, ?, 'superseded')",
+                    "VALUES (?, ?, ?, ?, ?, 'skipped', ?, ?, 'superseded') ON CONFLICT DO NOTHING",
                     (cid, stage, item["trial_ends_at"], _due_at(item, stage), now, now, actor),
                 )
             # an older reminder still open for this trial is replaced by the new one
@@ -101,9 +101,10 @@ def _create_due(ctx: Context, actor: str, mail_on: bool) -> int:
                 "ELSE email_status END WHERE customer_id=? AND done_at IS NULL",
                 (now, actor, cid),
             )
-            cur = ctx.store.execute(
-                "INSERT OR IGNORE INTO trial_reminders (customer_id, stage, trial_ends_at, "
-                "due_at, created_at, email_status, email_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            inserted = ctx.store.fetchone(
+                "INSERT INTO trial_reminders (customer_id, stage, trial_ends_at, "
+                "due_at, created_at, email_status, email_to) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING id",
                 (
                     cid,
                     item["stage"],
@@ -114,10 +115,10 @@ def _create_due(ctx: Context, actor: str, mail_on: bool) -> int:
                     email,
                 ),
             )
-            if cur.rowcount:
+            if inserted is not None:
                 created += 1
                 audit.record(
-                    ctx, actor, "reminder.create", "trial_reminder", cur.lastrowid,
+                    ctx, actor, "reminder.create", "trial_reminder", inserted[0],
                     customer_id=cid, stage=item["stage"],
                 )  # fmt: skip
     return created

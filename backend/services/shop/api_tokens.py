@@ -13,11 +13,17 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 from typing import Any
 
 from backend.context import Context
-from backend.errors import AuthError, DuplicateError, NotFound, StateError, ValidationError
+from backend.errors import (
+    AuthError,
+    ConstraintViolation,
+    DuplicateError,
+    NotFound,
+    StateError,
+    ValidationError,
+)
 from backend.store import audit
 
 ROLES = ("kiosk", "staff", "admin", "autoos")
@@ -45,15 +51,15 @@ def create_token(ctx: Context, *, role: str, name: str | None = None, actor: str
     with ctx.store.transaction():
         label = name.strip() if name else f"{role}-{secrets.token_hex(3)}"
         try:
-            cur = ctx.store.execute(
+            new_id = ctx.store.insert(
                 "INSERT INTO api_tokens (name, role, token_sha256, hint, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (label, role, digest(token), token[-4:], ctx.now_iso(), actor),
             )
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             raise DuplicateError(f"A token called {label!r} already exists.") from None
-        audit.record(ctx, actor, "api_token.create", "api_token", cur.lastrowid, role=role)
-    return {**get_token(ctx, int(cur.lastrowid or 0)), "token": token}
+        audit.record(ctx, actor, "api_token.create", "api_token", new_id, role=role)
+    return {**get_token(ctx, new_id), "token": token}
 
 
 def get_token(ctx: Context, token_id: int) -> dict[str, Any]:

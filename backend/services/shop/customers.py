@@ -7,12 +7,18 @@ across edits)."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from backend.context import Context
 from backend.domain.identity import normalize_email, normalize_name, normalize_phone
-from backend.errors import Conflict, DuplicateError, FieldsInvalid, NotFound, ValidationError
+from backend.errors import (
+    Conflict,
+    ConstraintViolation,
+    DuplicateError,
+    FieldsInvalid,
+    NotFound,
+    ValidationError,
+)
 from backend.store import audit
 
 COLUMNS = "id, name, email, phone, state, stripe_customer_id, created_at, updated_at"
@@ -68,9 +74,9 @@ def add_customer(
     with ctx.store.transaction():
         _check_unique(ctx, clean_email, clean_phone)
         try:
-            cur = ctx.store.execute(
+            new_id = ctx.store.insert(
                 "INSERT INTO customers (name, name_key, email, phone, state, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     clean_name,
                     clean_name.casefold(),
@@ -81,9 +87,9 @@ def add_customer(
                     now,
                 ),
             )
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             raise DuplicateError("That customer already exists.") from None
-        customer_id = int(cur.lastrowid or 0)
+        customer_id = new_id
         audit.record(
             ctx,
             actor,

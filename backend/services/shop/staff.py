@@ -10,7 +10,6 @@ sign in or be chosen, and the last active admin cannot be deactivated.
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from backend.domain.identity import normalize_name
 from backend.errors import (
     AccountLocked,
     Conflict,
+    ConstraintViolation,
     DuplicateError,
     NotFound,
     PermissionDenied,
@@ -80,15 +80,15 @@ def _add(
         if first and ctx.store.scalar("SELECT count(*) FROM staff"):
             raise Conflict("An admin already exists: sign in instead.")
         try:
-            cur = ctx.store.execute(
+            new_id = ctx.store.insert(
                 "INSERT INTO staff (name, role, pin_hash, pin_salt, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (clean, role, digest, salt, ctx.now_iso()),
             )
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             raise DuplicateError(f"A staff member called {clean} already exists.") from None
-        audit.record(ctx, actor, "staff.create", "staff", cur.lastrowid, name=clean, role=role)
-    return get_staff(ctx, int(cur.lastrowid or 0))
+        audit.record(ctx, actor, "staff.create", "staff", new_id, name=clean, role=role)
+    return get_staff(ctx, new_id)
 
 
 def get_staff(ctx: Context, staff_id: int) -> dict[str, Any]:

@@ -9,11 +9,16 @@ process. Every entry carries an idempotency key, so a retried call changes nothi
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from backend.context import Context
-from backend.errors import Conflict, IdempotencyConflict, NotFound, ValidationError
+from backend.errors import (
+    Conflict,
+    ConstraintViolation,
+    IdempotencyConflict,
+    NotFound,
+    ValidationError,
+)
 from backend.store import audit
 
 BUCKETS = ("granted", "purchased")
@@ -115,21 +120,23 @@ def append(
         raise RuntimeError("ledger entries are written inside the change's transaction")
     at = ctx.now_iso()
     try:  # a new key is the common case: insert first, look up only on a clash
-        cur = ctx.store.execute(
+        inserted = ctx.store.fetchone(
             "INSERT INTO credit_ledger (customer_id, at, kind, bucket, amount, reason, "
-            "idempotency_key, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "idempotency_key, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
             (customer_id, at, kind, bucket, amount, reason, idempotency_key, actor),
         )
-    except sqlite3.IntegrityError as exc:
-        found = _existing(ctx, idempotency_key)
-        if found is not None:
-            _same_or_conflict(found, customer_id, kind, amount)
-            return found
-        if "below zero" in str(exc):
+    except ConstraintViolation as exc:
+        if exc.kind == "rule":  # the guard trigger: "credit balance would go below zero"
             raise Conflict("Not enough credits: the balance cannot go below zero.") from None
         raise
+    if inserted is None:  # the key was used before
+        found = _existing(ctx, idempotency_key)
+        assert found is not None
+        _same_or_conflict(found, customer_id, kind, amount)
+        return found
     return {
-        "id": cur.lastrowid,
+        "id": inserted[0],
         "customer_id": customer_id,
         "at": at,
         "kind": kind,

@@ -82,7 +82,7 @@ def start_trial(ctx: Context, customer_id: int, *, actor: str) -> dict[str, Any]
             "VALUES (?, ?, ?, ?, 'active')",
             (customer_id, started, ends, granted),
         )
-        ctx.store.conn.executemany(
+        ctx.store.executemany(
             "INSERT INTO trial_identities (identity, customer_id, created_at) VALUES (?, ?, ?)",
             [(key, customer_id, started) for key in keys],
         )

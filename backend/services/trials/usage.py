@@ -233,7 +233,7 @@ def apply_event(
     if delta > 0:
         ctx.store.execute(
             "INSERT INTO usage_agents (customer_id, running) VALUES (?, 1) "
-            "ON CONFLICT(customer_id) DO UPDATE SET running = running + 1",
+            "ON CONFLICT(customer_id) DO UPDATE SET running = usage_agents.running + 1",
             (customer_id,),
         )
     elif delta < 0:

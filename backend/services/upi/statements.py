@@ -224,12 +224,12 @@ def import_statement_text(
             import_id = previous["id"]
             report["already_imported"] = True
         else:
-            cur = ctx.store.execute(
+            new_id = ctx.store.insert(
                 "INSERT INTO statement_imports (file_sha256, filename, preset, imported_at, "
-                "actor) VALUES (?, ?, ?, ?, ?)",
+                "actor) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (digest, filename, report["preset"], ctx.now_iso(), actor),
             )
-            import_id = cur.lastrowid
+            import_id = new_id
         for line in lines:
             entry: dict[str, Any] = {
                 "line": line.line_no,

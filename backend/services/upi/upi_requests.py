@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from backend.context import Context
 from backend.domain.money import Money, format_money
 from backend.domain.payment_machine import Event
 from backend.errors import (
+    ConstraintViolation,
     DuplicateError,
     ExternalError,
     NotConfigured,
@@ -353,7 +353,7 @@ def _record_money(
                 receipt_no=receipt,
                 **{k: v for k, v in evidence.items() if k != "raw"},
             )
-        except sqlite3.IntegrityError:
+        except ConstraintViolation:
             raise DuplicateError(f"UTR {utr} already confirmed another payment.") from None
         if succeeded:
             _link_subscription(ctx, row, paid_at, actor)
@@ -528,12 +528,12 @@ def hold_for_review(
     """Evidence that is not proof (a credit with a UTR and the amount, but not the
     request's reference): kept for staff to accept or reject; the payment does not move.
     Inside the caller's transaction; returns the review's number."""
-    cur = ctx.store.execute(
+    new_id = ctx.store.insert(
         "INSERT INTO payment_reviews (payment_id, source, line_key, utr, amount, evidence, "
-        "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'held', ?)",
+        "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'held', ?) RETURNING id",
         (payment_id, source, line_key, utr, amount, json.dumps(evidence), ctx.now_iso()),
     )
-    review_id = int(cur.lastrowid or 0)
+    review_id = new_id
     payment_events.transition(
         ctx,
         payment_id,

@@ -1,4 +1,4 @@
-"""Versioned schema migrations (sqlite-utils ``Migrations``), applied on open.
+"""Versioned schema migrations, one history for both engines, applied on open.
 
 Each module ``mNNNN_name.py`` registers its functions on :data:`MIGRATIONS`; the import
 list below fixes their order. A new migration is a new module and one line here;
@@ -9,69 +9,71 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
 
-if TYPE_CHECKING:
-    from sqlite_utils.migrations import Migrations
+from backend.errors import StoreError
+from backend.store.base import Store
 
-#: sqlite-utils' own record of applied migrations
+#: the record of applied migrations (named by sqlite-utils, which wrote it first)
 APPLIED_TABLE = "_sqlite_migrations"
+SET_NAME = "autoos_checkout"
+
+Migration = Callable[[Store], None]
 
 
 class MigrationRegistry:
-    """Collects migrations as their modules are imported, with the same decorator as
-    sqlite-utils' ``Migrations``, without importing sqlite-utils (which pulls in numpy
-    and dateutil: most of the app's start-up time). The real ``Migrations`` is built
-    only when something is pending."""
+    """Collects migrations, in order, as their modules are imported."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.entries: list[tuple[str, Callable[[Any], None], bool]] = []
+        self.entries: list[tuple[str, Migration]] = []
 
-    def __call__(
-        self, *, name: str | None = None, transactional: bool = True
-    ) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
-        def register(fn: Callable[[Any], None]) -> Callable[[Any], None]:
-            self.entries.append((name or fn.__name__, fn, transactional))
+    def __call__(self, *, name: str) -> Callable[[Migration], Migration]:
+        def register(fn: Migration) -> Migration:
+            if any(known == name for known, _fn in self.entries):
+                raise ValueError(f"migration {name!r} is registered twice")
+            self.entries.append((name, fn))
             return fn
 
         return register
 
-    def build(self) -> Migrations:
-        from sqlite_utils.migrations import Migrations
-
-        migrations = Migrations(self.name)
-        for name, fn, transactional in self.entries:
-            migrations(name=name, transactional=transactional)(fn)
-        return migrations
-
-    def pending(self, db: Any) -> list[Any]:
-        """As ``Migrations.pending``: the registered migrations not applied to ``db``."""
-        return self.build().pending(db)
+    def pending(self, store: Store) -> list[str]:
+        """The registered migrations not yet applied to ``store``, in order."""
+        applied = _applied(store)
+        return [name for name, _fn in self.entries if name not in applied]
 
 
-MIGRATIONS = MigrationRegistry("autoos_checkout")
+MIGRATIONS = MigrationRegistry(SET_NAME)
 
 
-def run_script(db, script: str) -> None:
-    """Execute SQL statements one by one inside the current transaction.
-
-    (``executescript`` would commit first; triggers contain ``;`` so statements are
-    split with :func:`sqlite3.complete_statement`.)
-    """
-    buffer = ""
+def statements(script: str) -> list[str]:
+    """A script cut into statements (triggers contain ``;``, so statements end where
+    :func:`sqlite3.complete_statement` says, which holds for both engines' DDL here)."""
+    found, buffer = [], ""
     for line in script.splitlines(keepends=True):
         buffer += line
         if sqlite3.complete_statement(buffer):
             if buffer.strip():
-                db.execute(buffer)
+                found.append(buffer.strip())
             buffer = ""
     if buffer.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
+    return found
 
 
-def apply_migrations(store) -> list[str]:
-    """Apply pending migrations in one write transaction (safe with two processes)."""
+def run_script(store: Store, script: str) -> None:
+    """Execute a migration's SQL statement by statement inside the current transaction;
+    on PostgreSQL each statement is first put in its dialect (:mod:`.postgres_ddl`)."""
+    translate: Callable[[str], list[str]] = lambda statement: [statement]  # noqa: E731
+    if store.engine == "postgresql":
+        from backend.store.migrations.postgres_ddl import translate
+
+    for statement in statements(script):
+        for sql in translate(statement):
+            store.execute(sql)
+
+
+def _load() -> None:
     from backend.store.migrations import (  # noqa: F401  (registration by import)
         m0001_core,
         m0002_usage,
@@ -84,24 +86,45 @@ def apply_migrations(store) -> list[str]:
         m0009_autopay,
     )
 
-    if _all_applied(store):
+
+def apply_migrations(store: Store) -> list[str]:
+    """Apply pending migrations in one write transaction (safe with two processes: the
+    second waits for the store lock, then finds nothing pending)."""
+    _load()
+    applied = _applied(store)
+    newer = sorted(applied - {name for name, _fn in MIGRATIONS.entries})
+    if newer:
+        raise StoreError(
+            f"The database {store.path} was updated by a newer AUTOOS Checkout (it has "
+            f"{', '.join(newer)}). Install that version or newer; nothing was changed."
+        )
+    if all(name in applied for name, _fn in MIGRATIONS.entries):
         return []
-    migrations = MIGRATIONS.build()
-    with store.transaction() as db:
-        pending = [m.name for m in migrations.pending(db)]
-        if pending:
-            migrations.apply(db)
+    with store.transaction():
+        run_script(
+            store,
+            f"CREATE TABLE IF NOT EXISTS {APPLIED_TABLE} "
+            "(id INTEGER PRIMARY KEY, migration_set TEXT, name TEXT, applied_at TEXT);",
+        )
+        if store.engine == "postgresql":
+            from backend.store.migrations.postgres_ddl import COMPAT
+
+            for sql in COMPAT:
+                store.execute(sql)
+        pending = MIGRATIONS.pending(store)
+        for name, fn in MIGRATIONS.entries:
+            if name in pending:
+                fn(store)
+                store.execute(
+                    f"INSERT INTO {APPLIED_TABLE} (migration_set, name, applied_at) "
+                    "VALUES (?, ?, ?)",
+                    (MIGRATIONS.name, name, str(datetime.now(UTC))),
+                )
     return pending
 
 
-def _all_applied(store) -> bool:
-    """Read-only fast path for the usual start: every registered migration applied.
-    (When this says no, the check is repeated under the write lock.)"""
-    try:
-        rows = store.query(
-            f"SELECT name FROM {APPLIED_TABLE} WHERE migration_set=?", (MIGRATIONS.name,)
-        )
-    except sqlite3.OperationalError:  # a new file: no table yet
-        return False
-    applied = {row["name"] for row in rows}
-    return all(name in applied for name, _fn, _tx in MIGRATIONS.entries)
+def _applied(store: Store) -> set[str]:
+    if APPLIED_TABLE not in store.table_names():  # a new store: nothing applied yet
+        return set()
+    rows = store.fetchall(f"SELECT name FROM {APPLIED_TABLE} WHERE migration_set=?", (SET_NAME,))
+    return {row[0] for row in rows}

@@ -190,6 +190,6 @@ BEGIN SELECT RAISE(ABORT, 'credit balance would go below zero'); END;
 
 
 @MIGRATIONS(name="0001_core")
-def core(db) -> None:
-    run_script(db, CORE)
-    run_script(db, GUARDS)
+def core(store) -> None:
+    run_script(store, CORE)
+    run_script(store, GUARDS)

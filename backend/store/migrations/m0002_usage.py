@@ -27,5 +27,5 @@ BEGIN SELECT RAISE(ABORT, 'usage_events is append-only'); END;
 
 
 @MIGRATIONS(name="0002_usage")
-def usage(db) -> None:
-    run_script(db, USAGE)
+def usage(store) -> None:
+    run_script(store, USAGE)

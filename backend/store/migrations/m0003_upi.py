@@ -40,5 +40,5 @@ CREATE TABLE statement_lines (
 
 
 @MIGRATIONS(name="0003_upi")
-def upi(db) -> None:
-    run_script(db, UPI)
+def upi(store) -> None:
+    run_script(store, UPI)

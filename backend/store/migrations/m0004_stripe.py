@@ -111,5 +111,5 @@ ALTER TABLE payments ADD COLUMN stripe_url TEXT;
 
 
 @MIGRATIONS(name="0004_stripe")
-def stripe(db) -> None:
-    run_script(db, STRIPE)
+def stripe(store) -> None:
+    run_script(store, STRIPE)

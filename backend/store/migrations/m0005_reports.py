@@ -45,5 +45,5 @@ CREATE INDEX trial_reminders_email ON trial_reminders(email_status);
 
 
 @MIGRATIONS(name="0005_reports")
-def reports(db) -> None:
-    run_script(db, REPORTS)
+def reports(store) -> None:
+    run_script(store, REPORTS)

@@ -17,5 +17,5 @@ CREATE TABLE api_tokens (
 
 
 @MIGRATIONS(name="0006_api")
-def api_tokens(db) -> None:
-    run_script(db, API)
+def api_tokens(store) -> None:
+    run_script(store, API)

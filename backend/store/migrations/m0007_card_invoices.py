@@ -15,5 +15,5 @@ CREATE UNIQUE INDEX payments_stripe_invoice ON payments(stripe_invoice_id)
 
 
 @MIGRATIONS(name="0007_card_invoices")
-def card_invoices(db) -> None:
-    run_script(db, CARD_INVOICES)
+def card_invoices(store) -> None:
+    run_script(store, CARD_INVOICES)

@@ -44,5 +44,5 @@ ALTER TABLE statement_lines_v2 RENAME TO statement_lines;
 
 
 @MIGRATIONS(name="0008_payment_owner")
-def payment_owner(db) -> None:
-    run_script(db, PAYMENT_OWNER)
+def payment_owner(store) -> None:
+    run_script(store, PAYMENT_OWNER)

@@ -99,9 +99,15 @@ CREATE TABLE psp_events (
 """
 
 
-def widen_check(db, table: str, old: str, new: str) -> None:
-    """Rebuild ``table`` with one CHECK constraint replaced (inside the transaction)."""
-    conn = db.conn
+def widen_check(store, table: str, old: str, new: str) -> None:
+    """Rebuild ``table`` with one CHECK constraint replaced (inside the transaction):
+    SQLite cannot alter a constraint; PostgreSQL replaces it in place."""
+    if store.engine == "postgresql":
+        from backend.store.migrations.postgres_ddl import replace_check
+
+        replace_check(store, table, new)
+        return
+    conn = store.conn
     sql = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
     ).fetchone()[0]
@@ -127,7 +133,7 @@ def widen_check(db, table: str, old: str, new: str) -> None:
 
 
 @MIGRATIONS(name="0009_autopay")
-def autopay(db) -> None:
+def autopay(store) -> None:
     for table, (old, new) in WIDER_CHECKS.items():
-        widen_check(db, table, old, new)
-    run_script(db, AUTOPAY)
+        widen_check(store, table, old, new)
+    run_script(store, AUTOPAY)

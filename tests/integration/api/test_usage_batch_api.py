@@ -48,7 +48,7 @@ def test_a_batch_is_answered_in_order_and_a_resend_counts_nothing(as_role, ctx, 
     }
     again = autoos.post("/usage/events", json={"events": sent}).json()
     assert again["results"] == results
-    assert check_invariants(ctx.store.conn) == {"debits": 10, "events": 12}
+    assert check_invariants(ctx.store) == {"debits": 10, "events": 12}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,275 @@
+"""The PostgreSQL engine: the same store on a server, for a chain of shops and for usage
+traffic that outgrows one file.
+
+Connections come from a psycopg pool; a thread holds one for the length of its
+transaction. SQL arrives in SQLite's placeholder styles and is rewritten once per text.
+
+Locking (what SQLite's single writer gave for free, written down in docs/decisions.md):
+every write transaction takes the store lock as a PostgreSQL advisory lock, held until
+commit. A whole-store transaction takes it exclusively, so it runs alone, as on SQLite.
+A transaction scoped to one customer (usage events) takes it shared, plus that
+customer's own lock: writers for different customers run side by side, and a
+whole-store writer still excludes them all. Locks are always taken in that order, so
+two writers never deadlock. Uniqueness (event ids, Stripe event ids, idempotency keys)
+stays with the constraints, and the "balance never below zero" guard is a trigger.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from backend.errors import ConstraintViolation, StoreClosed, StoreError
+from backend.store.base import Params, Scope, Store
+
+#: advisory lock keys (64-bit): the store, and one per customer under it
+STORE_LOCK = 0x4155_544F_4F53  # "AUTOOS"
+SCOPE_KINDS = {"customer": 1}
+POOL_MAX = 8
+CONNECT_SECONDS = 10.0
+
+_SQLSTATE_KIND = {"23505": "unique", "23503": "foreign_key", "23514": "check", "23502": "not_null"}
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:[A-Za-z_]\w*|%")
+
+
+@lru_cache(maxsize=2048)
+def to_pyformat(sql: str) -> str:
+    """``?`` → ``%s`` and ``:name`` → ``%(name)s``, outside quoted text; ``%`` → ``%%``."""
+
+    def swap(match: re.Match[str]) -> str:
+        part = match.group(0)
+        if part == "?":
+            return "%s"
+        if part == "%":
+            return "%%"
+        if part.startswith(":") and part != "::":
+            return f"%({part[1:]})s"
+        return part
+
+    return _TOKEN.sub(swap, sql)
+
+
+def public_url(url: str) -> str:
+    """The URL without its password, for messages and the ``about`` command."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class _Result:
+    """A statement's answer, read in full before its connection goes back to the pool."""
+
+    def __init__(self, rowcount: int, columns: list[str], rows: list[tuple]) -> None:
+        self.rowcount = rowcount
+        self.columns = columns
+        self.rows = rows
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _translate(exc: Exception) -> Exception:
+    """A psycopg error as the store's own: constraint, closed, or unreachable."""
+    import psycopg
+
+    message = _first_line(exc)
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        return ConstraintViolation(_SQLSTATE_KIND.get(exc.sqlstate or "", "rule"), message)
+    if isinstance(exc, psycopg.errors.RaiseException):
+        return ConstraintViolation("rule", message)
+    if isinstance(exc, psycopg.OperationalError):
+        return StoreError(f"The PostgreSQL server is unreachable or refused: {message}")
+    return exc
+
+
+def _configure(conn: Any) -> None:
+    """Values travel as they do with SQLite: a Python bool is stored as 0 or 1 (flag
+    columns are integers); a whole NUMERIC (``SUM`` of BIGINT money) comes back as
+    ``int``, never ``Decimal``; a fractional one (``AVG``) as ``float``."""
+    from psycopg.adapt import Dumper, Loader
+
+    class BoolAsInteger(Dumper):
+        oid = conn.adapters.types["int8"].oid
+
+        def dump(self, obj: bool) -> bytes:
+            return b"1" if obj else b"0"
+
+    class WholeOrFloat(Loader):
+        def load(self, data: Any) -> int | float:
+            text = bytes(data).decode()
+            number = float(text)
+            return int(text) if text.lstrip("-").isdigit() else number
+
+    conn.adapters.register_loader("numeric", WholeOrFloat)
+    conn.adapters.register_dumper(bool, BoolAsInteger)
+
+
+class PostgresStore(Store):
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+        super().__init__()
+        self.path = public_url(url)
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:  # pragma: no cover - the package is a dependency
+            raise StoreError("PostgreSQL needs the psycopg package: pip install psycopg") from None
+        try:
+            # one plain connection first: its error says what is wrong (no such
+            # database, wrong password, nothing listening), where a pool only times out
+            psycopg.connect(url, connect_timeout=int(CONNECT_SECONDS)).close()
+        except psycopg.ProgrammingError as exc:
+            raise StoreError(f"The database URL {self.path} is not valid: {exc}") from None
+        except psycopg.Error as exc:
+            detail = _first_line(exc).removeprefix("connection failed: ")
+            raise StoreError(f"Cannot reach the database {self.path}: {detail}") from None
+        self._pool = ConnectionPool(
+            url,
+            configure=_configure,
+            min_size=1,
+            max_size=pool_max,
+            kwargs={"autocommit": True, "connect_timeout": int(CONNECT_SECONDS)},
+            open=True,
+            name="autoos-store",
+        )
+        self._local = threading.local()
+        self._closed = False
+
+    # -- the thread's transaction ----------------------------------------------------
+    @property
+    def _depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self, scope: Scope = None) -> Iterator[None]:
+        if self._depth:
+            if scope is None and self._local.scope is not None:
+                raise RuntimeError("a whole-store change cannot run inside a customer's one")
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        with self._connection() as conn:
+            try:
+                conn.execute("BEGIN")
+                self._lock(conn, scope)
+            except Exception as exc:
+                conn.rollback()
+                raise _translate(exc) from None
+            self._local.conn, self._local.depth, self._local.scope = conn, 1, scope
+            try:
+                yield
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                try:
+                    conn.commit()
+                except Exception as exc:
+                    raise _translate(exc) from None
+                self._committed()
+            finally:
+                self._local.conn, self._local.depth, self._local.scope = None, 0, None
+
+    @staticmethod
+    def _lock(conn: Any, scope: Scope) -> None:
+        if scope is None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK,))
+            return
+        kind, key = scope
+        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (STORE_LOCK,))
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", ((SCOPE_KINDS[kind] << 56) | key,))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        if not self._depth:
+            raise RuntimeError("a savepoint runs inside a transaction")
+        conn = self._local.conn
+        conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO SAVEPOINT part")
+            conn.execute("RELEASE SAVEPOINT part")
+            raise
+        conn.execute("RELEASE SAVEPOINT part")
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """The thread's transaction connection, or one borrowed from the pool."""
+        if self._depth:
+            yield self._local.conn
+            return
+        if self._closed:
+            raise StoreClosed("the store is closed")
+        try:
+            with self._pool.connection(timeout=CONNECT_SECONDS * 3) as conn:
+                yield conn
+        except StoreError:
+            raise
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is exc:
+                raise
+            raise translated from None
+
+    # -- statements ------------------------------------------------------------------
+    def execute(self, sql: str, params: Params = ()) -> _Result:
+        with self._connection() as conn:
+            try:
+                cur = conn.execute(to_pyformat(sql), params or None)
+                columns = [d.name for d in cur.description or ()]
+                rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+                return _Result(cur.rowcount, columns, rows)
+            except Exception as exc:
+                translated = _translate(exc)
+                if translated is exc:
+                    raise
+                raise translated from None
+
+    def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple]]:
+        result = self.execute(sql, params)
+        return result.columns, result.rows
+
+    def table_names(self) -> list[str]:
+        rows = self.fetchall(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        )
+        return [row[0] for row in rows]
+
+    @contextmanager
+    def read_only(self) -> Iterator[Any]:
+        """A connection in a read-only transaction, for one long report."""
+        with self._connection() as conn:
+            conn.execute("BEGIN READ ONLY")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.close()
