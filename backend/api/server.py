@@ -46,14 +46,18 @@ def _config(ctx: Context, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def serve(ctx: Context, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn's handlers make both graceful)."""
+def warn_if_exposed(host: str) -> None:
     if not is_loopback(host):
         log.warning(
             "listening on %s: any machine that can reach it may try tokens; "
             "use a firewall or a VPN for the store network",
             host,
         )
+
+
+def serve(ctx: Context, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn's handlers make both graceful)."""
+    warn_if_exposed(host)
     _Server(_config(ctx, host, port)).run()
     log.info("the API server stopped")
 

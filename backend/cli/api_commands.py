@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from backend.api import DEFAULT_HOST, DEFAULT_PORT
+from backend.errors import ValidationError
 from backend.interface import CheckoutApi
 from backend.interface.declare import ALL_ROLES
 
@@ -15,6 +16,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("serve", parents=[common], help="run the REST API server")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"(default {DEFAULT_PORT})")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on the port (default 1; more for a PostgreSQL store with many "
+        "tills or usage traffic)",
+    )
     p.set_defaults(handler=cmd_serve)
 
     tok = sub.add_parser("token", parents=[common], help="API bearer tokens")
@@ -32,11 +40,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_serve(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:
-    from backend.api.server import serve
+    from backend.api.workers import MAX_WORKERS
 
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ValidationError(f"--workers is 1 to {MAX_WORKERS}.", field="workers")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    serve(api.ctx, args.host, args.port)
-    return {"stopped": True, "host": args.host, "port": args.port}
+    if args.workers == 1:
+        from backend.api.server import serve
+
+        serve(api.ctx, args.host, args.port)
+    else:
+        from backend.api.workers import serve_workers
+
+        api.ctx.store.close()  # each worker opens its own; the schema is up to date now
+        serve_workers(
+            getattr(args, "db", None), getattr(args, "config", None), args.host, args.port,
+            args.workers,
+        )  # fmt: skip
+    return {"stopped": True, "host": args.host, "port": args.port, "workers": args.workers}
 
 
 def cmd_token_create(args: argparse.Namespace, api: CheckoutApi) -> dict[str, Any]:

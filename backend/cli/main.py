@@ -50,9 +50,10 @@ def _common() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="PATH_OR_URL",
         default=argparse.SUPPRESS,
-        help="database file (default: AUTOOS_CHECKOUT_DB or the data dir)",
+        help="database file, or a postgresql://user@host/name URL "
+        "(default: AUTOOS_CHECKOUT_DB or the data dir)",
     )
     common.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="settings TOML file"

@@ -45,7 +45,7 @@ def test_serve_listens_on_loopback_and_stops_gracefully_on_sigterm(db_path, cli)
         out, err = proc.communicate(timeout=30)
     err = "".join(seen) + err
     assert proc.returncode == 0, err
-    assert json.loads(out) == {"stopped": True, "host": "127.0.0.1", "port": port}
+    assert json.loads(out) == {"stopped": True, "host": "127.0.0.1", "port": port, "workers": 1}
     assert f"http://127.0.0.1:{port}" in err  # bound to loopback, the default
     assert "GET /payments/pricing 200" in err
     assert token not in err
