@@ -18,9 +18,9 @@ from typing import Any, ClassVar, Protocol
 Params = Sequence[Any] | dict[str, Any]
 
 #: A transaction's lock scope. ``None``: the whole store (one writer at a time, as
-#: SQLite always is). ``("customer", 42)``: only that customer's rows, so writers for
-#: different customers run side by side on PostgreSQL (SQLite still takes its one lock).
-Scope = tuple[str, int] | None
+#: SQLite always is). ``("customer", (42, 57))``: only those customers' rows, so writers
+#: for different customers run side by side on PostgreSQL (SQLite takes its one lock).
+Scope = tuple[str, tuple[int, ...]] | None
 
 
 class Cursor(Protocol):

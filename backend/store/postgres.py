@@ -163,9 +163,7 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self, scope: Scope = None) -> Iterator[None]:
-        if self._depth:
-            if scope is None and self._local.scope is not None:
-                raise RuntimeError("a whole-store change cannot run inside a customer's one")
+        if self._depth:  # joins the outer transaction, and its locks
             self._local.depth += 1
             try:
                 yield
@@ -179,7 +177,7 @@ class PostgresStore(Store):
             except Exception as exc:
                 conn.rollback()
                 raise _translate(exc) from None
-            self._local.conn, self._local.depth, self._local.scope = conn, 1, scope
+            self._local.conn, self._local.depth = conn, 1
             try:
                 yield
             except BaseException:
@@ -192,16 +190,22 @@ class PostgresStore(Store):
                     raise _translate(exc) from None
                 self._committed()
             finally:
-                self._local.conn, self._local.depth, self._local.scope = None, 0, None
+                self._local.conn, self._local.depth = None, 0
 
     @staticmethod
     def _lock(conn: Any, scope: Scope) -> None:
         if scope is None:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK,))
             return
-        kind, key = scope
+        kind, keys = scope
         conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (STORE_LOCK,))
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", ((SCOPE_KINDS[kind] << 56) | key,))
+        # in ascending order, in one statement: two batches never wait on each other in a
+        # circle
+        conn.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM "
+            "(SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS wanted",
+            ([(SCOPE_KINDS[kind] << 56) | key for key in sorted(set(keys))],),
+        )
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -4,34 +4,19 @@ and index survives; foreign keys are enforced afterwards as before."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from backend.store.db import Store
-from backend.store.migrations import MIGRATIONS, apply_migrations
+from backend.errors import ConstraintViolation
+from backend.store.db import SqliteStore
+from backend.store.migrations import apply_migrations
 
 NOW = "2026-11-26T10:00:00Z"
 
 
-def _old_store(path) -> Store:
+def _old_store(path) -> SqliteStore:
     """A store migrated up to 0008, with a customer who paid and was refunded."""
-    store = Store(path)
-    # registered in the order of their import (apply_migrations' list), as on a real open
-    from backend.store.migrations import (  # noqa: F401
-        m0001_core,
-        m0002_usage,
-        m0003_upi,
-        m0004_stripe,
-        m0005_reports,
-        m0006_api,
-        m0007_card_invoices,
-        m0008_payment_owner,
-        m0009_autopay,
-    )
-
-    with store.transaction() as db:
-        MIGRATIONS.build().apply(db, stop_before="0009_autopay")
+    store = SqliteStore(path)
+    assert apply_migrations(store, stop_before="0009_autopay")[-1] == "0008_payment_owner"
     with store.transaction():
         store.execute(
             "INSERT INTO customers (id, name, name_key, email, created_at, updated_at) "
@@ -64,11 +49,11 @@ def _old_store(path) -> Store:
     return store
 
 
-def _dump(store: Store, table: str) -> list[dict]:
+def _dump(store: SqliteStore, table: str) -> list[dict]:
     return store.query(f"SELECT * FROM {table} ORDER BY rowid")
 
 
-def _indexes(store: Store, table: str) -> set[str]:
+def _indexes(store: SqliteStore, table: str) -> set[str]:
     return {
         r["name"]
         for r in store.query(
@@ -110,18 +95,18 @@ def test_the_rebuild_keeps_every_row_reference_and_index(tmp_path):
             "?, ?)",
             (NOW, NOW),
         )
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"), store.transaction():
+    with pytest.raises(ConstraintViolation, match="CHECK"), store.transaction():
         store.execute(
             "INSERT INTO payments (id, customer_id, method, status, amount, currency, "
             "created_at, updated_at) VALUES ('pay_x', 1, 'cash', 'pending', 1, 'INR', ?, ?)",
             (NOW, NOW),
         )
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"), store.transaction():
+    with pytest.raises(ConstraintViolation, match="FOREIGN KEY"), store.transaction():
         store.execute(
             "INSERT INTO payment_events (payment_id, at, kind, actor) VALUES ('nope', ?, 'x', 't')",
             (NOW,),
         )
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"), store.transaction():
+    with pytest.raises(ConstraintViolation, match="UNIQUE"), store.transaction():
         store.execute(  # the partial unique index on invoices was created again
             "INSERT INTO payments (id, customer_id, method, status, amount, currency, "
             "created_at, updated_at, stripe_invoice_id) VALUES ('pay_y', 1, 'card_on_file', "

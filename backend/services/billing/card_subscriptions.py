@@ -10,6 +10,7 @@ now or at period end. The mirror is updated from Stripe's answers and events onl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from backend.adapters.stripe_gateway import gateway, require_card
@@ -112,17 +113,21 @@ def _apply_schedule_create(ctx: Context, payload: dict[str, Any], result: dict[s
     phases = result.get("phases") or []
     if phases:
         first = phases[0]
-        ctx.store.execute(
-            "UPDATE stripe_outbox SET payload=json_set(payload, '$.phase_start', ?, "
-            "'$.phase_end', ?, '$.phase_price', ?) WHERE kind='schedule.update' "
+        phase = {
+            "phase_start": first.get("start_date"),
+            "phase_end": first.get("end_date"),
+            "phase_price": _price_ref((first.get("items") or [{}])[0].get("price")),
+        }
+        waiting = ctx.store.fetchall(
+            "SELECT id, payload FROM stripe_outbox WHERE kind='schedule.update' "
             "AND entity='subscription' AND entity_id=? AND status='waiting' AND request IS NULL",
-            (
-                first.get("start_date"),
-                first.get("end_date"),
-                _price_ref((first.get("items") or [{}])[0].get("price")),
-                str(payload["subscription_id"]),
-            ),
+            (str(payload["subscription_id"]),),
         )
+        for row_id, queued in waiting:
+            ctx.store.execute(
+                "UPDATE stripe_outbox SET payload=? WHERE id=?",
+                (json.dumps({**json.loads(queued), **phase}, sort_keys=True), row_id),
+            )
 
 
 def _price_ref(price: Any) -> str | None:

@@ -31,7 +31,7 @@ def next_number(ctx: Context, kind: str = "INV") -> str:
     series = f"{kind}/{fy}"
     ctx.store.execute(
         "INSERT INTO document_counters (series, last) VALUES (?, 1) "
-        "ON CONFLICT(series) DO UPDATE SET last = last + 1",
+        "ON CONFLICT(series) DO UPDATE SET last = document_counters.last + 1",
         (series,),
     )
     last = ctx.store.scalar("SELECT last FROM document_counters WHERE series=?", (series,))

@@ -160,8 +160,9 @@ def _trials(reader: Reader, board: Dashboard, now: datetime) -> None:
     board.trials_active, board.trials_ending_7d = row["active"], row["ending"]
     row = reader.one(
         "SELECT COUNT(*) AS started, "
-        "COALESCE(SUM(status='converted'), 0) AS converted, "
-        "COALESCE(SUM(status='expired' OR (status='active' AND ends_at<=?)), 0) AS expired "
+        "COALESCE(SUM(CASE WHEN status='converted' THEN 1 ELSE 0 END), 0) AS converted, "
+        "COALESCE(SUM(CASE WHEN status='expired' OR (status='active' AND ends_at<=?) "
+        "THEN 1 ELSE 0 END), 0) AS expired "
         "FROM trials WHERE started_at>=? AND started_at<?",
         (now_iso, board.range.start_iso, board.range.end_iso),
     )
@@ -198,7 +199,8 @@ def _payment_problems(reader: Reader, board: Dashboard, now: datetime) -> None:
     now_iso = to_iso(now)
     for row in reader.query(
         "SELECT method, status, COUNT(*) AS n, "
-        "COALESCE(SUM(expires_at IS NOT NULL AND expires_at<=?), 0) AS overdue "
+        "COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at<=? THEN 1 ELSE 0 END), 0) "
+        "AS overdue "
         "FROM payments WHERE status IN ('pending', 'expired', 'late', 'failed') "
         "AND created_at>=? AND created_at<? GROUP BY method, status",
         (now_iso, board.range.start_iso, board.range.end_iso),

@@ -21,7 +21,13 @@ from backend.clock import parse_iso, to_iso
 from backend.context import Context
 from backend.domain import autopay
 from backend.domain.catalog import Tier
-from backend.errors import ConfigError, IdempotencyConflict, NotFound, ValidationError
+from backend.errors import (
+    ConfigError,
+    ConstraintViolation,
+    IdempotencyConflict,
+    NotFound,
+    ValidationError,
+)
 from backend.services.trials import credits, trials
 
 KINDS = ("workflow", "agent_start", "agent_stop")
@@ -194,7 +200,7 @@ def record_usage(
     (same customer and kind) or raises :class:`IdempotencyConflict`.
     """
     check_event(kind, event_id)
-    with ctx.store.transaction():
+    with ctx.store.transaction(scope=("customer", (customer_id,))):
         return apply_event(ctx, customer_id=customer_id, kind=kind, event_id=event_id, actor=actor)
 
 
@@ -225,11 +231,21 @@ def apply_event(
         trials.expire_trial(ctx, customer_id, actor=actor)
     month = at[:7]
     refusal, delta, left = _decide(ctx, plan, customer_id, kind, event_id, month, actor)
-    ctx.store.execute(
-        "INSERT INTO usage_events (event_id, customer_id, kind, at, month, allowed, reason, "
-        "credits_left, actor, agents_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (event_id, customer_id, kind, at, month, refusal is None, refusal, left, actor, delta),
-    )
+    try:
+        ctx.store.execute(
+            "INSERT INTO usage_events (event_id, customer_id, kind, at, month, allowed, "
+            "reason, credits_left, actor, agents_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (event_id, customer_id, kind, at, month, refusal is None, refusal, left, actor, delta),
+        )
+    except ConstraintViolation as exc:
+        if exc.kind != "unique":
+            raise
+        # the same id, sent at the same moment for another customer, won the race (each
+        # customer's events are serialised, different customers' run side by side)
+        raise IdempotencyConflict(
+            f"The usage event id {event_id!r} was already used for another customer or "
+            "kind; send a new id."
+        ) from None
     if delta > 0:
         ctx.store.execute(
             "INSERT INTO usage_agents (customer_id, running) VALUES (?, 1) "

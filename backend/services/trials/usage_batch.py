@@ -48,8 +48,20 @@ def record_batch(ctx: Context, events: Any, *, actor: str) -> list[dict[str, Any
         )
     if not events:
         return []
-    with ctx.store.transaction():
+    with ctx.store.transaction(scope=("customer", _customers(events))):
         return [_one(ctx, event, actor) for event in events]
+
+
+def _customers(events: list[Any]) -> tuple[int, ...]:
+    """The customers a batch may touch (locked together; malformed events skipped here
+    and refused one by one later)."""
+    found = set()
+    for event in events:
+        try:
+            found.add(parse_event(event)[0])
+        except ValidationError:
+            continue
+    return tuple(sorted(found))
 
 
 def _one(ctx: Context, event: Any, actor: str) -> dict[str, Any]:

@@ -87,9 +87,10 @@ def _load() -> None:
     )
 
 
-def apply_migrations(store: Store) -> list[str]:
+def apply_migrations(store: Store, *, stop_before: str | None = None) -> list[str]:
     """Apply pending migrations in one write transaction (safe with two processes: the
-    second waits for the store lock, then finds nothing pending)."""
+    second waits for the store lock, then finds nothing pending). ``stop_before`` leaves
+    that migration and later ones pending (a test builds an older store that way)."""
     _load()
     applied = _applied(store)
     newer = sorted(applied - {name for name, _fn in MIGRATIONS.entries})
@@ -112,6 +113,8 @@ def apply_migrations(store: Store) -> list[str]:
             for sql in COMPAT:
                 store.execute(sql)
         pending = MIGRATIONS.pending(store)
+        if stop_before in pending:
+            pending = pending[: pending.index(stop_before)]
         for name, fn in MIGRATIONS.entries:
             if name in pending:
                 fn(store)

@@ -119,11 +119,11 @@ class World:
         """An open in-app reminder: a trial ending in a week."""
         customer_id = _trialist(self)
         now = self.ctx.now_iso()
-        return self.ctx.store.execute(
+        return self.ctx.store.insert(
             "INSERT INTO trial_reminders (customer_id, stage, trial_ends_at, due_at, "
-            "created_at, email_status) VALUES (?, '7d', ?, ?, ?, 'skipped')",
+            "created_at, email_status) VALUES (?, '7d', ?, ?, ?, 'skipped') RETURNING id",
             (customer_id, now, now, now),
-        ).lastrowid
+        )
 
     def held_review(self) -> int:
         """A credit with a UTR and the amount only, held for staff."""

@@ -5,7 +5,6 @@ The clock stands at 2026-11-26T10:00:00Z; the range is 1–26 November 2026, INR
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -131,8 +130,8 @@ def test_usd_view_and_empty_range(ctx, board):
 def test_reader_cannot_write(ctx):
     from backend.store.reader import reading
 
-    with (
+    with (  # each engine says it its own way; neither lets a report write
         reading(ctx.store) as reader,
-        pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"),
+        pytest.raises(Exception, match=r"readonly|read-only"),
     ):
-        reader.cursor("DELETE FROM payments")
+        reader.query("DELETE FROM customers")

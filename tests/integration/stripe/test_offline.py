@@ -151,13 +151,13 @@ def test_every_card_entry_point_says_not_configured(ctx, why):
             "79900, 'INR', 'student', 'month', ?, ?, ?, 'a', ?, 'pi_old')",
             (cid, now, now, now, now),
         )
-        sub_id = ctx.store.execute(
+        sub_id = ctx.store.insert(
             "INSERT INTO subscriptions (customer_id, tier, interval, currency, amount, method, "
             "status, current_period_start, current_period_end, created_at, updated_at, "
             "stripe_subscription_id, stripe_item_id) VALUES (?, 'employee', 'month', 'USD', 2999, "
-            "'card', 'active', ?, ?, ?, ?, 'sub_old', 'si_old')",
+            "'card', 'active', ?, ?, ?, ?, 'sub_old', 'si_old') RETURNING id",
             (cid, now, now, now, now),
-        ).lastrowid
+        )
     attempts = {
         "checkout": lambda: card_checkout.start_checkout(
             ctx, customer_id=cid, tier="student", interval="month", currency="INR", actor="a"
