@@ -9,8 +9,10 @@ PIP := $(PY) -m pip
 QT_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1 \
            libdbus-1-3 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
-# and what the kiosk's test on a real X server uses (tests/gui/test_kiosk_on_x.py)
-TEST_DEBS := xvfb xdotool x11-utils
+# and what the kiosk's test on a real X server uses (tests/gui/test_kiosk_on_x.py), and
+# PostgreSQL for the integration tests' second engine (tests/pg_cluster.py starts a throwaway
+# cluster from its initdb)
+TEST_DEBS := xvfb xdotool x11-utils postgresql
 DEBS ?= $(QT_DEBS)
 
 .PHONY: run test test-stress venv install install-test sysdeps lint format screenshots bench clean

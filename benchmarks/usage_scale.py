@@ -1,10 +1,14 @@
-"""Checked, durable usage events per second through the REST API on SQLite: one event per
-request (``POST /payments/usage``) against batches of 100 and 1,000 (``POST /usage/events``),
-with ``autoos-checkout serve`` in its own process on loopback (``synchronous=FULL``).
+"""Checked, durable usage events per second through the REST API, on SQLite and on
+PostgreSQL, with 1, 2 and 4 ``serve`` workers: one event per request
+(``POST /payments/usage``) against batches of 100 and 1,000 (``POST /usage/events``),
+with ``autoos-checkout serve --workers N`` in its own processes on loopback. Durable:
+SQLite ``synchronous=FULL``; PostgreSQL a throwaway cluster with fsync and synchronous
+commit on (tests/pg_cluster.py).
 
-Floors, measured in the same run on the same disk: raw sqlite3 INSERT+COMMIT with the
-store's pragmas, one row per commit and 1,000 rows per commit; and ``GET /health`` of the
-same server (the bare request rate of the server stack), with the same client threads.
+Floors, measured in the same run on the same engine and disk: raw INSERT+COMMIT (sqlite3
+with the store's pragmas, or psycopg), one row per commit and 1,000 rows per commit; and
+``GET /health`` of the same server (the bare request rate of the server stack), with the
+same client threads.
 
 The store: 1,000 customers — half on Professional (unlimited workflows), a quarter on
 Employee (500 workflows/month), a quarter on the free trial (10 credits, so debits and,
@@ -17,8 +21,8 @@ credit balances equal their ledger sums and are never below zero, every allowed 
 workflow debited exactly one credit; a re-sent batch of 1,000 got the same answers and
 wrote nothing.
 
-Run: ``.venv/bin/python benchmarks/usage_scale.py [--seconds 8] [--clients 4]`` (about a
-minute with the defaults).
+Run: ``.venv/bin/python benchmarks/usage_scale.py [--engines sqlite postgresql]
+[--workers 1 2 4] [--seconds 8] [--clients 4]`` (about ten minutes with the defaults).
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import argparse
 import itertools
 import os
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -48,7 +51,7 @@ CUSTOMERS = 1000
 KINDS = ("workflow", "workflow", "agent_start", "workflow", "agent_stop")
 
 
-def prepare(db: Path) -> str:
+def prepare(db: Path | str) -> str:
     """The store's customers and plans (one transaction), and an AUTOOS token."""
     from backend.bootstrap import build_context
     from backend.clock import to_iso
@@ -153,11 +156,7 @@ def raw_floor(folder: Path, rows_per_commit: int, seconds: float) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO events VALUES (?, ?, 'workflow', '2026-11-26T10:00:00Z', "
-            "'2026-11', 1, NULL, 5)",
-            ((f"raw-{done + i}", i % CUSTOMERS) for i in range(rows_per_commit)),
-        )
+        conn.executemany(RAW_INSERT, _raw_rows(done, rows_per_commit))
         conn.execute("COMMIT")
         done += rows_per_commit
     spent = time.perf_counter() - start
@@ -165,75 +164,142 @@ def raw_floor(folder: Path, rows_per_commit: int, seconds: float) -> float:
     return done / spent
 
 
-def stored(db: Path) -> tuple[int, int]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+RAW_INSERT = (
+    "INSERT INTO events VALUES (?, ?, 'workflow', '2026-11-26T10:00:00Z', '2026-11', 1, NULL, 5)"
+)
+
+
+def _raw_rows(done: int, n: int) -> list[tuple[str, int]]:
+    return [(f"raw-{done + i}", i % CUSTOMERS) for i in range(n)]
+
+
+def raw_floor_postgres(url: str, rows_per_commit: int, seconds: float) -> float:
+    """The same floor on the PostgreSQL server: psycopg, one transaction per commit."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        table = f"raw_{rows_per_commit}_{time.monotonic_ns()}"
+        conn.execute(
+            f"CREATE TABLE {table} (event_id TEXT PRIMARY KEY, customer_id BIGINT, kind TEXT, "
+            "at TEXT, month TEXT, allowed BIGINT, reason TEXT, credits_left BIGINT)"
+        )
+        insert = RAW_INSERT.replace("events", table).replace("?", "%s")
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(insert, _raw_rows(done, rows_per_commit))
+            done += rows_per_commit
+        spent = time.perf_counter() - start
+        conn.execute(f"DROP TABLE {table}")
+    return done / spent
+
+
+def stored(db: Path | str) -> tuple[int, int]:
+    from backend.store import open_store
+
+    store = open_store(db, migrate=False)
     try:
-        rows = conn.execute("SELECT count(*), count(DISTINCT event_id) FROM usage_events")
-        return rows.fetchone()
+        return store.fetchone("SELECT count(*), count(DISTINCT event_id) FROM usage_events")
     finally:
-        conn.close()
+        store.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8, help="per API phase")
     parser.add_argument("--clients", type=int, default=4, help="client threads")
+    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f}; {args.clients} client threads")
+    ok = True
+    for engine in args.engines:
+        for workers in args.workers:
+            ok = run(engine, workers, args.seconds, args.clients) and ok
+    return 0 if ok else 1
+
+
+def run(engine: str, workers: int, seconds: float, clients: int) -> bool:
+    """One engine with ``workers`` serve processes: the phases, the floors, the checks."""
     rows: list[tuple[str, float, Phase | None]] = []
     errors: list[str] = []
-    print(f"load average before: {os.getloadavg()[0]:.1f}; {args.clients} client threads")
+    print(f"\n== {engine}, {workers} worker(s)")
+    cluster = None
     with tempfile.TemporaryDirectory(prefix="usage-scale-", dir=ROOT) as tmp:
         folder = Path(tmp)
-        db = folder / "usage.db"
-        token = prepare(db)
-        floors = [(raw_floor(folder, 1, 3), raw_floor(folder, 1000, 2))]
-        server, url = start_serve(db, serve_env())
-        answered = 0
-        resend_same = False
+        if engine == "postgresql":
+            from tests import pg_cluster
+
+            cluster = pg_cluster.start(fsync=True)
+            db: Path | str = cluster.url(cluster.new_database())
+
+            def floor(rows_per_commit: int, secs: float) -> float:
+                return raw_floor_postgres(str(db), rows_per_commit, secs)
+        else:
+            db = folder / "usage.db"
+
+            def floor(rows_per_commit: int, secs: float) -> float:
+                return raw_floor(folder, rows_per_commit, secs)
+
         try:
+            token = prepare(db)
+            floors = [(floor(1, 3), floor(1000, 2))]
+            server, url = start_serve(db, serve_env(), workers)
+            answered = 0
+            resend_same = False
+            try:
 
-            def phase(name: str, send: Callable[[httpx.Client, int, int], int]) -> None:
-                p = Phase(url, token, args.clients, args.seconds)
-                wall = p.run(send)
-                rows.append((name, p.events / wall, p))
-                errors.extend(f"{name}: {e}" for e in p.errors)
+                def phase(name: str, send: Callable[[httpx.Client, int, int], int]) -> None:
+                    p = Phase(url, token, clients, seconds)
+                    wall = p.run(send)
+                    rows.append((name, p.events / wall, p))
+                    errors.extend(f"{name}: {e}" for e in p.errors)
 
-            phase("GET /health (bare endpoint)", lambda c, t, n: _health(c))
+                phase("GET /health (bare endpoint)", lambda c, t, n: _health(c))
 
-            def single(client: httpx.Client, thread: int, n: int) -> int:
-                body = event("s", thread, n)
-                checked(client.post("/payments/usage", json=body), 1)
-                return 1
+                def single(client: httpx.Client, thread: int, n: int) -> int:
+                    body = event("s", thread, n)
+                    checked(client.post("/payments/usage", json=body), 1)
+                    return 1
 
-            phase("one event per request", single)
-            kept: list[dict] = []
-            for size in (100, 1000):
+                phase("one event per request", single)
+                kept: list[dict] = []
+                for size in (100, 1000):
 
-                def batched(client: httpx.Client, thread: int, n: int, size: int = size) -> int:
-                    events = [event(f"b{size}", thread, n, i) for i in range(size)]
-                    results = checked(client.post("/usage/events", json={"events": events}), size)
-                    if (size, thread, n) == (1000, 0, 0):
-                        kept.extend(results)  # sent again at the end
-                    return size
+                    def batched(client: httpx.Client, thread: int, n: int, size: int = size) -> int:
+                        events = [event(f"b{size}", thread, n, i) for i in range(size)]
+                        body = {"events": events}
+                        results = checked(client.post("/usage/events", json=body), size)
+                        if (size, thread, n) == (1000, 0, 0):
+                            kept.extend(results)  # sent again at the end
+                        return size
 
-                phase(f"batches of {size:,}", batched)
-            answered = sum(p.events for name, _, p in rows[1:] if p is not None)
-            first = [event("b1000", 0, 0, i) for i in range(1000)]
-            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
-                before = stored(db)
-                again = checked(c.post("/usage/events", json={"events": first}, timeout=30), 1000)
-                resend_same = again == kept and stored(db) == before
+                    phase(f"batches of {size:,}", batched)
+                answered = sum(p.events for name, _, p in rows[1:] if p is not None)
+                first = [event("b1000", 0, 0, i) for i in range(1000)]
+                headers = {"Authorization": f"Bearer {token}"}
+                with httpx.Client(base_url=url, headers=headers) as c:
+                    before = stored(db)
+                    body = {"events": first}
+                    again = checked(c.post("/usage/events", json=body, timeout=30), 1000)
+                    resend_same = again == kept and stored(db) == before
+            finally:
+                server.send_signal(signal.SIGTERM)
+                code = server.wait(60)
+            count, distinct = stored(db)
+            invariants = check_invariants(db)
+            floors.append((floor(1, 3), floor(1000, 2)))
         finally:
-            server.send_signal(signal.SIGTERM)
-            code = server.wait(30)
-        count, distinct = stored(db)
-        invariants = check_invariants(db)
-        floors.append((raw_floor(folder, 1, 3), raw_floor(folder, 1000, 2)))
+            if cluster is not None:
+                cluster.stop()
         # the better of before and after the API phases (the disk is shared with
         # whatever else runs): the ratios are then the less flattering ones
         rows.append(("raw INSERT+COMMIT, 1 row per commit", max(f[0] for f in floors), None))
         rows.append(("raw INSERT+COMMIT, 1,000 rows per commit", max(f[1] for f in floors), None))
+    return report(rows, errors, floors, answered, count, distinct, resend_same, invariants, code)
 
+
+def report(rows, errors, floors, answered, count, distinct, resend_same, invariants, code) -> bool:
     rate = {name: value for name, value, _ in rows}
     health = rate["GET /health (bare endpoint)"]
     raw1, raw1000 = (
@@ -274,7 +340,7 @@ def main() -> int:
         and invariants["allowed_trial_workflows"] == invariants["usage_debits"]
     )
     print("OK" if ok else "FAILED")
-    return 0 if ok else 1
+    return ok
 
 
 def _health(client: httpx.Client) -> int:
