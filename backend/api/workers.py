@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -42,9 +43,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(db: str | None, config: str | None, host: str, port: int) -> None:
-    """One worker process: its own context, its own socket, serving until SIGTERM."""
+def _worker(db: str | None, config: str | None, host: str, port: int, parent: int) -> None:
+    """One worker process: its own context, its own socket, serving until SIGTERM (or
+    until its supervisor is gone: a worker never outlives it, holding the port)."""
     from backend.bootstrap import build_context
+
+    _stop_with_parent(parent)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ctx = build_context(db=db, config=config)
@@ -54,6 +58,20 @@ def _worker(db: str | None, config: str | None, host: str, port: int) -> None:
         ctx.store.close()
 
 
+def _stop_with_parent(parent: int) -> None:
+    """Ask Linux for SIGTERM when the supervisor dies (``PR_SET_PDEATHSIG``), then check
+    it did not die already, before the request was made."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the supervisor's stop still ends us
+        return
+    if os.getppid() != parent:
+        raise SystemExit(0)
+
+
 def serve_workers(
     db: str | Path | None, config: str | Path | None, host: str, port: int, workers: int
 ) -> None:
@@ -61,7 +79,7 @@ def serve_workers(
     warn_if_exposed(host)
     listening_socket(host, port).close()  # a port in use fails here, before any worker
     spawn = multiprocessing.get_context("spawn")
-    args = (str(db) if db else None, str(config) if config else None, host, port)
+    args = (str(db) if db else None, str(config) if config else None, host, port, os.getpid())
     stopping = threading.Event()
 
     def stop(sig: int, frame: FrameType | None) -> None:

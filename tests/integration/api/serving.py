@@ -32,7 +32,13 @@ class Serve:
             text=True,
         )  # fmt: skip
         self.workers = workers
-        self.wait_until_serving()
+        try:
+            self.wait_until_serving()
+        except BaseException:
+            self.proc.kill()  # its workers follow it (they stop when their supervisor dies)
+            self.proc.communicate(timeout=60)
+            self._log_file.close()
+            raise
 
     def wait_until_serving(self, timeout: float = 60) -> None:
         """Until every worker has said it listens and the port answers."""

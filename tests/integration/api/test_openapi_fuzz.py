@@ -19,6 +19,7 @@ from schemathesis.checks import not_a_server_error, positive_data_acceptance
 from backend.services.shop import customers
 
 EXAMPLES = 15
+STREAMS = {"/payments/stream"}
 
 
 def no_internal_error(ctx, response, case) -> None:
@@ -33,6 +34,9 @@ def test_generated_requests_never_break_the_contract(server, tokens, ctx, provid
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5
+    # the payment stream never ends by itself (a fuzzer would read it until its own
+    # time-out, minutes per example); its contract is tests/integration/api/test_stream.py
+    operations = [op for op in operations if op.path not in STREAMS]
     for operation in operations:
         roles = operation.definition.raw.get("x-roles") or []
         headers = {"Authorization": f"Bearer {tokens[roles[0]]}"} if roles else {}

@@ -10,6 +10,7 @@ import random
 import signal
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -151,3 +152,25 @@ def test_one_free_trial_per_person_across_two_stores_on_one_database(postgres, c
     finally:
         store.close()
         postgres.drop_database(name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(db_path, tmp_path):
+    serve = Serve(db_path, tmp_path / "serve.log", workers=2)
+    workers = serve.worker_pids()
+    assert len(workers) == 2
+    serve.proc.kill()  # the supervisor dies without stopping anyone
+    serve.stop()
+    deadline = time.monotonic() + 60
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its supervisor"
+        time.sleep(0.05)
+    with pytest.raises(httpx.TransportError):  # nobody holds the port any more
+        httpx.get(f"{serve.url}/health", timeout=5)
