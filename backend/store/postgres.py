@@ -39,7 +39,9 @@ _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:[A-Za-z_]\w*|%")
 
 @lru_cache(maxsize=2048)
 def to_pyformat(sql: str) -> str:
-    """``?`` → ``%s`` and ``:name`` → ``%(name)s``, outside quoted text; ``%`` → ``%%``."""
+    """``?`` → ``%s`` and ``:name`` → ``%(name)s`` outside quoted text, and every ``%``
+    (quoted or not) → ``%%``; the statement is then always run with its parameters, even
+    none, so psycopg reads it the same way every time."""
 
     def swap(match: re.Match[str]) -> str:
         part = match.group(0)
@@ -49,7 +51,7 @@ def to_pyformat(sql: str) -> str:
             return "%%"
         if part.startswith(":") and part != "::":
             return f"%({part[1:]})s"
-        return part
+        return part.replace("%", "%%")  # a quoted string or name, or "::"
 
     return _TOKEN.sub(swap, sql)
 
@@ -244,7 +246,7 @@ class PostgresStore(Store):
     def execute(self, sql: str, params: Params = ()) -> _Result:
         with self._connection() as conn:
             try:
-                cur = conn.execute(to_pyformat(sql), params or None)
+                cur = conn.execute(to_pyformat(sql), params)
                 columns = [d.name for d in cur.description or ()]
                 rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
                 return _Result(cur.rowcount, columns, rows)
@@ -267,6 +269,8 @@ class PostgresStore(Store):
     @contextmanager
     def read_only(self) -> Iterator[Any]:
         """A connection in a read-only transaction, for one long report."""
+        if self._depth:
+            raise RuntimeError("a report reads outside the change's transaction")
         with self._connection() as conn:
             conn.execute("BEGIN READ ONLY")
             try:

@@ -106,7 +106,7 @@ class _ServerReader:
         self.conn = conn
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(to_pyformat(sql), params or None)
+        cur = self.conn.execute(to_pyformat(sql), params)
         names = [d.name for d in cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -115,7 +115,7 @@ class _ServerReader:
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        row = self.conn.execute(to_pyformat(sql), params or None).fetchone()
+        row = self.conn.execute(to_pyformat(sql), params).fetchone()
         return row[0] if row is not None else None
 
     def cursor(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
@@ -123,7 +123,7 @@ class _ServerReader:
         from psycopg.rows import dict_row
 
         cur = self.conn.cursor(name="report", row_factory=dict_row)
-        cur.execute(to_pyformat(sql), params or None)
+        cur.execute(to_pyformat(sql), params)
         return cur
 
 
