@@ -51,9 +51,11 @@ run: sysdeps $(VENV)/.installed-test
 	$(PY) -m backend.cli init
 	$(PY) -m app.main
 
+# one pytest worker per core, at most 4 (each starts its own throwaway PostgreSQL)
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory sysdeps DEBS="$(QT_DEBS) $(TEST_DEBS)"
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(JOBS)
 
 # The GUI tests N times beside two CPU-burning processes; prints "N passed, M failed".
 # Not part of `make test` (CI stays short); run it before you push GUI changes.
