@@ -686,6 +686,18 @@ def parse_statement(text: str, mapping: Mapping | None = None) -> list[Line]:
     return read_statement_text(text, mapping).lines
 
 
+def utrs_in_line(reference: str, narration: str) -> list[str]:
+    """The UTRs a credit line names: in its reference column, else in its narration.
+
+    A request's own reference (``AC`` + 16 hex digits) is taken out first: its hex digits
+    can hold twelve decimal digits in a row (about one request in a hundred), and those
+    are not a UTR. Left in, they made a line name two UTRs, so it was applied without one.
+    """
+    return utrs_in_reference(TR_IN_TEXT.sub(" ", reference)) or UTR_IN_TEXT.findall(
+        TR_IN_TEXT.sub(" ", narration)
+    )
+
+
 def utrs_in_reference(reference: str) -> list[str]:
     """HDFC pads the UTR to 16 digits with zeros (``0000401234567890``)."""
     digits = reference.strip()

@@ -22,6 +22,7 @@ from backend.domain.bank_statements import (
     parse_date,
     parse_statement,
     read_statement_text,
+    utrs_in_line,
 )
 from backend.domain.money import Money, format_money
 from backend.errors import ValidationError
@@ -620,3 +621,17 @@ def test_any_layout_delimiter_and_format_reads_back_the_same_credits(
     ]
     assert _credits(statement.lines) == expected
     assert [line.narration for line in statement.lines] == [n for _, n, _, p in rows if p]
+
+
+@pytest.mark.parametrize(
+    ("reference", "narration", "utrs"),
+    [
+        # the request's reference holds twelve digits in a row: still one UTR
+        ("", "UPI/CR/401234567894/ASHA/ICIC/a@ok/AC123456789012ABCD", ["401234567894"]),
+        ("AC123456789012ABCD", "UPI/CR/401234567894/ASHA", ["401234567894"]),
+        ("0000401234567890", "UPI AC0123456789012345", ["401234567890"]),  # HDFC's padding
+        ("", "NEFT 401234567894 / 401234567895", ["401234567894", "401234567895"]),
+    ],
+)
+def test_a_request_reference_is_never_read_as_a_utr(reference, narration, utrs):
+    assert utrs_in_line(reference, narration) == utrs

@@ -31,12 +31,11 @@ from backend.context import Context
 from backend.domain.bank_statements import (
     PRESETS,
     TR_IN_TEXT,
-    UTR_IN_TEXT,
     Line,
     Mapping,
     parse_columns,
     parse_statement,
-    utrs_in_reference,
+    utrs_in_line,
 )
 from backend.errors import CheckoutError, ValidationError
 from backend.services.upi import upi_requests
@@ -68,7 +67,7 @@ def _match(ctx: Context, line: Line) -> tuple[str, list[str], str | None, str]:
     ``matched`` (proof: apply), ``held`` (evidence: a person decides), ``ambiguous`` or
     ``unmatched``."""
     text = f"{line.narration} {line.reference}"
-    utrs = utrs_in_reference(line.reference) or UTR_IN_TEXT.findall(line.narration)
+    utrs = utrs_in_line(line.reference, line.narration)
     utr = utrs[0] if len(set(utrs)) == 1 else None
     trs = sorted({t.upper() for t in TR_IN_TEXT.findall(text)})
     if trs:
