@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from backend.errors import ConstraintViolation, StoreClosed, StoreError
 from backend.store.base import Params, Scope, Store
@@ -34,6 +33,8 @@ POOL_MAX = 8
 CONNECT_SECONDS = 10.0
 
 _SQLSTATE_KIND = {"23505": "unique", "23503": "foreign_key", "23514": "check", "23502": "not_null"}
+_PASSWORD = re.compile(r"^([a-z]+://[^:/@?]*:)[^/?#]*@")
+_PASSWORD_PARAM = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:[A-Za-z_]\w*|%")
 
 
@@ -57,13 +58,9 @@ def to_pyformat(sql: str) -> str:
 
 
 def public_url(url: str) -> str:
-    """The URL without its password, for messages and the ``about`` command."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password, for messages and the ``about`` command (text
+    surgery, not parsing: a URL bad enough to refuse must still be shown safely)."""
+    return _PASSWORD_PARAM.sub(r"\1***", _PASSWORD.sub(r"\1***@", url))
 
 
 class _Result:
