@@ -46,6 +46,21 @@ def _config(ctx: Context, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def listening_socket(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """A TCP socket bound to host:port for uvicorn to listen on; ``shared``: other
+    processes may bind it too and the kernel spreads connections (``serve --workers``).
+
+    Made with ``IPPROTO_TCP`` named: asyncio switches Nagle's algorithm off only on
+    sockets that say they are TCP, and without that every response written in two parts
+    waited for the client's delayed ACK (about 40 ms a request)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def warn_if_exposed(host: str) -> None:
     if not is_loopback(host):
         log.warning(
@@ -108,9 +123,7 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 15) -> BackgroundServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         server = _Server(_config(self.ctx, self.host, self.port))
         thread = threading.Thread(

@@ -17,13 +17,18 @@ import logging
 import multiprocessing
 import os
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
 from types import FrameType
 
-from backend.api.server import GRACE_SECONDS, _config, _Server, warn_if_exposed
+from backend.api.server import (
+    GRACE_SECONDS,
+    _config,
+    _Server,
+    listening_socket,
+    warn_if_exposed,
+)
 from backend.errors import CheckoutError
 
 log = logging.getLogger("autoos_checkout.api")
@@ -32,15 +37,6 @@ MAX_WORKERS = 32
 #: a worker that exits with an error this soon after starting is not started again and
 #: again: the supervisor stops (a bad setting or an unreachable database would spin)
 FAST_FAILURE_SECONDS = 3.0
-
-
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket on host:port that other workers may bind too (the kernel balances)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    return sock
 
 
 def _worker(db: str | None, config: str | None, host: str, port: int, parent: int) -> None:
@@ -53,7 +49,7 @@ def _worker(db: str | None, config: str | None, host: str, port: int, parent: in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ctx = build_context(db=db, config=config)
     try:
-        _Server(_config(ctx, host, port)).run(sockets=[listening_socket(host, port)])
+        _Server(_config(ctx, host, port)).run(sockets=[listening_socket(host, port, shared=True)])
     finally:
         ctx.store.close()
 
@@ -77,7 +73,7 @@ def serve_workers(
 ) -> None:
     """Run ``workers`` API processes until SIGINT/SIGTERM."""
     warn_if_exposed(host)
-    listening_socket(host, port).close()  # a port in use fails here, before any worker
+    listening_socket(host, port, shared=True).close()  # a port in use fails here, first
     spawn = multiprocessing.get_context("spawn")
     args = (str(db) if db else None, str(config) if config else None, host, port, os.getpid())
     stopping = threading.Event()
