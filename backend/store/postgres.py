@@ -29,6 +29,9 @@ from backend.store.base import Params, Scope, Store
 #: advisory lock keys (64-bit): the store, and one per customer under it
 STORE_LOCK = 0x4155_544F_4F53  # "AUTOOS"
 SCOPE_KINDS = {"customer": 1}
+#: connections kept open (made in the background at start): a request never waits for
+#: PostgreSQL to start a backend for it, which takes hundreds of ms on a busy server
+POOL_MIN = 4
 POOL_MAX = 8
 CONNECT_SECONDS = 10.0
 
@@ -142,7 +145,7 @@ class PostgresStore(Store):
         self._pool = ConnectionPool(
             url,
             configure=_configure,
-            min_size=1,
+            min_size=min(POOL_MIN, pool_max),
             max_size=pool_max,
             kwargs={"autocommit": True, "connect_timeout": int(CONNECT_SECONDS)},
             open=True,
