@@ -1,11 +1,12 @@
 """What every store engine offers the services: one way to run SQL and one transaction
 per state change, whether the data lives in a SQLite file or on a PostgreSQL server.
 
-SQL is written once, in SQLite's placeholder styles (``?`` and ``:name``) and in the
+SQL is written once, with SQLite's parameter markers (``?`` and ``:name``) and in the
 subset both engines understand (``INSERT … ON CONFLICT``, ``RETURNING``); the PostgreSQL
-engine rewrites the placeholders. Where the engines truly differ (triggers, locking,
-string aggregation, JSON) the difference is named in :mod:`backend.store.dialect` or in
-the migration runner, nowhere else.
+engine rewrites the markers. Where the engines truly differ, the difference lives in
+three named places only: :mod:`backend.store.postgres` (locking, errors, value
+conversion), :mod:`backend.store.migrations.postgres_ddl` (types, triggers,
+``group_concat``) and :mod:`backend.store.reader` (read-only reports).
 """
 
 from __future__ import annotations

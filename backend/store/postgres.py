@@ -2,7 +2,7 @@
 traffic that outgrows one file.
 
 Connections come from a psycopg pool; a thread holds one for the length of its
-transaction. SQL arrives in SQLite's placeholder styles and is rewritten once per text.
+transaction. SQL arrives with SQLite's parameter markers and is rewritten once per text.
 
 Locking (what SQLite's single writer gave for free, written down in docs/decisions.md):
 every write transaction takes the store lock as a PostgreSQL advisory lock, held until
