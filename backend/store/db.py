@@ -69,6 +69,7 @@ class SqliteStore(Store):
         self.conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self._owner = 0  # the thread whose transaction is open (while _depth > 0)
 
     @contextmanager
     def transaction(self, scope: Scope = None) -> Iterator[None]:
@@ -84,7 +85,7 @@ class SqliteStore(Store):
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise StoreError(f"The database is busy or read-only: {exc}") from None
-            self._depth = 1
+            self._depth, self._owner = 1, threading.get_ident()
             try:
                 yield
             except BaseException:
@@ -113,7 +114,9 @@ class SqliteStore(Store):
 
     @property
     def in_transaction(self) -> bool:
-        return self._depth > 0
+        """Whether *this thread* is inside a transaction (the connection is shared, and
+        another thread's open transaction is one to wait for, not to join)."""
+        return self._depth > 0 and self._owner == threading.get_ident()
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         with self._lock:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -100,6 +100,20 @@ def _translate(exc: Exception) -> Exception:
     return exc
 
 
+@contextmanager
+def _translated() -> Iterator[None]:
+    """psycopg's errors raised as the store's own (others pass unchanged)."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        translated = _translate(exc)
+        if translated is exc:
+            raise
+        raise translated from None
+
+
 def _configure(conn: Any) -> None:
     """Values travel as they do with SQLite: a Python bool is stored as 0 or 1 (flag
     columns are integers); a whole NUMERIC (``SUM`` of BIGINT money) comes back as
@@ -115,8 +129,7 @@ def _configure(conn: Any) -> None:
     class WholeOrFloat(Loader):
         def load(self, data: Any) -> int | float:
             text = bytes(data).decode()
-            number = float(text)
-            return int(text) if text.lstrip("-").isdigit() else number
+            return int(text) if text.lstrip("-").isdigit() else float(text)
 
     conn.adapters.register_loader("numeric", WholeOrFloat)
     conn.adapters.register_dumper(bool, BoolAsInteger)
@@ -190,9 +203,9 @@ class PostgresStore(Store):
                     conn.commit()
                 except Exception as exc:
                     raise _translate(exc) from None
-                self._committed()
             finally:
                 self._local.conn, self._local.depth = None, 0
+        self._committed()  # the connection is back in the pool: a listener may read
 
     @staticmethod
     def _lock(conn: Any, scope: Scope) -> None:
@@ -231,30 +244,21 @@ class PostgresStore(Store):
             return
         if self._closed:
             raise StoreClosed("the store is closed")
-        try:
-            with self._pool.connection(timeout=CONNECT_SECONDS * 3) as conn:
-                yield conn
-        except StoreError:
-            raise
-        except Exception as exc:
-            translated = _translate(exc)
-            if translated is exc:
-                raise
-            raise translated from None
+        with _translated(), self._pool.connection(timeout=CONNECT_SECONDS * 3) as conn:
+            yield conn
 
     # -- statements ------------------------------------------------------------------
     def execute(self, sql: str, params: Params = ()) -> _Result:
-        with self._connection() as conn:
-            try:
-                cur = conn.execute(to_pyformat(sql), params)
-                columns = [d.name for d in cur.description or ()]
-                rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
-                return _Result(cur.rowcount, columns, rows)
-            except Exception as exc:
-                translated = _translate(exc)
-                if translated is exc:
-                    raise
-                raise translated from None
+        with self._connection() as conn, _translated():
+            cur = conn.execute(to_pyformat(sql), params)
+            columns = [d.name for d in cur.description or ()]
+            rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+            return _Result(cur.rowcount, columns, rows)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """Every row in one pipeline: one round trip for the lot, not one a row."""
+        with self._connection() as conn, _translated():
+            conn.cursor().executemany(to_pyformat(sql), rows)
 
     def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple]]:
         result = self.execute(sql, params)
