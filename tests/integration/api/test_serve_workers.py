@@ -56,6 +56,15 @@ def _both_running(serve: Serve) -> list[int]:
     return pids
 
 
+def _gone(serve: Serve, victim: int) -> None:
+    """Wait until a killed worker is dead: ``kill`` only sends the signal, and a process
+    still dying on a busy machine would otherwise be picked (and "killed") again."""
+    deadline = time.monotonic() + 60
+    while victim in serve.worker_pids():
+        assert time.monotonic() < deadline, f"worker {victim} did not die"
+        time.sleep(0.02)
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_stream_20_times_loses_no_answered_event(
     ctx, db_path, trialist, tmp_path
@@ -77,6 +86,7 @@ def test_a_worker_killed_mid_stream_20_times_loses_no_answered_event(
                     number += 1
                 victim = rng.choice(_both_running(serve))
                 os.kill(victim, signal.SIGKILL)
+                _gone(serve, victim)
                 killed.append(victim)
                 # the next event goes to whichever worker is alive; a re-sent answered
                 # event gets its first answer back and is not counted again
