@@ -32,7 +32,7 @@ from backend.context import Context  # noqa: E402
 from backend.domain.catalog import Catalog, Limits, load_catalog  # noqa: E402
 from backend.services.shop import customers  # noqa: E402
 from backend.services.trials import credits, trials  # noqa: E402
-from backend.services.trials.usage import record_usage  # noqa: E402
+from backend.services.trials.usage_events import record_usage  # noqa: E402
 from backend.store.db import PRAGMAS, open_store  # noqa: E402
 
 CUSTOMERS = 100

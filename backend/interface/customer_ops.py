@@ -213,11 +213,9 @@ class CustomerOps(Bound):
     def report_usage(
         self, customer_id: CustomerId, kind: UsageKind, event_id: EventId
     ) -> UsageAnswer:
-        from backend.services.shop import customers
-        from backend.services.trials import usage
+        from backend.services.trials import usage_events
 
-        customers.get_customer(self.ctx, customer_id)
-        answer = usage.record_usage(
+        answer = usage_events.record_usage(
             self.ctx, customer_id=customer_id, kind=kind, event_id=event_id, actor=self.actor
         )
         return {**answer, "event_id": event_id}  # type: ignore[typeddict-item]
@@ -241,9 +239,9 @@ class CustomerOps(Bound):
         tag="trials and usage",
     )
     def report_usage_batch(self, events: UsageEvents) -> list[UsageResult]:
-        from backend.services.trials import usage_batch
+        from backend.services.trials import usage_events
 
-        return usage_batch.record_batch(self.ctx, events, actor=self.actor)  # type: ignore[return-value]
+        return usage_events.record_batch(self.ctx, events, actor=self.actor)  # type: ignore[return-value]
 
     @operation(
         "GET",

@@ -13,7 +13,7 @@ from backend.context import Context
 from backend.domain.catalog import parse_catalog
 from backend.errors import Conflict, IdempotencyConflict
 from backend.services.shop import customers
-from backend.services.trials import credits, trials, usage
+from backend.services.trials import credits, trials, usage, usage_events
 from backend.store import open_store
 from tests.integration.ledger_checks import check_invariants
 
@@ -107,7 +107,7 @@ def test_balance_is_the_ledger_sum_and_repeats_change_nothing(ops):
                     ctx.clock.advance(days=op[1])
                     trials.expire_due_trials(ctx)
                 else:
-                    answer = usage.record_usage(
+                    answer = usage_events.record_usage(
                         ctx, customer_id=ids[op[1]], kind=op[2], event_id=op[3], actor="t"
                     )
                     event(f"{op[2]}: {answer['reason'] or 'allowed'}")

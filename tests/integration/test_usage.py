@@ -4,7 +4,7 @@ import pytest
 
 from backend.errors import IdempotencyConflict, NotFound, ValidationError
 from backend.services.shop import customers
-from backend.services.trials import credits, trials, usage
+from backend.services.trials import credits, trials, usage, usage_events
 from backend.store import audit
 from tests.integration.ledger_checks import check_invariants, subscribe
 
@@ -15,7 +15,9 @@ def cid(ctx):
 
 
 def rec(ctx, cid, kind, event_id):
-    return usage.record_usage(ctx, customer_id=cid, kind=kind, event_id=event_id, actor="api:t")
+    return usage_events.record_usage(
+        ctx, customer_id=cid, kind=kind, event_id=event_id, actor="api:t"
+    )
 
 
 def test_no_plan_is_refused_and_recorded(ctx, cid):

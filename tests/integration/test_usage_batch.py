@@ -9,8 +9,8 @@ import pytest
 from backend.errors import PermissionDenied, ValidationError
 from backend.interface import AUTOOS, Caller, CheckoutApi
 from backend.services.shop import customers
-from backend.services.trials import credits, trials, usage
-from backend.services.trials.usage_batch import BATCH_MAX, record_batch
+from backend.services.trials import credits, trials, usage, usage_events
+from backend.services.trials.usage_events import BATCH_MAX, record_batch
 from tests.integration.ledger_checks import check_invariants, dump, subscribe
 
 
@@ -62,7 +62,7 @@ def test_answers_follow_the_rules_of_one_at_a_time_in_order(ctx):
         trials.start_trial(ctx, cid, actor="t")
         credits.debit(ctx, cid, 7, "used before", idempotency_key=f"pre{cid}", actor="t")
     singly = [
-        usage.record_usage(ctx, customer_id=one, kind=kind, event_id=f"s{i}", actor="t")
+        usage_events.record_usage(ctx, customer_id=one, kind=kind, event_id=f"s{i}", actor="t")
         for i, kind in enumerate(SCRIPT)
     ]
     batched = batch(ctx, [ev(many, kind, f"b{i}") for i, kind in enumerate(SCRIPT)])
@@ -98,7 +98,7 @@ def test_a_resent_batch_gets_the_first_answers_and_counts_nothing(ctx, trialist)
 
 
 def test_events_recorded_one_at_a_time_are_answered_as_first_recorded(ctx, trialist):
-    single = usage.record_usage(
+    single = usage_events.record_usage(
         ctx, customer_id=trialist, kind="workflow", event_id="w0", actor="t"
     )
     results = batch(ctx, [ev(trialist, "workflow", "w0"), ev(trialist, "workflow", "w1")])
@@ -108,7 +108,9 @@ def test_events_recorded_one_at_a_time_are_answered_as_first_recorded(ctx, trial
     ]
     assert usage_rows(ctx) == 2
     # and the other way round: a batch's event sent again on its own
-    again = usage.record_usage(ctx, customer_id=trialist, kind="workflow", event_id="w1", actor="t")
+    again = usage_events.record_usage(
+        ctx, customer_id=trialist, kind="workflow", event_id="w1", actor="t"
+    )
     assert again["credits_left"] == 8
     assert check_invariants(ctx.store) == {"debits": 2, "events": 2}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from backend.bootstrap import build_context
 from backend.clock import ManualClock
 from backend.config import Settings
-from backend.services.trials.usage import record_usage
+from backend.services.trials.usage_events import record_usage
 
 NOW = "2026-11-05T10:00:00Z"
 MIX = ("workflow", "workflow", "agent_start", "workflow", "agent_stop")

@@ -12,7 +12,7 @@ from typing import Any
 from backend.clock import ManualClock
 from backend.context import Context
 from backend.services.shop import customers, staff
-from backend.services.trials import trials, usage
+from backend.services.trials import trials, usage_events
 from backend.services.upi import upi_requests
 
 START = "2026-11-20T04:30:00Z"  # 10:00 in India
@@ -47,7 +47,7 @@ def build_demo(ctx: Context, clock: ManualClock) -> dict[str, Any]:
     trials.start_trial(ctx, ids["Vikram Singh"], actor=actor)
     for n in range(4):
         clock.advance(hours=5)
-        usage.record_usage(
+        usage_events.record_usage(
             ctx, customer_id=ids["Kavya Rao"], kind="workflow", event_id=f"demo-k{n}", actor="demo"
         )
 
@@ -63,14 +63,14 @@ def build_demo(ctx: Context, clock: ManualClock) -> dict[str, Any]:
     clock.advance(hours=3)
     paid("Priya Nair", "student", "year", "633098765432")
     for n in range(37):
-        usage.record_usage(
+        usage_events.record_usage(
             ctx,
             customer_id=ids["Arjun Mehta"],
             kind="workflow",
             event_id=f"demo-a{n}",
             actor="demo",
         )
-    usage.record_usage(
+    usage_events.record_usage(
         ctx, customer_id=ids["Arjun Mehta"], kind="agent_start", event_id="demo-a-ag", actor="demo"
     )
     clock.advance(days=2)

@@ -12,7 +12,7 @@ from app.till.utr_dialog import UtrDialog
 from backend.interface import Caller, CheckoutApi
 from backend.services.billing import upi_subscriptions
 from backend.services.shop import customers
-from backend.services.trials import trials, usage
+from backend.services.trials import trials, usage_events
 from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import sign_in, when_dialog_opens
 
@@ -35,7 +35,7 @@ def _shop(ctx):
     )
     trials.start_trial(ctx, ids["Kavya"], actor="test")
     for n in range(3):
-        usage.record_usage(
+        usage_events.record_usage(
             ctx, customer_id=ids["Kavya"], kind="workflow", event_id=f"k{n}", actor="test"
         )
     return ids, paid, pending
