@@ -213,13 +213,12 @@ class PostgresStore(Store):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK,))
             return
         kind, keys = scope
-        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (STORE_LOCK,))
-        # in ascending order, in one statement: two batches never wait on each other in a
-        # circle
+        # the store shared, then the customers in ascending order, in one statement (one
+        # round trip): two batches never wait on each other in a circle
         conn.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM "
-            "(SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS wanted",
-            ([(SCOPE_KINDS[kind] << 56) | key for key in sorted(set(keys))],),
+            "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(k)) "
+            "FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS wanted)",
+            (STORE_LOCK, [(SCOPE_KINDS[kind] << 56) | key for key in sorted(set(keys))]),
         )
 
     @contextmanager
@@ -256,7 +255,11 @@ class PostgresStore(Store):
             return _Result(cur.rowcount, columns, rows)
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        """Every row in one pipeline: one round trip for the lot, not one a row."""
+        """Every row in one pipeline: one round trip for the lot, not one a row (a single
+        row goes as one statement, which costs less than a pipeline's own exchanges)."""
+        if len(rows) == 1:
+            self.execute(sql, rows[0])
+            return
         with self._connection() as conn, _translated():
             conn.cursor().executemany(to_pyformat(sql), rows)
 

@@ -19,15 +19,15 @@ from backend.clock import to_iso
 from backend.context import Context
 from backend.errors import NotFound
 from backend.services.trials import credits, trials
-from backend.services.trials.usage_rules import Plan, plans
+from backend.services.trials.usage_rules import Plan, standings
 
 
 def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) -> Plan:
     """Work out the customer's plan (reads only). Raises NotFound for no such customer."""
-    found = plans(ctx, [customer_id], now or ctx.clock.now())
+    found = standings(ctx, [customer_id], now or ctx.clock.now())
     if customer_id not in found:
         raise NotFound(f"There is no customer number {customer_id}.")
-    return found[customer_id]
+    return found[customer_id].plan
 
 
 def _workflows_in_month(ctx: Context, customer_id: int, month: str) -> int:

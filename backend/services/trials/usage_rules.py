@@ -1,7 +1,7 @@
 """The rules of usage: what a customer's plan allows, decided against their standing.
 
 A customer's :class:`Standing` (plan, credits, agents running, workflows this month) is
-read for many customers at once (:func:`standings`, a handful of queries whatever their
+read for many customers at once (:func:`standings`, one or two queries whatever their
 number), then each event is decided in memory by :func:`decide`, which updates the
 standing so the next event sees what this one did. One event at a time and a batch of a
 thousand go through exactly these two functions (:mod:`backend.services.trials.usage_events`
@@ -61,7 +61,7 @@ class Standing:
     plan: Plan
     agents: int = 0  # agents running
     workflows: int = 0  # workflows allowed this month (read when the plan caps them)
-    granted: int = 0  # credit balances (read when the plan runs on credits)
+    granted: int = 0  # credit balances by bucket
     purchased: int = 0
 
     @property
@@ -106,15 +106,24 @@ def marks(count: int) -> str:
     return ", ".join("?" * count)
 
 
-#: one read for the plans of many customers: each customer, their trial, their
+#: one read for the standing of many customers: each customer, their trial, their
 #: subscriptions in force (a past-due UPI AutoPay plan only during its grace period after
-#: the failed renewal)
-PLAN_QUERY = """
+#: the failed renewal), whether one lapsed (past due beyond the grace), the agents they
+#: run and their credit balances by bucket
+STANDING_QUERY = """
 SELECT c.id, t.status, t.ends_at,
     (SELECT group_concat(s.tier, ' ') FROM subscriptions s
      WHERE s.customer_id = c.id AND s.status IN ('active', 'trialing', 'past_due')
        AND (s.current_period_end IS NULL OR s.current_period_end > ?)
-       AND (s.status <> 'past_due' OR s.past_due_since IS NULL OR s.past_due_since > ?))
+       AND (s.status <> 'past_due' OR s.past_due_since IS NULL OR s.past_due_since > ?)),
+    (SELECT count(*) FROM subscriptions s
+     WHERE s.customer_id = c.id AND s.status = 'past_due'
+       AND s.past_due_since IS NOT NULL AND s.past_due_since <= ?),
+    COALESCE((SELECT a.running FROM usage_agents a WHERE a.customer_id = c.id), 0),
+    (SELECT COALESCE(SUM(l.amount), 0) FROM credit_ledger l
+     WHERE l.customer_id = c.id AND l.bucket = 'granted'),
+    (SELECT COALESCE(SUM(l.amount), 0) FROM credit_ledger l
+     WHERE l.customer_id = c.id AND l.bucket = 'purchased')
 FROM customers c LEFT JOIN trials t ON t.customer_id = c.id
 WHERE c.id IN ({ids})
 """
@@ -137,57 +146,48 @@ def _highest_tier(ctx: Context, tier_ids: str) -> Tier:
     return best
 
 
-def plans(ctx: Context, customer_ids: Collection[int], now: datetime) -> dict[int, Plan]:
-    """The plan of each customer that exists (reads only; two queries at most)."""
-    ids = sorted(set(customer_ids))
-    if not ids:
-        return {}
-    grace_start = to_iso(now - autopay.GRACE)  # past due since before this: lapsed
-    rows = ctx.store.fetchall(
-        PLAN_QUERY.format(ids=marks(len(ids))), (to_iso(now), grace_start, *ids)
-    )
-    unpaid = [row[0] for row in rows if not row[3]]
-    lapsed = set()
-    if unpaid:
-        lapsed = {
-            row[0]
-            for row in ctx.store.fetchall(
-                "SELECT DISTINCT customer_id FROM subscriptions WHERE status='past_due' "
-                "AND past_due_since IS NOT NULL AND past_due_since <= ? "
-                f"AND customer_id IN ({marks(len(unpaid))})",
-                (grace_start, *unpaid),
-            )
-        }
-    found = {}
-    for customer_id, trial_state, trial_ends, tier_ids in rows:
-        if tier_ids:
-            found[customer_id] = Plan(_highest_tier(ctx, tier_ids), "subscription")
-        elif customer_id in lapsed:
-            found[customer_id] = Plan(None, None, "payment_overdue")  # the grace is over
-        elif trial_state == "active":
-            if parse_iso(trial_ends) > now:
-                found[customer_id] = Plan(ctx.catalog.trial, "trial")
-            else:
-                found[customer_id] = Plan(None, None, "trial_expired", trial_due=True)
-        elif trial_state == "expired":
-            found[customer_id] = TRIAL_EXPIRED
-        else:
-            found[customer_id] = Plan(None, None, "no_plan")
-    return found
+def _plan(
+    ctx: Context,
+    trial_state: str | None,
+    trial_ends: str | None,
+    tiers: str | None,
+    lapsed: int,
+    now: datetime,
+) -> Plan:
+    if tiers:
+        return Plan(_highest_tier(ctx, tiers), "subscription")
+    if lapsed:
+        return Plan(None, None, "payment_overdue")  # the grace period is over
+    if trial_state == "active":
+        assert trial_ends is not None
+        if parse_iso(trial_ends) > now:
+            return Plan(ctx.catalog.trial, "trial")
+        return Plan(None, None, "trial_expired", trial_due=True)
+    if trial_state == "expired":
+        return TRIAL_EXPIRED
+    return Plan(None, None, "no_plan")
 
 
 def standings(ctx: Context, customer_ids: Collection[int], now: datetime) -> dict[int, Standing]:
-    """Each existing customer's standing at ``now``, read in at most five queries (the
-    caller holds the customers' locks, so nothing changes it but the caller)."""
-    found = {cid: Standing(plan) for cid, plan in plans(ctx, customer_ids, now).items()}
-    if not found:
-        return found
-    ids = sorted(found)
-    for cid, running in ctx.store.fetchall(
-        f"SELECT customer_id, running FROM usage_agents WHERE customer_id IN ({marks(len(ids))})",
-        ids,
-    ):
-        found[cid].agents = running
+    """Each existing customer's standing at ``now``, read in one query (two when a plan
+    caps workflows a month). The caller holds the customers' locks or only reads."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    at, grace_start = to_iso(now), to_iso(now - autopay.GRACE)
+    found = {
+        cid: Standing(
+            _plan(ctx, trial_state, trial_ends, tiers, lapsed, now),
+            agents=agents,
+            granted=granted,
+            purchased=bought,
+        )
+        for cid, trial_state, trial_ends, tiers, lapsed, agents, granted, bought in (
+            ctx.store.fetchall(
+                STANDING_QUERY.format(ids=marks(len(ids))), (at, grace_start, grace_start, *ids)
+            )
+        )
+    }
     capped = [
         cid
         for cid, s in found.items()
@@ -198,17 +198,9 @@ def standings(ctx: Context, customer_ids: Collection[int], now: datetime) -> dic
             "SELECT customer_id, count(*) FROM usage_events WHERE kind='workflow' "
             f"AND month=? AND allowed=1 AND customer_id IN ({marks(len(capped))}) "
             "GROUP BY customer_id",
-            (to_iso(now)[:7], *capped),
+            (at[:7], *capped),
         ):
             found[cid].workflows = count
-    on_credits = [cid for cid, s in found.items() if s.plan.credit_based]
-    if on_credits:
-        for cid, bucket, total in ctx.store.fetchall(
-            "SELECT customer_id, bucket, COALESCE(SUM(amount), 0) FROM credit_ledger "
-            f"WHERE customer_id IN ({marks(len(on_credits))}) GROUP BY customer_id, bucket",
-            on_credits,
-        ):
-            setattr(found[cid], bucket, total)
     return found
 
 
