@@ -64,29 +64,32 @@ def serve_env() -> dict[str, str]:
 def start_serve(
     db: Path | str, env: dict[str, str], workers: int = 1
 ) -> tuple[subprocess.Popen, str]:
-    """``autoos-checkout serve`` on ``db`` in its own process, once it answers /health."""
+    """``autoos-checkout serve`` on ``db`` in its own process, once every worker has
+    started and the port answers /health (its log goes to a temporary file)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (kept open)
     command = [sys.executable, "-m", "backend.cli", "serve", "--db", str(db)]
     server = subprocess.Popen(
         [*command, "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
-        try:
-            httpx.get(f"{url}/health", timeout=1).raise_for_status()
-            if workers > 1:
-                time.sleep(3)  # the other workers finish importing (a benchmark, not a test)
-            return server, url
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise SystemExit("the API server did not start") from None
-            time.sleep(0.1)
+        log.seek(0)
+        if log.read().count("Application startup complete") >= workers:
+            try:
+                httpx.get(f"{url}/health", timeout=1).raise_for_status()
+                return server, url
+            except httpx.HTTPError:
+                pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            raise SystemExit("the API server did not start") from None
+        time.sleep(0.1)
 
 
 class Recorder:

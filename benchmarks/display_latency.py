@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,15 +39,10 @@ import httpx
 from backend.api.client import RemoteCheckoutApi
 from backend.interface import STAFF, Caller, CheckoutApi
 from backend.services.shop import api_tokens
+from benchmarks.api_load import start_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TILLS = ("Counter 1", "Counter 2")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -84,17 +77,8 @@ def main() -> None:
             )
         }
         ctx.store.close()
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--db", str(db), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server, url = start_serve(db, env)
         try:
-            _wait_for(url, server)
             results = {"remote tills": run(url, tokens, args.rounds)}
             local = build_context(db=db, env=env)
             try:
@@ -116,18 +100,6 @@ def main() -> None:
             f"  other till's changes heard: {result['stray']}; changes heard twice: "
             f"{result['twice']}"
         )
-
-
-def _wait_for(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/health", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the API server did not start") from None
-            time.sleep(0.1)
 
 
 def run(url: str, tokens: dict[str, str], rounds: int, local: Any = None) -> dict:
