@@ -208,14 +208,12 @@ def _write(
             debits,
         )
     if agents:
+        # a new row starts at the increase; a decrease only ever meets an existing row
+        # (an agent is stopped only while one runs), so its inserted 0 is never used
         ctx.store.executemany(
-            "INSERT INTO usage_agents (customer_id, running) VALUES (?, 0) "
-            "ON CONFLICT(customer_id) DO NOTHING",
-            [(cid,) for cid, _ in agents],
-        )
-        ctx.store.executemany(  # a net decrease never goes below 0: stops were decided so
-            "UPDATE usage_agents SET running = running + ? WHERE customer_id=?",
-            [(delta, cid) for cid, delta in agents],
+            "INSERT INTO usage_agents (customer_id, running) VALUES (?, ?) "
+            "ON CONFLICT(customer_id) DO UPDATE SET running = usage_agents.running + ?",
+            [(cid, max(delta, 0), delta) for cid, delta in agents],
         )
 
 
