@@ -134,12 +134,18 @@ class OpenLoop(Phase):
     THREADS = 32
 
     def offer(self, send: Callable[[httpx.Client, int, int], int], rate: float) -> float:
-        due_first = time.perf_counter() + 0.2
         total = int(rate * self.seconds)
         numbers = itertools.count()
+        ready = threading.Barrier(self.THREADS + 1)
+        go = threading.Event()
+        start: list[float] = []
 
         def loop(thread: int) -> None:
             with httpx.Client(base_url=self.url, headers=self.headers, timeout=30) as client:
+                _health(client)  # connected before the clock starts: no start-up backlog
+                ready.wait()
+                go.wait()
+                due_first = start[0]
                 while (n := next(numbers)) < total:
                     due = due_first + n / rate
                     time.sleep(max(0.0, due - time.perf_counter()))  # pacing the offer
@@ -156,9 +162,12 @@ class OpenLoop(Phase):
         threads = [threading.Thread(target=loop, args=(t,)) for t in range(self.THREADS)]
         for thread in threads:
             thread.start()
+        ready.wait()  # every thread connected
+        start.append(time.perf_counter() + 0.05)
+        go.set()
         for thread in threads:
             thread.join()
-        return time.perf_counter() - due_first
+        return time.perf_counter() - start[0]
 
 
 def event(tag: str, thread: int, n: int, i: int = 0) -> dict:
