@@ -23,7 +23,6 @@ Run: ``.venv/bin/python benchmarks/display_latency.py [--rounds 200]``.
 from __future__ import annotations
 
 import argparse
-import os
 import queue
 import statistics
 import sys
@@ -39,7 +38,7 @@ import httpx
 from backend.api.client import RemoteCheckoutApi
 from backend.interface import STAFF, Caller, CheckoutApi
 from backend.services.shop import api_tokens
-from benchmarks.api_load import start_serve
+from benchmarks.api_load import serve_env, start_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TILLS = ("Counter 1", "Counter 2")
@@ -56,14 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "latency.db"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "RAZORPAY_"))},
-            "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            "UPI_DEFAULT_VPA": "autoos.shop@okaxis",
-            "UPI_PAYEE_NAME": "AUTOOS Shop",
-            "UPI_MCC": "5734",
-        }
+        env = serve_env()
         from backend.bootstrap import build_context
 
         ctx = build_context(db=db, env=env)
