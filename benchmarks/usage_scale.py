@@ -96,6 +96,27 @@ class Phase:
         self.events = 0
         self.errors: list[str] = []
 
+    def timed(
+        self,
+        send: Callable[[httpx.Client, int, int], int],
+        client: httpx.Client,
+        thread: int,
+        n: int,
+        since: float,
+    ) -> bool:
+        """Send request ``n`` and count its events and its latency from ``since``; False
+        (the error kept, and the run is FAILED) when it raised."""
+        try:
+            done = send(client, thread, n)
+        except Exception as exc:
+            with self.lock:
+                self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            return False
+        with self.lock:
+            self.latency.append(time.perf_counter() - since)
+            self.events += done
+        return True
+
     def run(self, send: Callable[[httpx.Client, int, int], int]) -> float:
         """``send(client, thread, n)`` makes request ``n`` of a thread and returns the
         events it answered. Returns the wall time."""
@@ -106,16 +127,8 @@ class Phase:
                 for n in itertools.count():
                     if time.perf_counter() >= stop:
                         return
-                    start = time.perf_counter()
-                    try:
-                        done = send(client, thread, n)
-                    except Exception as exc:  # reported, and the run is FAILED
-                        with self.lock:
-                            self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    if not self.timed(send, client, thread, n, since=time.perf_counter()):
                         return
-                    with self.lock:
-                        self.latency.append(time.perf_counter() - start)
-                        self.events += done
 
         threads = [threading.Thread(target=loop, args=(t,)) for t in range(self.clients)]
         began = time.perf_counter()
@@ -149,15 +162,8 @@ class OpenLoop(Phase):
                 while (n := next(numbers)) < total:
                     due = due_first + n / rate
                     time.sleep(max(0.0, due - time.perf_counter()))  # pacing the offer
-                    try:
-                        done = send(client, thread, n)
-                    except Exception as exc:  # reported, and the run is FAILED
-                        with self.lock:
-                            self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    if not self.timed(send, client, thread, n, since=due):
                         return
-                    with self.lock:
-                        self.latency.append(time.perf_counter() - due)
-                        self.events += done
 
         threads = [threading.Thread(target=loop, args=(t,)) for t in range(self.THREADS)]
         for thread in threads:
