@@ -41,11 +41,15 @@ def _create_private(path: Path) -> None:
 
 
 class SqliteStore(Store):
-    """One connection to the store file, shared by the threads of one process.
+    """One writing connection to the store file, shared by the threads of one process.
 
-    All access goes through a re-entrant lock: the GUI runs database work on a single
-    serialized executor, the CLI and API call in directly. Every write transaction takes
-    the file's one write lock up front, whatever its ``scope``.
+    Writes and a thread's reads inside its transaction go through a re-entrant lock: the
+    GUI runs database work on a single serialized executor, the CLI and API call in
+    directly. Every write transaction takes the file's one write lock up front, whatever
+    its ``scope``. A ``SELECT`` outside the calling thread's transaction borrows a
+    read-only connection instead (WAL: it sees the last commit and never waits for the
+    writer), so an API request's token lookup or a screen's list does not queue behind
+    another thread's commit and its fsync.
     """
 
     engine = "sqlite"
@@ -70,6 +74,9 @@ class SqliteStore(Store):
         self._lock = threading.RLock()
         self._depth = 0
         self._owner = 0  # the thread whose transaction is open (while _depth > 0)
+        self._readers: list[sqlite3.Connection] = []  # idle read-only connections
+        self._readers_lock = threading.Lock()
+        self._closed = False
 
     @contextmanager
     def transaction(self, scope: Scope = None) -> Iterator[None]:
@@ -137,12 +144,35 @@ class SqliteStore(Store):
                 raise ConstraintViolation(_kind(str(exc)), str(exc)) from None
 
     def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple]]:
+        if self.path != ":memory:" and not self.in_transaction and _is_select(sql):
+            return self._read(sql, params)
         # fetched under the lock: a cursor must not be stepped by one thread while
         # another uses the connection (Python's sqlite3 can crash)
         with self._lock:
             cur = self.execute(sql, params)
             rows = [tuple(row) for row in cur.fetchall()]
             return [d[0] for d in cur.description or ()], rows
+
+    def _read(self, sql: str, params: Params) -> tuple[list[str], list[tuple]]:
+        """One ``SELECT`` on a borrowed read-only connection, returned after it (at most
+        :data:`IDLE_READERS` are kept; a burst of readers opens more and closes them)."""
+        with self._readers_lock:
+            if self._closed:
+                raise StoreClosed("Cannot operate on a closed database.")
+            conn = self._readers.pop() if self._readers else None
+        try:
+            if conn is None:
+                conn = read_only_connection(self.path)
+            cur = conn.execute(sql, params)
+            rows = cur.fetchall()
+            return [d[0] for d in cur.description or ()], rows
+        finally:
+            with self._readers_lock:
+                keep = conn is not None and not self._closed
+                if keep and len(self._readers) < IDLE_READERS:
+                    self._readers.append(conn)  # type: ignore[arg-type]
+                elif conn is not None:
+                    conn.close()
 
     def table_names(self) -> list[str]:
         rows = self.fetchall(
@@ -152,8 +182,39 @@ class SqliteStore(Store):
         return [row[0] for row in rows]
 
     def close(self) -> None:
+        with self._readers_lock:
+            self._closed = True
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
         with self._lock:
             self.conn.close()
+
+
+#: read-only connections a store keeps open between reads (the API's threads, a screen)
+IDLE_READERS = 8
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+def read_only_connection(path: str) -> sqlite3.Connection:
+    """A connection that can only read the store file (``query_only``), with the
+    writer's busy timeout (a reader waits only while a checkpoint resets the WAL)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        conn.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        raise StoreError(f"Cannot read the database {path}: {exc}") from None
+    return conn
 
 
 def _kind(message: str) -> str:

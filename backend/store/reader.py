@@ -11,12 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Protocol
 
-from backend.errors import StoreError
 from backend.store.base import Store
-from backend.store.db import BUSY_TIMEOUT_MS
+from backend.store.db import read_only_connection
 from backend.store.postgres import PostgresStore, to_pyformat
 
 
@@ -38,14 +36,7 @@ class ReadOnlyConnection:
     """A private read-only connection to the store file (one thread at a time)."""
 
     def __init__(self, path: str) -> None:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
-        try:
-            self.conn = sqlite3.connect(
-                uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self.conn.execute("PRAGMA query_only=ON")
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot read the database {path}: {exc}") from None
+        self.conn = read_only_connection(path)
         self.conn.row_factory = sqlite3.Row
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:

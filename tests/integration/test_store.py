@@ -2,10 +2,11 @@
 the SQLite file private with durable pragmas."""
 
 import stat
+import threading
 
 import pytest
 
-from backend.errors import ConstraintViolation, StoreError
+from backend.errors import ConstraintViolation, StoreClosed, StoreError
 from backend.services.shop import customers
 from backend.store import audit, open_store
 from backend.store.migrations import MIGRATIONS, apply_migrations
@@ -103,3 +104,49 @@ def test_a_failed_transaction_leaves_nothing(ctx):
         change_then_fail()
     assert ctx.store.scalar("SELECT count(*) FROM customers") == 0
     assert ctx.store.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_read_does_not_wait_for_another_threads_commit(ctx):
+    """While one thread holds the write lock, another thread's SELECT answers at once
+    with the last commit; the writing thread reads its own uncommitted row."""
+    customers.add_customer(ctx, name="Asha", email="asha@example.com", actor="test")
+    holding, release = threading.Event(), threading.Event()
+    seen_inside: list[int] = []
+
+    def writer() -> None:
+        with ctx.store.transaction():
+            customers.add_customer(ctx, name="Ravi", email="ravi@example.com", actor="test")
+            seen_inside.append(ctx.store.scalar("SELECT count(*) FROM customers"))
+            holding.set()
+            release.wait()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        seen_outside: list[int] = []
+        reader = threading.Thread(
+            target=lambda: seen_outside.append(ctx.store.scalar("SELECT count(*) FROM customers"))
+        )
+        reader.start()
+        reader.join(10)  # the writer holds its lock until released below
+        assert seen_outside == [1], "the read waited for the other thread's transaction"
+    finally:
+        release.set()
+        thread.join()
+    assert seen_inside == [2]
+    assert ctx.store.scalar("SELECT count(*) FROM customers") == 2
+
+
+@pytest.mark.sqlite_only
+def test_a_write_through_a_read_method_still_writes_and_a_closed_store_refuses(db_path):
+    store = open_store(db_path)
+    new_id = store.insert(
+        "INSERT INTO customers (name, name_key, email, created_at, updated_at) "
+        "VALUES ('Meera', 'meera', 'meera@example.com', 'a', 'a') RETURNING id"
+    )  # outside a transaction, on the writing connection: a reader would refuse it
+    assert store.scalar("SELECT name FROM customers WHERE id=?", (new_id,)) == "Meera"
+    store.close()
+    with pytest.raises(StoreClosed):
+        store.scalar("SELECT count(*) FROM customers")
