@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from backend.api import errors, stream, webhooks
 from backend.api.access_log import AccessLog
-from backend.api.operations import build_router
+from backend.api.operations import add_operations
 from backend.context import Context
 
 DESCRIPTION = """The AUTOOS Checkout store server: pricing, trials and credits, usage
@@ -43,7 +43,7 @@ def create_app(ctx: Context) -> FastAPI:
     #: set when the server stops: open payment streams end
     app.state.closing = threading.Event()
     errors.install(app)
-    app.include_router(build_router())  # every operation of the interface
+    add_operations(app.router)  # every operation of the interface
     app.include_router(stream.router)  # payment changes pushed to remote screens
     app.include_router(webhooks.router)
     app.add_middleware(AccessLog)

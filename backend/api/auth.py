@@ -2,8 +2,14 @@
 
 No token, or one that is unknown or revoked, is 401. What the caller may do is the
 operation's own check (:meth:`backend.interface.Caller.require`), the same for every
-front end; a valid token of another role is then 403. The dependency is a plain ``def``
-so FastAPI runs its database lookup in the threadpool.
+front end; a valid token of another role is then 403.
+
+A request crosses to a worker thread once: reading the header and the context are
+``async`` (no thread), and an operation's handler looks the token up on the thread it
+runs on (:func:`caller_of`), before the operation. (Each extra crossing cost as much CPU
+as the usage rules themselves; see docs/decisions.md, "One thread hop per request".) A
+present but unknown token with a malformed body is therefore answered 422, not 401: the
+body's shape is public in the OpenAPI document, and nothing runs for it.
 """
 
 from __future__ import annotations
@@ -21,22 +27,32 @@ from backend.services.shop import api_tokens
 bearer = HTTPBearer(auto_error=False, description="A token from `autoos-checkout token create`.")
 
 
-def get_ctx(request: Request) -> Context:
+async def get_ctx(request: Request) -> Context:
     return request.app.state.ctx
 
 
-def token_caller(
-    request: Request,
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Caller:
-    """The caller a bearer token stands for (the audit log names it ``api:<token name>``)."""
+) -> str:
+    """The token the request presents (401 without one); :func:`caller_of` checks it."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")
-    row = api_tokens.authenticate(get_ctx(request), credentials.credentials)
+    return credentials.credentials
+
+
+def caller_of(request: Request, ctx: Context, token: str) -> Caller:
+    """The caller a live token stands for (the audit log names it ``api:<token name>``);
+    a database read, so it runs on a worker thread."""
+    row = api_tokens.authenticate(ctx, token)
     # a kiosk's or till's token names the terminal its payments are taken on
     caller = Caller(row["role"], f"api:{row['name']}", terminal=row["name"])
     request.state.caller = caller
     return caller
+
+
+def token_caller(request: Request, token: Annotated[str, Depends(bearer_token)]) -> Caller:
+    """The caller, as a dependency of an endpoint that is not an operation (the stream)."""
+    return caller_of(request, request.app.state.ctx, token)
 
 
 #: handler parameter type: ``ctx: Ctx``

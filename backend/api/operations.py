@@ -18,10 +18,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from backend.api.auth import Ctx, token_caller
+from backend.api.auth import Ctx, bearer_token, caller_of
 from backend.api.routing import error_responses
 from backend.domain.records import Document
 from backend.interface import CheckoutApi, Operation, operations
@@ -32,20 +32,22 @@ from backend.interface.types import Field
 ANYONE = Caller("public", "api:public")
 
 
-def build_router(api: type[CheckoutApi] = CheckoutApi) -> APIRouter:
-    router = APIRouter()
+def add_operations(router: APIRouter, api: type[CheckoutApi] = CheckoutApi) -> None:
+    """A route for each operation, added to ``router`` itself: the application's own
+    router, since a request to an included router is matched twice over (FastAPI 0.165
+    matches the included router, then its routes again: an eighth of a request's CPU)."""
     for op in operations(api):
         if op.verb is None or op.path is None:
             continue  # in-process only
+        responses: dict[int | str, dict[str, Any]] = {}
         answer: dict[str, Any] = {
             "response_model": _response_type(op),
             "response_model_exclude_unset": True,  # a key a record may omit stays omitted
         }
         if op.media_type:  # a file, not JSON
-            answer = {
-                "response_class": Response,
-                "responses": {200: {"content": {op.media_type: {}}, "description": "The file"}},
-            }
+            answer = {"response_class": Response}
+            responses[200] = {"content": {op.media_type: {}}, "description": "The file"}
+        responses.update(error_responses(*_codes(op)))
         router.add_api_route(
             op.path,
             _endpoint(api, op),
@@ -56,11 +58,9 @@ def build_router(api: type[CheckoutApi] = CheckoutApi) -> APIRouter:
             tags=[op.tag] if op.tag else None,
             status_code=op.status,
             openapi_extra={"x-roles": sorted(op.roles) if op.roles is not None else []},
+            responses=responses,
             **answer,
         )
-        route = router.routes[-1]
-        route.responses.update(error_responses(*_codes(op)))  # type: ignore[attr-defined]
-    return router
 
 
 def _description(op: Operation) -> str:
@@ -108,18 +108,17 @@ def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
             inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_model)
         )
     params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Ctx))
-    if op.roles is not None:
+    if op.roles is not None:  # the token is looked up in the handler, on its thread
+        token = Annotated[str, Depends(bearer_token)]
         params.append(
-            inspect.Parameter(
-                "caller",
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[Caller, Depends(token_caller)],
-            )
+            inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)
         )
+        params.append(inspect.Parameter("token", inspect.Parameter.KEYWORD_ONLY, annotation=token))
 
     def handler(**kwargs: Any) -> Any:
         ctx = kwargs.pop("ctx")
-        caller = kwargs.pop("caller", ANYONE)
+        token = kwargs.pop("token", None)
+        caller = ANYONE if token is None else caller_of(kwargs.pop("request"), ctx, token)
         body = kwargs.pop("body", None)
         if body is not None:
             kwargs.update({name: getattr(body, name) for name in body_fields})
