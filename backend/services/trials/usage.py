@@ -19,15 +19,20 @@ from backend.clock import to_iso
 from backend.context import Context
 from backend.errors import NotFound
 from backend.services.trials import credits, trials
-from backend.services.trials.usage_rules import Plan, standings
+from backend.services.trials.usage_rules import Plan, Standing, standings
+
+
+def standing(ctx: Context, customer_id: int, now: datetime | None = None) -> Standing:
+    """Where the rules see the customer now (reads only). NotFound for no such customer."""
+    found = standings(ctx, [customer_id], now or ctx.clock.now())
+    if customer_id not in found:
+        raise NotFound(f"There is no customer number {customer_id}.")
+    return found[customer_id]
 
 
 def current_plan(ctx: Context, customer_id: int, now: datetime | None = None) -> Plan:
     """Work out the customer's plan (reads only). Raises NotFound for no such customer."""
-    found = standings(ctx, [customer_id], now or ctx.clock.now())
-    if customer_id not in found:
-        raise NotFound(f"There is no customer number {customer_id}.")
-    return found[customer_id].plan
+    return standing(ctx, customer_id, now).plan
 
 
 def _workflows_in_month(ctx: Context, customer_id: int, month: str) -> int:
@@ -41,14 +46,14 @@ def _workflows_in_month(ctx: Context, customer_id: int, month: str) -> int:
 
 
 def agents_running(ctx: Context, customer_id: int) -> int:
-    row = ctx.store.fetchone("SELECT running FROM usage_agents WHERE customer_id=?", (customer_id,))
-    return row[0] if row else 0
+    return standing(ctx, customer_id).agents
 
 
 def usage_summary(ctx: Context, customer_id: int) -> dict[str, Any]:
     """Where a customer stands now, for the Customers screen, dashboards and the API."""
     now = ctx.clock.now()
-    plan = current_plan(ctx, customer_id, now)
+    found = standing(ctx, customer_id, now)
+    plan = found.plan
     month = to_iso(now)[:7]
     limits = plan.tier.limits if plan.tier else None
     spent = credits.totals(ctx, customer_id)
@@ -61,7 +66,7 @@ def usage_summary(ctx: Context, customer_id: int) -> dict[str, Any]:
         "month": month,
         "workflows_used": _workflows_in_month(ctx, customer_id, month),
         "workflows_limit": limits.workflows_per_month if limits else 0,
-        "agents_running": agents_running(ctx, customer_id),
+        "agents_running": found.agents,
         "agents_limit": limits.concurrent_agents if limits else 0,
         "credit_based": plan.credit_based,
         "credits_granted": spent["granted"],
