@@ -3,6 +3,7 @@ each caller still gets its own answer, decided in arrival order by the same rule
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +12,7 @@ import pytest
 from backend.errors import IdempotencyConflict, NotFound, StoreError
 from backend.services.shop import customers
 from backend.services.trials import credits, trials, usage_events
+from backend.store import open_store
 from tests.integration.ledger_checks import check_invariants
 
 CALLERS = 20
@@ -59,12 +61,12 @@ class HeldStore:
 def queue_behind_a_held_store(ctx, pool, calls):
     """Submit ``calls`` in this order: the first leads its group (and waits for the held
     store), each of the rest queues behind it; their futures, in order."""
-    group = usage_events._group(ctx.store)
     futures = [pool.submit(*calls[0])]
-    wait_until(lambda: group._busy and not group._waiting)  # it took its group
+    # it took its group, and nobody else is queued
+    wait_until(lambda: usage_events.group_state(ctx.store) == (True, 0))
     for n, call in enumerate(calls[1:], 1):
         futures.append(pool.submit(*call))
-        wait_until(lambda n=n: len(group._waiting) == n)
+        wait_until(lambda n=n: usage_events.group_state(ctx.store) == (True, n))
     return futures
 
 
@@ -176,3 +178,63 @@ def wait_until(condition, timeout: float = 30) -> None:
                 pytest.fail("the condition did not come true in time")
     finally:
         deadline.cancel()
+
+
+def test_an_id_taken_by_another_stores_open_transaction_is_refused_after_it_commits(
+    ctx, db_path, monkeypatch
+):
+    """Two stores (two tills, or two serve workers) report the same event id for two
+    customers at once. On PostgreSQL the second store's transaction, holding only its own
+    customer's lock, did not see the first one's uncommitted row: its insert waits on the
+    key, fails once the first commits, and the whole transaction is tried again, which
+    now finds the id taken. On SQLite the second waits for the file's write lock and
+    finds it taken at once. Either way: one event, the second caller told the id is
+    reused, and nothing written for its customer."""
+    engine = ctx.store.engine
+    first, second = new_trialist(ctx, "ravi"), new_trialist(ctx, "meera")
+    other = dataclasses.replace(ctx, store=open_store(db_path))
+    applied: list[int] = []
+    apply = usage_events._apply
+    monkeypatch.setattr(
+        usage_events,
+        "_apply",
+        lambda c, items: applied.append(items[0][0]) or apply(c, items),
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def first_store() -> None:  # the first till's change, still open
+        with ctx.store.transaction(scope=("customer", (first,))):
+            report(ctx, first, "same-id")
+            holding.set()
+            release.wait(30)
+
+    till = threading.Thread(target=first_store)
+    till.start()
+    try:
+        assert holding.wait(30)
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(report, other, second, "same-id")
+            if engine == "postgresql":  # the second insert waits on the first's key
+                wait_until(lambda: waiting_on_a_lock(ctx) == 1)
+            release.set()
+            till.join(30)
+            refused = answer.result(30)
+    finally:
+        release.set()
+        till.join(30)
+        other.store.close()
+    assert isinstance(refused, IdempotencyConflict)
+    # PostgreSQL decided the second customer's event twice: before and after the race
+    assert applied == [first, second, second] if engine == "postgresql" else [first, second]
+    assert ctx.store.fetchall("SELECT customer_id FROM usage_events") == [(first,)]
+    assert credits.balance(ctx, second) == 10
+    assert credits.balance(ctx, first) == 9
+    check_invariants(ctx.store)
+
+
+def waiting_on_a_lock(ctx) -> int:
+    """Sessions of this database waiting for a row or key lock (PostgreSQL)."""
+    return ctx.store.scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )

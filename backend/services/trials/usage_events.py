@@ -244,6 +244,11 @@ class _Group:
         self._waiting: list[_Slot] = []
         self._busy = False
 
+    def state(self) -> tuple[bool, int]:
+        """(a group is being recorded, callers queued for the next)."""
+        with self._lock:
+            return self._busy, len(self._waiting)
+
     def submit(self, ctx: Context, item: Item) -> Outcome:
         slot = _Slot(ctx, item)
         with self._lock:
@@ -290,6 +295,12 @@ def _group(store: Store) -> _Group:
         if group is None:
             group = _groups[store] = _Group()
         return group
+
+
+def group_state(store: Store) -> tuple[bool, int]:
+    """Whether a group of single events is being recorded on ``store`` by this process,
+    and how many callers are queued for the next one (for tests and diagnostics)."""
+    return _group(store).state()
 
 
 # parsing -----------------------------------------------------------------------------
