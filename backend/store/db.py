@@ -12,11 +12,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from backend.errors import ConstraintViolation, StoreClosed, StoreError
 from backend.store.base import Params, Scope, Store
+from backend.store.writer_queue import WriterQueue
 
 
 def is_postgres_url(target: str) -> bool:
@@ -77,6 +78,8 @@ class SqliteStore(Store):
         self._readers: list[sqlite3.Connection] = []  # idle read-only connections
         self._readers_lock = threading.Lock()
         self._closed = False
+        # the write turn across processes (an in-memory store has no other process)
+        self._writers = WriterQueue(self.path) if self.path != ":memory:" else _Alone()
 
     @contextmanager
     def transaction(self, scope: Scope = None) -> Iterator[None]:
@@ -88,22 +91,23 @@ class SqliteStore(Store):
                 finally:
                     self._depth -= 1
                 return
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StoreError(f"The database is busy or read-only: {exc}") from None
-            self._depth, self._owner = 1, threading.get_ident()
-            try:
-                yield
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
-                self._committed()
-            finally:
-                self._depth = 0
+            with self._writers.turn(BUSY_TIMEOUT_MS / 1000):
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    raise StoreError(f"The database is busy or read-only: {exc}") from None
+                self._depth, self._owner = 1, threading.get_ident()
+                try:
+                    yield
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    self.conn.execute("COMMIT")
+                finally:
+                    self._depth = 0
+            self._committed()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -189,6 +193,7 @@ class SqliteStore(Store):
             reader.close()
         with self._lock:
             self.conn.close()
+            self._writers.close()
 
 
 #: read-only connections a store keeps open between reads (the API's threads, a screen)
@@ -215,6 +220,16 @@ def read_only_connection(path: str) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise StoreError(f"Cannot read the database {path}: {exc}") from None
     return conn
+
+
+class _Alone:
+    """The write turn of an in-memory store: nobody else can write to it."""
+
+    def turn(self, timeout: float) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def close(self) -> None:
+        pass
 
 
 def _kind(message: str) -> str:
