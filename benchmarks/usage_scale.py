@@ -16,6 +16,10 @@ later, refusals). Events cycle workflow, workflow, agent_start, workflow, agent_
 the customers; every event id is new. "Checked" means each event ran the full rules (plan,
 limits, debit) and was answered; "durable" that the answer came after its commit.
 
+Server CPU per request (``serve`` and its workers, from ``/proc``) is printed for each
+closed-loop phase: on a shared machine it moves far less than the rates do, so it is the
+figure to compare between two versions of the code.
+
 Latency at a steady load: after the closed-loop single-event phase, single events are
 offered open-loop at 80 % of the rate it reached, and p50/p99 are counted from when each
 request was due (target: p99 under 50 ms).
@@ -95,6 +99,8 @@ class Phase:
         self.latency: list[float] = []
         self.events = 0
         self.errors: list[str] = []
+        #: the server's CPU time per request (all its processes), when measured
+        self.cpu_ms: float | None = None
 
     def timed(
         self,
@@ -305,7 +311,9 @@ def run(engine: str, workers: int, seconds: float, clients: int) -> bool:
 
                 def phase(name: str, send: Callable[[httpx.Client, int, int], int]) -> None:
                     p = Phase(url, token, clients, seconds)
+                    cpu = server_cpu(server.pid)
                     wall = p.run(send)
+                    p.cpu_ms = (server_cpu(server.pid) - cpu) * 1000 / max(1, len(p.latency))
                     rows.append((name, p.events / wall, p))
                     errors.extend(f"{name}: {e}" for e in p.errors)
 
@@ -366,11 +374,12 @@ def report(rows, errors, floors, answered, count, distinct, resend_same, invaria
         rate["raw INSERT+COMMIT, 1 row per commit"],
         rate["raw INSERT+COMMIT, 1,000 rows per commit"],
     )
-    print(f"{'what':44s} {'per s':>9s}  {'p50 ms':>7s} {'p99 ms':>7s}")
+    print(f"{'what':44s} {'per s':>9s}  {'p50 ms':>7s} {'p99 ms':>7s}  server CPU ms/request")
     for name, value, p in rows:
         lat = f"{pct(p.latency, 0.5):7.1f} {pct(p.latency, 0.99):7.1f}" if p and p.latency else ""
+        cpu = f"{p.cpu_ms:.2f}" if p and p.cpu_ms is not None else ""
         unit = "req" if name.startswith("GET") else ("rows" if name.startswith("raw") else "events")
-        print(f"{name:44s} {value:9,.0f}  {lat}  {unit}")
+        print(f"{name:44s} {value:9,.0f}  {lat}  {unit:6s} {cpu}")
     single_rate = rate["one event per request"]
     steady = next(p for name, _, p in rows if name.startswith("one per request, offered"))
     p99 = pct(steady.latency, 0.99) if steady is not None and steady.latency else float("inf")
@@ -404,6 +413,21 @@ def report(rows, errors, floors, answered, count, distinct, resend_same, invaria
     )
     print("OK" if ok else "FAILED")
     return ok
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``serve`` and its worker processes:
+    unlike a request rate, it hardly moves with what else runs on the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # it, or its child
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def _health(client: httpx.Client) -> int:
