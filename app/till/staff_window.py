@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 #: ``factory(now, display_screen=..., anchor=...)`` → the customer display
 DisplayFactory = Callable[..., "CustomerDisplay"]
 
+#: the answer that keeps things as they are, when leaving with a payment waiting
+STAY = {"close": "Keep the window open", "sign out": "Stay signed in"}
+
 
 class SignedInArea(QWidget):
     """Header (who is signed in, sign out) and the tabs this person may use."""
@@ -343,6 +346,13 @@ class StaffWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {staff['name']}", 4000)
 
     def sign_out(self) -> None:
+        """Back to the sign-in list; with a payment waiting, ask first (as closing does):
+        signing out would leave the customer's QR payable with nobody watching it."""
+        if self.area is None or not self._may_leave("sign out", self._sign_out_now):
+            return
+        self._sign_out_now()
+
+    def _sign_out_now(self) -> None:
         if self.area is None:
             return
         self._leave_area()
@@ -364,11 +374,16 @@ class StaffWindow(QMainWindow):
         return self.area.checkout.open_payment() if self.area is not None else None
 
     def confirm_close(self) -> bool:
-        """Closing with a payment waiting: ask first. "Withdraw it and close" cancels
-        the payment, then closes (False now: the window closes once it is withdrawn);
-        "Keep the window open" is the default, as is Esc."""
+        """Closing with a payment waiting: ask first (False while it is not to close now;
+        the window closes once the payment is withdrawn)."""
+        return self._close_confirmed or self._may_leave("close", self._close_now)
+
+    def _may_leave(self, leaving: str, then: Callable[[], None]) -> bool:
+        """True when no payment waits on the Checkout page. Otherwise ask: "Withdraw it
+        and <leave>" cancels the payment, then calls ``then``; "Stay" is the default, as
+        is Esc. False either way: the leaving, if any, happens once it is withdrawn."""
         payment = self._open_payment()
-        if payment is None or self._close_confirmed:
+        if payment is None:
             return True
         from PySide6.QtWidgets import QMessageBox
 
@@ -377,23 +392,25 @@ class StaffWindow(QMainWindow):
         box.setWindowTitle("A payment is waiting")
         box.setText(
             f"A payment of {payment.get('amount_text', '')} is still waiting on the "
-            "Checkout page. Closing now would leave the customer's QR payable with nobody "
-            "watching it."
+            f"Checkout page. If you {leaving} now, the customer's QR stays payable with "
+            "nobody watching it."
         )
-        box.setInformativeText("Withdraw the payment and close, or keep the window open?")
-        withdraw = box.addButton("Withdraw it and close", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep the window open", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
+        box.setInformativeText(f"Withdraw the payment and {leaving}, or stay?")
+        withdraw = box.addButton(
+            f"Withdraw it and {leaving}", QMessageBox.ButtonRole.DestructiveRole
+        )
+        stay = box.addButton(STAY[leaving], QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
         box.exec()
         if box.clickedButton() is withdraw and self.area is not None:
-            self.statusBar().showMessage("Withdrawing the payment, then closing…")
+            self.statusBar().showMessage(f"Withdrawing the payment, then you {leaving}…")
             self.runner.call(
                 self.area.checkout.api.cancel_payment,
                 payment["id"],
-                on_success=lambda _p: self._close_now(),
+                on_success=lambda _p: then(),
                 on_failure=lambda exc: self.statusBar().showMessage(
-                    f"The payment was not withdrawn, so the window stays open: {exc}"
+                    f"The payment was not withdrawn, so nothing changed: {exc}"
                 ),
                 owner=self,
             )

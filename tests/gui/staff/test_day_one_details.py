@@ -1,5 +1,5 @@
-"""The smaller things a first day at the counter ran into: closing the till with a
-payment waiting asks first, Enter starts the next sale after a look at another tab, an
+"""The smaller things a first day at the counter ran into: closing the till or signing
+out with a payment waiting asks first, Enter starts the next sale after a look at another tab, an
 empty search chooses nobody, the sign-in list shows several names, a trial's result
 says when it started, and the till says where the customer display is."""
 
@@ -45,6 +45,39 @@ def test_closing_with_a_payment_waiting_asks_and_withdraws_it_first(
     assert window.confirm_close() is False  # it closes once the payment is withdrawn
     qtbot.waitUntil(lambda: not window.isVisible())
     assert ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,)) == "canceled"
+
+
+def test_signing_out_with_a_payment_waiting_asks_and_withdraws_it_first(
+    qtbot, make_window, people, ctx
+):
+    window, checkout = _till(qtbot, make_window, ctx)
+    start_upi_sale(qtbot, checkout, "kavya@example.com")
+    payment_id = checkout.open_payment()["id"]
+
+    when_dialog_opens(QMessageBox, _press("Stay signed in"))
+    window.area.sign_out.click()
+    assert window.area is not None
+    assert window.stack.currentWidget() is window.area
+    assert ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,)) == "pending"
+
+    when_dialog_opens(QMessageBox, _press("Withdraw it and sign out"))
+    window.area.sign_out.click()
+    qtbot.waitUntil(lambda: window.area is None)  # signed out once it is withdrawn
+    assert window.stack.currentWidget() is window.login
+    assert ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,)) == "canceled"
+
+
+def test_nothing_waiting_signs_out_without_a_question(qtbot, make_window, people, ctx):
+    window, checkout = _till(qtbot, make_window, ctx)
+    qtbot.waitUntil(lambda: len(checkout.tier_step.cards) == 5)
+    asked: list[str] = []  # a question, if one came, is noted and answered "stay"
+    watcher = when_dialog_opens(QMessageBox, lambda box: asked.append(box.text()) or box.reject())
+    window.area.sign_out.click()
+    watcher.stop()
+    watcher.deleteLater()
+    assert asked == []
+    assert window.area is None
+    assert window.stack.currentWidget() is window.login
 
 
 def test_nothing_waiting_closes_without_a_question(qtbot, make_window, people, ctx):
