@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from app.text.date_text import moment_text
 from app.text.plan_text import plan_label
+from app.widgets.rows_model import RowsModel
 from backend.domain.payments import METHOD_LABELS, is_late, label
 
 COLUMNS = (
@@ -21,8 +20,6 @@ COLUMNS = (
     ("receipt_no", "Receipt"),
     ("reference", "Reference"),
 )
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def cell_text(row: dict[str, Any], key: str) -> str:
@@ -43,47 +40,18 @@ def cell_text(row: dict[str, Any], key: str) -> str:
     return "" if value is None else str(value)
 
 
-class PaymentsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
+def late_tip(row: dict[str, Any]) -> str | None:
+    """The warning on every cell of a payment that came after its QR expired."""
+    if is_late(row):
+        return "Paid after the QR expired: check and confirm with the customer."
+    return None
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+
+class PaymentsModel(RowsModel):
+    """The payments table (the Payments tab, a customer's history)."""
+
+    def __init__(self) -> None:
+        super().__init__(COLUMNS, cell_text, row_tip=late_tip, numbered=True)
 
     def row_at(self, row: int) -> dict[str, Any]:
         return self.rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "amount_text":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and is_late(row):
-            return "Paid after the QR expired: check and confirm with the customer."
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][1]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None

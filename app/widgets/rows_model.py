@@ -19,7 +19,9 @@ Columns = Sequence[tuple[str, str]]
 class RowsModel(QAbstractTableModel):
     """``rows`` under ``columns``; ``cell_text(row, key)`` words each cell, the keys in
     ``right`` are aligned right (amounts) and those in ``tips`` show their whole text as a
-    tooltip (long reasons); ``UserRole`` is the row itself."""
+    tooltip (long reasons); ``row_tip(row)``, when given, is every other cell's tooltip (a
+    warning about the whole row); ``numbered`` numbers the rows down the side; ``UserRole``
+    is the row itself."""
 
     def __init__(
         self,
@@ -28,12 +30,16 @@ class RowsModel(QAbstractTableModel):
         *,
         right: frozenset[str] = frozenset({"amount_text"}),
         tips: frozenset[str] = frozenset(),
+        row_tip: Callable[[dict[str, Any]], str | None] | None = None,
+        numbered: bool = False,
     ) -> None:
         super().__init__()
         self.columns = tuple(columns)
         self.cell_text = cell_text
         self.right = right
         self.tips = tips
+        self.row_tip = row_tip
+        self.numbered = numbered
         self.rows: list[dict[str, Any]] = []
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -56,6 +62,8 @@ class RowsModel(QAbstractTableModel):
             return self.cell_text(row, key)
         if role == Qt.ItemDataRole.ToolTipRole and key in self.tips:
             return self.cell_text(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole and self.row_tip is not None:
+            return self.row_tip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in self.right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -69,6 +77,8 @@ class RowsModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section][1]
+        if orientation == Qt.Orientation.Vertical and self.numbered:
+            return str(section + 1) if 0 <= section < len(self.rows) else None
         return None
 
 

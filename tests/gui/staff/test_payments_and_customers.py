@@ -52,6 +52,20 @@ def test_payments_model_passes_qt_model_checks(qtmodeltester, ctx, people):
     assert texts == {"Paid", "Pending"}
 
 
+def test_a_late_payment_warns_on_every_cell_and_rows_are_numbered(qtmodeltester):
+    model = PaymentsModel()
+    row = {"created_at": "2026-11-26T10:00:00Z", "method": "upi_qr", "amount_text": "₹799.00"}
+    model.set_rows([{**row, "status": "late"}, {**row, "status": "succeeded"}])
+    qtmodeltester.check(model, force_py=True)
+    tips = [
+        {model.data(model.index(r, c), Qt.ItemDataRole.ToolTipRole) for c in range(8)}
+        for r in range(2)
+    ]
+    assert tips == [{"Paid after the QR expired: check and confirm with the customer."}, {None}]
+    numbers = [model.headerData(r, Qt.Orientation.Vertical) for r in range(2)]
+    assert numbers == ["1", "2"]
+
+
 def test_filters_and_utr_confirmation_from_the_payments_page(qtbot, make_window, people, ctx):
     _ids, paid, pending = _shop(ctx)
     window = make_window()
