@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+import httpx
 import pytest
 
+from backend.api.server import BackgroundServer
 from backend.clock import ManualClock
 from backend.context import Context
 from backend.interface import STAFF, Caller, CheckoutApi
@@ -73,6 +75,28 @@ def shop(ctx: Context, clock: ManualClock) -> Iterator[Shop]:
     api = CheckoutApi(ctx, Caller(STAFF, "staff:1", 1, terminal="Till 1"))
     yield Shop(ctx, clock, providers, api)
     providers.stop()
+
+
+@pytest.fixture
+def rzp(shop: Shop) -> Shop:
+    """The shop with UPI AutoPay through Razorpay (``[upi] autopay_provider``)."""
+    enable_autopay(shop.ctx, "razorpay")
+    return shop
+
+
+@pytest.fixture
+def post(rzp: Shop) -> Iterator:
+    """Deliver a webhook body to the running API, signed (or not) as Razorpay signs."""
+    with BackgroundServer(rzp.ctx) as server, httpx.Client(base_url=server.url) as client:
+
+        def deliver(body: bytes, signature: str | None = None) -> httpx.Response:
+            return client.post(
+                "/payments/webhooks/razorpay",
+                content=body,
+                headers={"X-Razorpay-Signature": signature or rzp.razorpay.sign(body)},
+            )
+
+        yield deliver
 
 
 def decode_png(png: bytes) -> list[str]:

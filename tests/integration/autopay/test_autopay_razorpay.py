@@ -4,37 +4,12 @@ API's one Razorpay endpoint, as Razorpay would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import httpx
 import pytest
 
-from backend.api.server import BackgroundServer
 from backend.services.billing import invoices
-from tests.integration.autopay.conftest import Shop, enable_autopay
+from tests.integration.autopay.conftest import Shop
 
 STUDENT_MONTH = 799_00
-
-
-@pytest.fixture
-def rzp(shop: Shop) -> Shop:
-    enable_autopay(shop.ctx, "razorpay")
-    return shop
-
-
-@pytest.fixture
-def post(rzp: Shop) -> Iterator:
-    """Deliver a webhook body to the running API, signed (or not) as Razorpay signs."""
-    with BackgroundServer(rzp.ctx) as server, httpx.Client(base_url=server.url) as client:
-
-        def deliver(body: bytes, signature: str | None = None) -> httpx.Response:
-            return client.post(
-                "/payments/webhooks/razorpay",
-                content=body,
-                headers={"X-Razorpay-Signature": signature or rzp.razorpay.sign(body)},
-            )
-
-        yield deliver
 
 
 def _now(shop: Shop) -> int:
