@@ -62,7 +62,7 @@ class Serve:
         for pid in map(int, children.split()):
             try:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except FileNotFoundError:
+            except (FileNotFoundError, ProcessLookupError):  # gone, or going (ESRCH)
                 continue
             if b"spawn_main" in command:
                 pids.append(pid)
