@@ -48,29 +48,46 @@ def _wait_for(what: str, check: Callable[[], object], proc: subprocess.Popen) ->
 def x_display() -> Iterator[str]:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     assert not missing, f"install xvfb xdotool x11-utils (make sysdeps): {missing} missing"
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write),
-            "-screen",
-            "0",
-            "{}x{}x24".format(*SCREEN),
-            "-nolisten",
-            "tcp",
-        ],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()  # Xvfb writes its display number when ready
-    assert number, "Xvfb did not start"
-    yield f":{number}"
+    server, display = _start_xvfb()
+    yield display
     server.terminate()
     server.wait(timeout=30)
+
+
+def _start_xvfb() -> tuple[subprocess.Popen, str]:
+    """Xvfb on a display number picked from this process's id, the next one if taken.
+
+    Left to choose (``-displayfd`` alone), every Xvfb takes the lowest free number, :0,
+    so two test runs on one machine meet there: an Xvfb shutting down on :0 removed the
+    socket of one just started on :0, and the kiosk "could not connect to display :0"
+    (a stress run beside a CI run, 2026-12-07). An Xvfb asked for a taken number exits.
+    """
+    first = 100 + os.getpid() % 800
+    for number in range(first, first + 50):
+        read, write = os.pipe()
+        server = subprocess.Popen(
+            [
+                "Xvfb",
+                f":{number}",
+                "-displayfd",
+                str(write),
+                "-screen",
+                "0",
+                DEPTH,
+                "-nolisten",
+                "tcp",
+            ],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            ready = pipe.readline().strip()  # Xvfb writes its display number when ready
+        if ready:
+            return server, f":{ready}"
+        server.wait(timeout=30)  # that number was taken
+    raise AssertionError("Xvfb did not start on any display number tried")
 
 
 class Screen:
