@@ -55,12 +55,14 @@ def x_display() -> Iterator[str]:
 
 
 def _start_xvfb() -> tuple[subprocess.Popen, str]:
-    """Xvfb on a display number picked from this process's id, the next one if taken.
+    """Xvfb on a display number picked from this process's id (the next one if taken), so
+    two test runs on one machine do not both take the lowest free number, :0.
 
-    Left to choose (``-displayfd`` alone), every Xvfb takes the lowest free number, :0,
-    so two test runs on one machine meet there: an Xvfb shutting down on :0 removed the
-    socket of one just started on :0, and the kiosk "could not connect to display :0"
-    (a stress run beside a CI run, 2026-12-07). An Xvfb asked for a taken number exits.
+    ``-noreset``: by default an X server resets itself each time its last client leaves.
+    The test polls with ``xdotool``/``xwininfo``, each a client that connects and leaves,
+    while the kiosk is still starting; a kiosk connecting during such a reset "could not
+    connect to display" and Qt aborts (exit -6): seen on :0 and on :544 under load,
+    2026-12-07.
     """
     first = 100 + os.getpid() % 800
     for number in range(first, first + 50):
@@ -76,6 +78,7 @@ def _start_xvfb() -> tuple[subprocess.Popen, str]:
                 DEPTH,
                 "-nolisten",
                 "tcp",
+                "-noreset",
             ],
             pass_fds=(write,),
             stdout=subprocess.DEVNULL,
