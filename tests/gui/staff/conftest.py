@@ -212,3 +212,18 @@ def assert_not_polling(display: CustomerDisplay) -> None:
     assert not follow.poll_timer.isActive()
     assert not follow.provider_timer.isActive()
     assert not follow.retry_timer.isActive()
+
+
+def assert_autopay_qr_shown(qtbot, checkout, display, request, url: str, mandate: str) -> None:
+    """The AutoPay approval link as the QR on the till and on its paired display, with
+    the mandate's terms, pushed (the display is not polling)."""
+    assert mandate in checkout.waiting_step.details.text()
+    assert decode_qr(checkout.qr_preview) == [url]
+    qtbot.waitUntil(lambda: display.state == "payment")
+    assert display.current["id"] == request["id"]
+    assert decode_qr(display) == [url]
+    panel = display.payment_panel
+    assert panel.heading.text() == "Scan to set up UPI AutoPay on your phone"
+    assert panel.mandate.text() == mandate
+    assert panel.amount.text() == "₹799.00"
+    assert_not_polling(display)

@@ -13,7 +13,7 @@ from app.till.checkout.view import STEP_DONE, STEP_WAITING
 from backend.interface import STAFF, Caller, CheckoutApi
 from backend.services.billing import invoices
 from backend.services.shop import customers
-from tests.gui.staff.conftest import assert_not_polling, choose, decode_qr, open_till
+from tests.gui.staff.conftest import assert_autopay_qr_shown, assert_not_polling, choose, open_till
 
 MANDATE = "up to ₹2,399.00 per month until 26 Nov 2031"
 MANDATE_LINE = f"UPI AutoPay mandate: {MANDATE}"
@@ -56,17 +56,8 @@ def test_an_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
     [session] = fake.all("checkout.session")
     assert session["payment_method_types"] == ["upi"]
     assert (request["method"], request["url"]) == ("upi_autopay", session["url"])
-    assert MANDATE_LINE in checkout.waiting_step.details.text()
     # the approval page as the QR: on the till's QR panel and on its customer display
-    assert decode_qr(checkout.qr_preview) == [session["url"]]
-    qtbot.waitUntil(lambda: display.state == "payment")
-    assert display.current["id"] == request["id"]
-    assert decode_qr(display) == [session["url"]]
-    panel = display.payment_panel
-    assert panel.heading.text() == "Scan to set up UPI AutoPay on your phone"
-    assert panel.mandate.text() == MANDATE_LINE
-    assert panel.amount.text() == "₹799.00"
-    assert_not_polling(display)
+    assert_autopay_qr_shown(qtbot, checkout, display, request, session["url"], MANDATE_LINE)
 
     # the customer approves the mandate in their UPI app: paid, the plan starts
     fake.complete_session(session["id"])

@@ -14,7 +14,7 @@ from app.runtime.sale_options import AUTOPAY
 from app.till.checkout.view import STEP_DONE, STEP_WAITING
 from backend.services.billing import invoices
 from backend.services.shop import customers
-from tests.gui.staff.conftest import assert_not_polling, choose, decode_qr, open_till
+from tests.gui.staff.conftest import assert_autopay_qr_shown, assert_not_polling, choose, open_till
 from tests.integration.autopay.conftest import Shop, post, rzp, shop
 
 __all__ = ["post", "rzp", "shop"]  # fixtures shared with the Razorpay integration tests
@@ -63,17 +63,8 @@ def test_a_razorpay_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
     assert rzp.stripe.all("checkout.session") == []  # not Stripe's AutoPay
     assert (request["method"], request["provider"]) == ("upi_autopay", "razorpay")
     assert request["url"] == sub["short_url"]
-    assert MANDATE_LINE in checkout.waiting_step.details.text()
     # the authorisation link as the QR: on the till's QR panel and on its customer display
-    assert decode_qr(checkout.qr_preview) == [sub["short_url"]]
-    qtbot.waitUntil(lambda: display.state == "payment")
-    assert display.current["id"] == request["id"]
-    assert decode_qr(display) == [sub["short_url"]]
-    panel = display.payment_panel
-    assert panel.heading.text() == "Scan to set up UPI AutoPay on your phone"
-    assert panel.mandate.text() == MANDATE_LINE
-    assert panel.amount.text() == "₹799.00"
-    assert_not_polling(display)
+    assert_autopay_qr_shown(qtbot, checkout, display, request, sub["short_url"], MANDATE_LINE)
 
     # the customer approves the mandate in their UPI app; Razorpay takes the first period
     # and says so by its webhooks (authenticated, activated, charged): paid, the plan starts
