@@ -20,6 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import pydantic
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import Ctx, bearer_token, caller_of
 from backend.api.routing import error_responses
@@ -115,7 +116,7 @@ def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
         )
         params.append(inspect.Parameter("token", inspect.Parameter.KEYWORD_ONLY, annotation=token))
 
-    def handler(**kwargs: Any) -> Any:
+    def run(kwargs: dict[str, Any]) -> Any:
         ctx = kwargs.pop("ctx")
         token = kwargs.pop("token", None)
         caller = ANYONE if token is None else caller_of(kwargs.pop("request"), ctx, token)
@@ -124,6 +125,12 @@ def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
             kwargs.update({name: getattr(body, name) for name in body_fields})
         result = getattr(api(ctx, caller), op.name)(**kwargs)
         return _answer(op, result, kwargs)
+
+    async def handler(**kwargs: Any) -> Any:
+        # ``async``, running the operation on a worker thread itself: FastAPI runs a
+        # ``def`` endpoint on a thread and then checks its answer against the response
+        # model on *another* thread hop; an ``async`` endpoint's answer is checked inline
+        return await run_in_threadpool(run, kwargs)
 
     handler.__name__ = op.name
     handler.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
