@@ -8,7 +8,7 @@ from typing import Any
 from app.text.date_text import moment_text
 from app.text.plan_text import plan_label
 from app.widgets.rows_model import RowsModel
-from backend.domain.payments import METHOD_LABELS, is_late, label
+from backend.domain.payments import METHOD_LABELS, is_late, label, reference
 
 COLUMNS = (
     ("created_at", "Created"),
@@ -35,7 +35,7 @@ def cell_text(row: dict[str, Any], key: str) -> str:
     if key == "status":
         return label(row)
     if key == "reference":
-        return row.get("utr") or row.get("tr") or ""
+        return reference(row)
     value = row.get(key)
     return "" if value is None else str(value)
 

@@ -75,6 +75,8 @@ EXPLANATIONS: dict[str, str] = {
     S.FAILED: "The payment failed. Nothing was charged.",
     S.REFUNDED: "Refunded",
 }
+#: an AutoPay sign-up is not a payment yet: the customer approves a mandate first
+AUTOPAY_WAITING = "Waiting for the customer to approve the AutoPay mandate in their UPI app…"
 METHOD_LABELS: dict[str, str] = {
     PaymentMethod.UPI_QR: "UPI QR",
     PaymentMethod.UPI_AUTOPAY: "UPI AutoPay",
@@ -178,7 +180,23 @@ def label(payment: Mapping[str, Any]) -> str:
 
 
 def explanation(payment: Mapping[str, Any]) -> str:
+    if is_autopay(payment) and is_open(payment):
+        return AUTOPAY_WAITING
     return EXPLANATIONS.get(status_of(payment), status_of(payment))
+
+
+def reference(payment: Mapping[str, Any]) -> str:
+    """What a cashier quotes to find the money: the bank's UTR once known, else the UPI
+    bill reference, a UPI AutoPay mandate's id, or the Stripe Checkout session."""
+    mandate = payment.get("mandate") or {}
+    return str(
+        payment.get("utr")
+        or payment.get("tr")
+        or payment.get("mandate_id")
+        or mandate.get("id")
+        or payment.get("session_id")
+        or ""
+    )
 
 
 # -- what a payment buys, as staff read it on the till -----------------------------------

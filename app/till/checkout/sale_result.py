@@ -9,7 +9,7 @@ from typing import Any
 from app.text.date_text import moment_text
 from app.text.plan_text import plan_label
 from backend.domain.autopay import receipt_line
-from backend.domain.payments import is_autopay, is_late
+from backend.domain.payments import is_autopay, is_late, reference
 
 NO_RECEIPT = "A free trial has no receipt."
 
@@ -21,7 +21,6 @@ def paid_result(
 ) -> dict[str, Any]:
     """``SuccessStep.show_result`` arguments for a paid payment (a UPI AutoPay sign-up
     also names the mandate its receipt prints, and says the plan renews by itself)."""
-    reference = payment.get("utr") or payment.get("tr") or payment.get("session_id") or ""
     banner = f"{customer['name']} now has {payment.get('tier_name', '')}."
     values = {
         "receipt_no": payment.get("receipt_no") or "",
@@ -29,7 +28,7 @@ def paid_result(
         "plan": plan_label(payment.get("tier_name", ""), payment.get("interval")),
         "amount": payment.get("amount_text", ""),
         "paid_at": moment_text(payment.get("paid_at")),
-        "reference": reference,
+        "reference": reference(payment),
     }
     if is_autopay(payment):
         values["mandate"] = receipt_line(payment.get("mandate"))

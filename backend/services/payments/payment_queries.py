@@ -11,10 +11,9 @@ from typing import Any
 
 from backend.context import Context
 from backend.domain.money import Money, format_money
+from backend.domain.payments import PaymentMethod, PaymentStatus
 from backend.errors import ValidationError
 
-STATUSES = ("pending", "succeeded", "failed", "expired", "canceled", "refunded", "late")
-METHODS = ("upi_qr", "stripe_checkout", "stripe_terminal", "card_on_file")
 MAX_ROWS = 2000
 
 
@@ -32,12 +31,12 @@ def list_payments(
     where: list[str] = []
     params: list[Any] = []
     if status:
-        if status not in STATUSES:
+        if status not in set(PaymentStatus):
             raise ValidationError(f"Unknown payment status {status!r}.", field="status")
         where.append("p.status = ?")
         params.append(status)
     if method:
-        if method not in METHODS:
+        if method not in set(PaymentMethod):
             raise ValidationError(f"Unknown payment method {method!r}.", field="method")
         where.append("p.method = ?")
         params.append(method)
@@ -53,8 +52,10 @@ def list_payments(
     sql = (
         "SELECT p.id, p.customer_id, c.name AS customer_name, p.method, p.status, p.amount, "
         "p.currency, p.tier, p.interval, p.purpose, p.created_at, p.expires_at, p.paid_at, "
-        "p.receipt_no, p.refunded_amount, p.upi_tr AS tr, p.utr, p.confirmed_by "
-        "FROM payments p JOIN customers c ON c.id = p.customer_id"
+        "p.receipt_no, p.refunded_amount, p.upi_tr AS tr, p.utr, p.stripe_session_id AS "
+        "session_id, p.confirmed_by, s.mandate_id "
+        "FROM payments p JOIN customers c ON c.id = p.customer_id "
+        "LEFT JOIN subscriptions s ON s.id = p.subscription_id AND p.method = 'upi_autopay'"
     )
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -10,9 +10,12 @@ import pytest
 
 from app.runtime.sale_options import AUTOPAY, SaleOptions, ask_sale_options
 from app.till.checkout.view import STEP_DONE, STEP_WAITING
+from app.till.payments_model import COLUMNS
+from backend.domain.payments import AUTOPAY_WAITING
 from backend.interface import STAFF, Caller, CheckoutApi
 from backend.services.billing import invoices
 from backend.services.shop import customers
+from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import assert_autopay_qr_shown, assert_not_polling, choose, open_till
 
 MANDATE = "up to ₹2,399.00 per month until 26 Nov 2031"
@@ -58,6 +61,8 @@ def test_an_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
     assert (request["method"], request["url"]) == ("upi_autopay", session["url"])
     # the approval page as the QR: on the till's QR panel and on its customer display
     assert_autopay_qr_shown(qtbot, checkout, display, request, session["url"], MANDATE_LINE)
+    # not "waiting to pay": the customer is asked to approve a mandate first
+    assert checkout.waiting_step.status.text() == AUTOPAY_WAITING
 
     # the customer approves the mandate in their UPI app: paid, the plan starts
     fake.complete_session(session["id"])
@@ -76,6 +81,23 @@ def test_an_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
     assert plan["mandate_status"] == "active"
     receipt = invoices.invoice_for_payment(ctx, request["id"])
     assert (receipt["number"], receipt["mandate_line"]) == (receipt_no, MANDATE_LINE)
+    # the reference a cashier quotes is the mandate's id, on the receipt step and in the
+    # Payments tab, which finds the sale by its method
+    assert plan["mandate_id"]
+    assert done.values["reference"].text() == plan["mandate_id"]
+    other = customers.add_customer(ctx, name="Neha", email="neha@example.com", actor="test")
+    upi_requests.create_request(
+        ctx, customer_id=other["id"], tier="student", interval="month", actor="test"
+    )
+    area = window.area
+    area.tabs.setCurrentWidget(area.payments)
+    page = area.payments
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page.method.setCurrentIndex(page.method.findData("upi_autopay"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.row_at(0)["id"] == request["id"]
+    column = [key for key, _ in COLUMNS].index("reference")
+    assert page.model.data(page.model.index(0, column)) == plan["mandate_id"]
     assert_not_polling(display)
 
 
