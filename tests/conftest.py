@@ -4,13 +4,18 @@ CLI as a separate process (as an admin would)."""
 
 from __future__ import annotations
 
+import faulthandler
+import functools
 import json
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +43,34 @@ def isolated_environment(monkeypatch, tmp_path_factory) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def stacks_on_client_timeout() -> Iterator[None]:
+    """A test's HTTP request that times out prints every thread's stack first, and the
+    API's access log is kept at INFO (pytest shows it with a failure): an answer that
+    is slow under load becomes a trace, not a bare ``ReadTimeout``."""
+    handle = httpx.HTTPTransport.handle_request
+
+    @functools.wraps(handle)
+    def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        try:
+            return handle(self, request)
+        except httpx.TimeoutException:
+            print(
+                f"--- {request.method} {request.url.path} timed out; every thread:", file=sys.stderr
+            )
+            sys.stderr.flush()
+            faulthandler.dump_traceback(all_threads=True)
+            raise
+
+    access = logging.getLogger("autoos_checkout.api.access")
+    level = access.level
+    access.setLevel(logging.INFO)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.HTTPTransport, "handle_request", handle_request)
+        yield
+    access.setLevel(level)
 
 
 @pytest.fixture
