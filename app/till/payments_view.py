@@ -231,10 +231,11 @@ class PaymentsView(QWidget):
         self.late_button.setEnabled(row is not None and is_late(row))
         self.utr_button.setEnabled(row is not None and may_confirm_with_utr(row))
         if self.refund_button is not None:
-            self.refund_button.setEnabled(row is not None and may_refund(row))
+            refundable = row is not None and may_refund(row)
+            self.refund_button.setEnabled(refundable)
             self.refund_button.setToolTip(
                 "UPI payments are refunded by bank transfer, outside this app."
-                if row is not None and is_upi(row)
+                if row is not None and is_upi(row) and not refundable
                 else ""
             )
 

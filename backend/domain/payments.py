@@ -187,13 +187,15 @@ def explanation(payment: Mapping[str, Any]) -> str:
 
 def reference(payment: Mapping[str, Any]) -> str:
     """What a cashier quotes to find the money: the bank's UTR once known, else the UPI
-    bill reference, a UPI AutoPay mandate's id, or the Stripe Checkout session."""
+    bill reference, a UPI AutoPay mandate's id, the payment provider's own id (a
+    Razorpay subscription or payment) or the Stripe Checkout session."""
     mandate = payment.get("mandate") or {}
     return str(
         payment.get("utr")
         or payment.get("tr")
         or payment.get("mandate_id")
         or mandate.get("id")
+        or payment.get("psp_ref")
         or payment.get("session_id")
         or ""
     )

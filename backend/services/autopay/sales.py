@@ -177,6 +177,10 @@ def view(ctx: Context, payment_id: str) -> dict[str, Any]:
         "subscription_status": sub["status"] if sub else None,
         "receipt_no": row["receipt_no"],
         "paid_at": row["paid_at"],
+        "utr": row["utr"],
+        "psp_ref": row["psp_ref"],
+        "stripe_payment_intent_id": row["stripe_payment_intent_id"],
+        "psp": row["psp"],
         "terminal": row["terminal"],
     }
 

@@ -53,7 +53,7 @@ def list_payments(
         "SELECT p.id, p.customer_id, c.name AS customer_name, p.method, p.status, p.amount, "
         "p.currency, p.tier, p.interval, p.purpose, p.created_at, p.expires_at, p.paid_at, "
         "p.receipt_no, p.refunded_amount, p.upi_tr AS tr, p.utr, p.stripe_session_id AS "
-        "session_id, p.confirmed_by, s.mandate_id "
+        "session_id, p.psp, p.psp_ref, p.stripe_payment_intent_id, p.confirmed_by, s.mandate_id "
         "FROM payments p JOIN customers c ON c.id = p.customer_id "
         "LEFT JOIN subscriptions s ON s.id = p.subscription_id AND p.method = 'upi_autopay'"
     )

@@ -14,6 +14,7 @@ import pytest
 from backend.adapters.upi.qr import render_png
 from backend.clock import parse_iso
 from backend.domain.autopay import GRACE
+from backend.domain.payments import may_refund
 from backend.errors import Conflict
 from backend.interface import AUTOOS, Caller, CheckoutApi
 from backend.services.billing import invoices
@@ -351,6 +352,10 @@ def test_an_autopay_sale_through_subscribe_and_an_admin_refund(shop: Shop):
     assert payment["mandate"]["amount_type"] == "maximum"
     shop.stripe.complete_session(shop.stripe.all("checkout.session")[0]["id"])
     assert shop.api.payment_status(payment["id"])["status"] == "succeeded"
+    # the Payments tab's row says it can be refunded (its Refund button is enabled)
+    [row] = shop.api.list_payments(method="upi_autopay")
+    assert row["id"] == payment["id"]
+    assert may_refund(row)
     admin = CheckoutApi(shop.ctx, Caller.owner("test"))
     refunded = admin.refund(payment["id"], amount=10000, currency="INR", reason="goodwill")
     assert refunded["status"] == "succeeded"
