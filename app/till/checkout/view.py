@@ -407,14 +407,25 @@ class CheckoutView(QWidget):
         self.do_cancel()
 
     def do_cancel(self) -> None:
-        """Withdraw the open payment without asking (the confirmation was given)."""
-        payment_id = self.sale["request"]["id"]
+        """Withdraw the open payment without asking (the confirmation was given). One
+        paid while the question was open is left alone: the receipt step shows it."""
+        request = self.sale.get("request")
+        if not request or not is_open(request):
+            return
+        payment_id = request["id"]
         self.runner.call(
             self.api.cancel_payment,
             payment_id,
             on_success=self._for_this_sale(payment_id, self._canceled),
-            on_failure=self._for_this_sale(payment_id, self._refused),
+            on_failure=self._for_this_sale(payment_id, self._cancel_refused),
         )
+
+    def _cancel_refused(self, exc: Exception) -> None:
+        """Paid (or ended) a moment before the cancel arrived: ask how it stands, so a
+        paid sale goes on to its receipt; the refusal is said while still waiting."""
+        if self.stack.currentIndex() == STEP_WAITING:
+            self.waiting_step.show_error(say(exc))
+            self.poll()
 
     def _for_this_sale(self, payment_id: str, then: Callable[[Any], None]) -> Callable[[Any], None]:
         """``then``, only while ``payment_id`` is still this page's sale: the pushed change
@@ -431,10 +442,10 @@ class CheckoutView(QWidget):
     def _canceled(self, payment: dict[str, Any] | None) -> None:
         self.follow.forget()
         self.tick_timer.stop()
-        self._call_display("show_canceled")
         if isinstance(payment, dict) and is_paid(payment):
             self._paid({**self.sale["request"], **payment})  # paid just before the cancel
             return
+        self._call_display("show_canceled")
         if self.sale.get("followed"):
             self.reset()
             return

@@ -38,6 +38,7 @@ from backend.errors import (
     ExternalError,
     NotConfigured,
     NotFound,
+    StateError,
     TransientError,
 )
 from backend.services.autopay import dunning, mandates
@@ -217,10 +218,13 @@ def start(
     return payment_id
 
 
-def _end_sale(ctx: Context, payment_id: str, event: Event, reason: str, actor: str) -> None:
+def _end_sale(ctx: Context, payment_id: str, event: Event, reason: str, actor: str) -> bool:
+    """End a sign-up still waiting (False: it was no longer waiting)."""
     with ctx.store.transaction():
-        if _sale(ctx, payment_id)["status"] == "pending":
-            payment_events.transition(ctx, payment_id, event, actor, reason=reason)
+        if _sale(ctx, payment_id)["status"] != "pending":
+            return False
+        payment_events.transition(ctx, payment_id, event, actor, reason=reason)
+    return True
 
 
 def _cancel_quietly(ctx: Context, psp_subscription_id: str, payment_id: str | None) -> None:
@@ -255,8 +259,14 @@ def refresh(ctx: Context, payment_id: str, *, actor: str) -> None:
 
 
 def withdraw(ctx: Context, payment_id: str, *, actor: str) -> None:
+    """Withdraw a sign-up still waiting, and its subscription at Razorpay. One the
+    customer approved meanwhile is refused: cancelling its subscription would end the
+    plan they just paid for (the mandate with it)."""
     row = _sale(ctx, payment_id)
-    _end_sale(ctx, payment_id, Event.CANCELED, "cancelled by staff", actor)
+    if row["status"] == "canceled":
+        return
+    if not _end_sale(ctx, payment_id, Event.CANCELED, "cancelled by staff", actor):
+        raise StateError(f"This payment is already {_sale(ctx, payment_id)['status']}.")
     if row["psp_ref"]:
         _cancel_quietly(ctx, row["psp_ref"], payment_id)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.till.checkout.view import STEP_CUSTOMER, STEP_DONE, STEP_METHOD, STEP_TIERS, STEP_WAITING
 from backend.services.shop import customers
 from backend.services.trials import trials
+from backend.services.upi import upi_requests
 from tests.gui.staff.conftest import sign_in, when_dialog_opens
 
 
@@ -97,6 +98,34 @@ def test_expired_qr_offers_a_new_one_and_esc_cancels(qtbot, make_window, people,
     assert checkout.stack.currentIndex() == STEP_CUSTOMER
     qtbot.keyClick(checkout.customer_step, Qt.Key.Key_Escape)
     assert checkout.stack.currentIndex() == STEP_TIERS
+
+
+def test_a_cancel_answered_after_the_money_came_leaves_the_sale_paid(
+    qtbot, make_window, people, ctx
+):
+    """The customer pays while the cashier's "Cancel payment?" question is open: the
+    late Yes withdraws nothing, and the receipt step stays."""
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    _window, checkout = _signed_in(qtbot, make_window)
+    _choose(checkout, "student")
+    checkout.customer_step.search.query.setText("Kavya")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["upi"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    payment_id = checkout.sale["request"]["id"]
+
+    def paid_then_yes(box: QMessageBox) -> None:
+        upi_requests.confirm_with_utr(ctx, payment_id, "412345678901", actor="test")
+        qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    when_dialog_opens(QMessageBox, paid_then_yes)
+    checkout.waiting_step.cancel.click()
+    qtbot.waitUntil(lambda: checkout.runner.running == 0)
+    assert checkout.stack.currentIndex() == STEP_DONE
+    assert checkout.success_step.values["reference"].text() == "412345678901"
+    assert ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,)) == "succeeded"
 
 
 def test_trial_from_the_trial_card(qtbot, make_window, people, ctx):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from backend.domain.payments import reference
+from backend.errors import StateError
 from backend.services.billing import invoices
 from tests.integration.autopay.conftest import Shop
 
@@ -87,6 +89,26 @@ def test_subscription_link_charges_once_halts_and_cancels(rzp: Shop, post):
     ended = api.autopay_plan(live["id"])
     assert (ended["status"], ended["mandate"]["status"]) == ("canceled", "revoked")
     assert api.needing_attention() == []
+
+
+def test_a_sign_up_approved_before_the_cancel_keeps_its_plan(rzp: Shop, post):
+    """The till's "Cancel payment?" can be answered after the customer approved: the
+    cancel is refused, and Razorpay's subscription, the plan and its mandate stay."""
+    api, fake = rzp.api, rzp.razorpay
+    cid = rzp.customer()
+    sale = api.autopay_start(cid, "student", "month")
+    [sub] = fake.subscriptions.values()
+    for body in fake.authorise(sub["id"], at=_now(rzp)):
+        assert post(body).status_code == 200
+    with pytest.raises(StateError, match="already succeeded"):
+        api.cancel_payment(sale["id"])
+    assert fake.subscriptions[sub["id"]]["status"] == "active"
+    live = api.current_subscription(cid)
+    assert (live["status"], live["mandate_status"]) == ("active", "active")
+    # the reference a cashier quotes is the first debit's bank reference (its UTR)
+    [utr] = [row["utr"] for row in rzp.rows("SELECT utr FROM payments WHERE id=?", sale["id"])]
+    assert len(utr) == 12
+    assert reference(api.autopay_status(sale["id"])) == utr
 
 
 def test_a_wrong_signature_changes_nothing(rzp: Shop, post):
