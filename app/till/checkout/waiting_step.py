@@ -30,12 +30,26 @@ from backend.clock import parse_iso
 from backend.domain.payments import (
     Outcome,
     explanation,
+    is_autopay,
     is_open,
     is_upi,
+    label,
     may_confirm_with_utr,
     may_retry,
     outcome,
 )
+
+
+def heading_for(payment: dict[str, Any]) -> str:
+    """The step's title: what the counter is waiting for, or how the payment ended."""
+    now = outcome(payment)
+    if now == Outcome.WAITING:
+        return "Waiting for AutoPay approval" if is_autopay(payment) else "Waiting for payment"
+    if now == Outcome.EXPIRED:
+        return "QR expired"
+    if now == Outcome.CANCELED:
+        return f"Payment {label(payment).lower()}"
+    return "Paid"
 
 
 class WaitingStep(QWidget):
@@ -130,7 +144,6 @@ class WaitingStep(QWidget):
     def begin(self, request: dict[str, Any], customer: dict[str, Any], now: datetime) -> None:
         self.request = request
         self.error.hide()
-        self.heading.setText("Waiting for payment")
         what = plan_label(request.get("tier_name", ""), request.get("interval"))
         self.what.setText(f"{what} · for {customer['name']}")
         self.amount.setText(request.get("amount_text", ""))
@@ -170,8 +183,8 @@ class WaitingStep(QWidget):
         self.utr.setVisible(may_confirm_with_utr(payment))
         self.retry.setVisible(may_retry(payment))
         self.done.setVisible(outcome(payment) in (Outcome.EXPIRED, Outcome.CANCELED))
+        self.heading.setText(heading_for(payment))
         if outcome(payment) == Outcome.EXPIRED:
-            self.heading.setText("QR expired")
             self.retry.setDefault(True)
         self.tick(now)
 

@@ -62,6 +62,7 @@ def test_an_autopay_sale_at_the_till_from_the_mandate_to_the_plan(
     # the approval page as the QR: on the till's QR panel and on its customer display
     assert_autopay_qr_shown(qtbot, checkout, display, request, session["url"], MANDATE_LINE)
     # not "waiting to pay": the customer is asked to approve a mandate first
+    assert checkout.waiting_step.heading.text() == "Waiting for AutoPay approval"
     assert checkout.waiting_step.status.text() == AUTOPAY_WAITING
 
     # the customer approves the mandate in their UPI app: paid, the plan starts
