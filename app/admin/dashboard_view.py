@@ -111,7 +111,7 @@ class DashboardView(QWidget):
             ("Trials", ("active", "ending ≤ 7 days", "converted", "of ended, bought")),
             ("Credits", ("granted", "consumed")),
             ("Payments needing attention", ("UPI pending", "UPI expired", "UPI late",
-                                            "card failed")),
+                                            "card failed", "AutoPay failed")),
         )  # fmt: skip
         for col, (title, names) in enumerate(groups):
             box = QGroupBox(title)
@@ -250,6 +250,7 @@ class DashboardView(QWidget):
             "Payments needing attention:UPI expired": str(board.upi_expired),
             "Payments needing attention:UPI late": str(board.upi_late),
             "Payments needing attention:card failed": str(board.card_failed),
+            "Payments needing attention:AutoPay failed": str(board.autopay_failed),
         }
         for key, text in values.items():
             self.figures[key].setText(text)

@@ -29,11 +29,12 @@ from typing import Any
 from backend.clock import to_iso
 from backend.context import Context
 from backend.domain.money import check_currency
+from backend.domain.payments import CARD_METHODS, REVENUE, PaymentMethod
 from backend.domain.periods import DateRange, day_start, last_days
 from backend.store.reader import Reader, reading
 
-REVENUE_STATUSES = ("succeeded", "refunded")
-CARD_METHODS = ("stripe_checkout", "stripe_terminal", "card_on_file")
+#: the payment vocabulary's revenue statuses, as query parameters
+REVENUE_STATUSES = tuple(sorted(REVENUE))
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Dashboard:
     upi_expired: int = 0
     upi_late: int = 0
     card_failed: int = 0
+    #: AutoPay renewals the mandate could not debit (the Payments tab lists them)
+    autopay_failed: int = 0
     elapsed_ms: float = 0.0
 
     @property
@@ -216,3 +219,5 @@ def _payment_problems(reader: Reader, board: Dashboard, now: datetime) -> None:
                 board.upi_late += n
         elif method in CARD_METHODS and status == "failed":
             board.card_failed += n
+        elif method == PaymentMethod.UPI_AUTOPAY and status == "failed":
+            board.autopay_failed += n

@@ -49,6 +49,9 @@ def board(ctx, rows):
         expires_at="2026-11-26T09:15:00Z",
     )  # fmt: skip
     rows.payment("p11", c[2], status="expired", created_at="2026-11-10T09:00:00Z")
+    rows.payment(  # an AutoPay renewal the mandate could not debit
+        "p12", c[3], method="upi_autopay", status="failed", created_at="2026-11-23T10:00:00Z"
+    )
     # -- subscriptions ------------------------------------------------------------
     rows.subscription(c[0], tier="student", interval="month", amount=79900)
     rows.subscription(c[1], tier="employee", interval="year", amount=2399900)
@@ -116,6 +119,7 @@ def test_credits_usage_and_payment_problems(board):
     assert sum(wf for wf, _ in usage.values()) == 3
     assert (board.upi_pending, board.upi_expired, board.upi_late) == (1, 2, 1)
     assert board.card_failed == 1
+    assert board.autopay_failed == 1
 
 
 def test_usd_view_and_empty_range(ctx, board):
