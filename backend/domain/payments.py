@@ -163,16 +163,20 @@ def may_confirm_with_utr(payment: Mapping[str, Any]) -> bool:
     )
 
 
-def may_refund(payment: Mapping[str, Any]) -> bool:
-    """A paid card payment (or UPI AutoPay payment Stripe debited) with money left to
-    give back."""
-    left = int(payment.get("amount") or 0) - int(payment.get("refunded_amount") or 0)
-    by_stripe = is_card(payment) or (
+def taken_by_stripe(payment: Mapping[str, Any]) -> bool:
+    """A card payment, or a UPI AutoPay one Stripe debited (it has a PaymentIntent):
+    Stripe can give its money back."""
+    return is_card(payment) or (
         payment.get("method") == PaymentMethod.UPI_AUTOPAY
         and payment.get("psp") in (None, "stripe")
         and bool(payment.get("stripe_payment_intent_id"))
     )
-    return by_stripe and status_of(payment) in (S.SUCCEEDED, S.LATE) and left > 0
+
+
+def may_refund(payment: Mapping[str, Any]) -> bool:
+    """A paid payment Stripe took with money left to give back."""
+    left = int(payment.get("amount") or 0) - int(payment.get("refunded_amount") or 0)
+    return taken_by_stripe(payment) and status_of(payment) in (S.SUCCEEDED, S.LATE) and left > 0
 
 
 def label(payment: Mapping[str, Any]) -> str:

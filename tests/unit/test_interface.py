@@ -10,8 +10,10 @@ import typing
 import pytest
 
 from backend.config import Secrets
+from backend.domain.payments import PaymentMethod, PaymentStatus
 from backend.errors import CheckoutError, PermissionDenied, ValidationError
 from backend.interface import ADMIN, AUTOOS, KIOSK, STAFF, Caller, CheckoutApi, operations
+from backend.interface.types import PaymentMethodName, PaymentStatusName
 from backend.services.shop import customers, staff
 
 OPS = list(operations(CheckoutApi))
@@ -174,3 +176,15 @@ def test_payments_list_filters(ctx):
         api.list_payments(date_from="26/11/2026")
     with pytest.raises(ValidationError, match="Unknown payment status"):
         api.list_payments(status="paid")  # type: ignore[arg-type]
+
+
+def test_the_interface_offers_exactly_the_vocabulary_s_statuses_and_methods(ctx):
+    """The filters the Payments tab offers come from the interface's types; every one
+    must be one the service accepts (its UPI AutoPay filter was once refused)."""
+    assert set(typing.get_args(PaymentStatusName)) == set(PaymentStatus)
+    assert set(typing.get_args(PaymentMethodName)) == set(PaymentMethod)
+    api = CheckoutApi(ctx, Caller.owner("test"))
+    for status in typing.get_args(PaymentStatusName):
+        assert api.list_payments(status=status) == []
+    for method in typing.get_args(PaymentMethodName):
+        assert api.list_payments(method=method) == []

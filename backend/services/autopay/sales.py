@@ -15,13 +15,12 @@ from typing import Any
 from backend.context import Context
 from backend.domain import autopay
 from backend.domain.money import Money, format_money
-from backend.domain.payments import explanation
+from backend.domain.payments import explanation, is_live
 from backend.errors import Conflict, NotConfigured, NotFound, ValidationError
 from backend.services.autopay import dunning, mandates, razorpay_autopay, stripe_autopay
 from backend.services.shop.customers import get_customer
 
 METHOD = autopay.METHOD
-LIVE = ("trialing", "active", "past_due")
 
 
 def provider_name(ctx: Context) -> str:
@@ -241,7 +240,7 @@ def cancel(ctx: Context, ref: str, *, at_period_end: bool = False, actor: str) -
     (a sign-up still waiting is withdrawn)."""
     if ref.isdigit():
         row = subscription(ctx, int(ref))
-        if row["status"] not in LIVE:
+        if not is_live(row):
             raise Conflict("That AutoPay plan is already cancelled.")
         if row["autopay_provider"] == razorpay_autopay.PROVIDER:
             if at_period_end:

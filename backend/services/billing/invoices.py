@@ -19,11 +19,11 @@ from backend.context import Context
 from backend.domain.gst import split_inclusive
 from backend.domain.identity import readable_phone
 from backend.domain.money import Money, format_money
+from backend.domain.payments import INVOICED
 from backend.errors import NotConfigured, NotFound, StateError, ValidationError
 from backend.services.billing import numbering
 from backend.store import audit
 
-INVOICED_STATUSES = ("succeeded", "refunded")
 METHOD_NAMES = {
     "upi_qr": "UPI",
     "upi_autopay": "UPI AutoPay",
@@ -37,7 +37,7 @@ def _payment(ctx: Context, payment_id: str) -> dict[str, Any]:
     row = ctx.store.one("SELECT * FROM payments WHERE id=?", (payment_id,))
     if row is None:
         raise NotFound(f"There is no payment {payment_id}.")
-    if row["status"] not in INVOICED_STATUSES or not row["paid_at"]:
+    if row["status"] not in INVOICED or not row["paid_at"]:
         raise StateError(
             f"Payment {payment_id} is {row['status']}: only a completed payment has a receipt."
         )

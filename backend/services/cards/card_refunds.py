@@ -14,12 +14,11 @@ from backend.adapters.stripe_gateway import require_card
 from backend.context import Context
 from backend.domain.money import Money, format_money
 from backend.domain.payment_machine import Event
+from backend.domain.payments import taken_by_stripe
 from backend.errors import CheckoutError, NotFound, RejectedError, StateError, ValidationError
 from backend.services.payments import payment_events
 from backend.store import audit
 from backend.sync import outbox
-
-CARD_METHODS = ("stripe_checkout", "stripe_terminal", "card_on_file")
 
 
 def _build(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
@@ -92,17 +91,6 @@ def _refund_event(
 
 
 outbox.operation("refund.create", outbox.Operation(_build, _apply, _rejected))
-
-
-def taken_by_stripe(payment: dict[str, Any]) -> bool:
-    """A card payment, or a UPI AutoPay one Stripe debited (it has a PaymentIntent)."""
-    if payment["method"] in CARD_METHODS:
-        return True
-    return (
-        payment["method"] == "upi_autopay"
-        and payment.get("psp") in (None, "stripe")
-        and bool(payment.get("stripe_payment_intent_id"))
-    )
 
 
 def refundable(ctx: Context, payment_id: str) -> Money:
