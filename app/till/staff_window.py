@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.display.link import make_customer_display, make_qr_preview
 from app.runtime.lifecycle import close_down, retire
 from app.runtime.tasks import TaskRunner
+from app.text.messages import say
 from app.till.display_button import DisplayButton
 from app.till.login_view import LoginView
 from app.till.sync_indicator import SyncIndicator
@@ -56,6 +57,8 @@ class SignedInArea(QWidget):
 
     #: an admin saved the settings
     settings_saved = Signal()
+    #: a line for the window's status bar (what happened to a withdrawn payment)
+    told = Signal(str)
 
     def __init__(
         self,
@@ -73,6 +76,7 @@ class SignedInArea(QWidget):
         from app.till.payments_view import PaymentsView
 
         super().__init__()
+        self.api, self.runner = api, runner
         self.staff = staff
         self.is_admin = staff["role"] == ADMIN
         lay = QVBoxLayout(self)
@@ -139,8 +143,52 @@ class SignedInArea(QWidget):
         self.tabs.addTab(self.admin_pages["staff"], "Staff")
 
     def _follow_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
+        """Show a payment started on another page (an upgrade, an overdue renewal's QR, a
+        new mandate) on the Checkout page. Another payment still waiting there is not
+        dropped with nobody watching it: the cashier withdraws one of the two."""
+        waiting = self.checkout.open_payment()
+        if (
+            waiting is not None
+            and waiting["id"] != request["id"]
+            and not self._replace_waiting(waiting, request)
+        ):
+            return
         self.tabs.setCurrentWidget(self.checkout)
         self.checkout.follow_payment(request, customer)
+
+    def _replace_waiting(self, waiting: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Ask which payment to withdraw; True when the waiting one goes (it is cancelled
+        in the background), False when the new one does."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("A payment is waiting")
+        box.setText(
+            f"A payment of {waiting.get('amount_text', '')} is still waiting on the Checkout "
+            f"page, and this one of {new.get('amount_text', '')} needs the page too."
+        )
+        box.setInformativeText("Withdraw the waiting payment, or keep it and withdraw this one?")
+        replace = box.addButton("Withdraw the waiting one", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep the waiting one", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        replacing = box.clickedButton() is replace
+        gone = waiting if replacing else new
+        self.runner.call(
+            self.api.cancel_payment,
+            gone["id"],
+            on_success=lambda _p: self.told.emit(
+                f"The {gone.get('amount_text', '')} payment was withdrawn; nothing was charged."
+            ),
+            on_failure=lambda exc: self.told.emit(
+                f"The {gone.get('amount_text', '')} payment was not withdrawn ({say(exc)}); "
+                "see the Payments tab."
+            ),
+            owner=self,
+        )
+        return replacing
 
     def _tab_shown(self, index: int) -> None:
         page = self.tabs.widget(index)
@@ -339,6 +387,7 @@ class StaffWindow(QMainWindow):
         )
         self.area.sign_out.clicked.connect(self.sign_out)
         self.area.settings_saved.connect(self._settings_saved)
+        self.area.told.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.area.checkout.went_idle.connect(self._rename_if_waiting)
         self.stack.addWidget(self.area)
         self.stack.setCurrentWidget(self.area)

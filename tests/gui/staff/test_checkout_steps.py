@@ -128,6 +128,56 @@ def test_a_cancel_answered_after_the_money_came_leaves_the_sale_paid(
     assert ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,)) == "succeeded"
 
 
+def _waiting_sale(qtbot, make_window, ctx):
+    """A till with Kavya's UPI QR waiting on the Checkout page, and Neha a customer."""
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    neha = customers.add_customer(ctx, name="Neha", email="neha@example.com", actor="test")
+    window, checkout = _signed_in(qtbot, make_window)
+    _choose(checkout, "student")
+    checkout.customer_step.search.query.setText("Kavya")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["upi"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    new = upi_requests.create_request(
+        ctx, customer_id=neha["id"], tier="employee", interval="month", actor="test"
+    )
+    return window, checkout, checkout.sale["request"]["id"], new, neha
+
+
+def _status(ctx, payment_id):
+    return ctx.store.scalar("SELECT status FROM payments WHERE id=?", (payment_id,))
+
+
+def test_a_payment_from_another_page_asks_before_the_waiting_one_goes(
+    qtbot, make_window, people, ctx
+):
+    """A QR started on the Customers page while a sale's QR waits at Checkout: withdraw
+    the waiting one, and the page shows the new one."""
+    window, checkout, first, new, neha = _waiting_sale(qtbot, make_window, ctx)
+    when_dialog_opens(QMessageBox, lambda box: _click(box, "Withdraw the waiting one"))
+    window.area.customers.payment_started.emit(new, neha)
+    qtbot.waitUntil(lambda: _status(ctx, first) == "canceled")
+    assert checkout.sale["request"]["id"] == new["id"]
+    assert checkout.stack.currentIndex() == STEP_WAITING
+    assert _status(ctx, new["id"]) == "pending"
+    qtbot.waitUntil(lambda: "withdrawn" in window.statusBar().currentMessage())
+
+
+def test_keeping_the_waiting_payment_withdraws_the_new_one(qtbot, make_window, people, ctx):
+    window, checkout, first, new, neha = _waiting_sale(qtbot, make_window, ctx)
+    when_dialog_opens(QMessageBox, lambda box: _click(box, "Keep the waiting one"))
+    window.area.customers.payment_started.emit(new, neha)
+    qtbot.waitUntil(lambda: _status(ctx, new["id"]) == "canceled")
+    assert checkout.sale["request"]["id"] == first
+    assert _status(ctx, first) == "pending"
+
+
+def _click(box: QMessageBox, text: str) -> None:
+    [button] = [b for b in box.buttons() if b.text() == text]
+    button.click()
+
+
 def test_trial_from_the_trial_card(qtbot, make_window, people, ctx):
     buyer = customers.add_customer(ctx, name="Vikram Singh", phone="9829012345", actor="test")
     _window, checkout = _signed_in(qtbot, make_window)
