@@ -147,18 +147,21 @@ class SignedInArea(QWidget):
         new mandate) on the Checkout page. Another payment still waiting there is not
         dropped with nobody watching it: the cashier withdraws one of the two."""
         waiting = self.checkout.open_payment()
-        if (
-            waiting is not None
-            and waiting["id"] != request["id"]
-            and not self._replace_waiting(waiting, request)
-        ):
+        if waiting is None or waiting["id"] == request["id"]:
+            self._show_payment(request, customer)
             return
+        self._replace_waiting(waiting, request, customer)
+
+    def _show_payment(self, request: dict[str, Any], customer: dict[str, Any]) -> None:
         self.tabs.setCurrentWidget(self.checkout)
         self.checkout.follow_payment(request, customer)
 
-    def _replace_waiting(self, waiting: dict[str, Any], new: dict[str, Any]) -> bool:
-        """Ask which payment to withdraw; True when the waiting one goes (it is cancelled
-        in the background), False when the new one does."""
+    def _replace_waiting(
+        self, waiting: dict[str, Any], new: dict[str, Any], customer: dict[str, Any]
+    ) -> None:
+        """Ask which payment to withdraw. The new one is shown only once the waiting one
+        is withdrawn; if the waiting one cannot be (paid a moment ago), the new one is
+        withdrawn instead, so no QR is ever left payable with nobody watching."""
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(self)
@@ -174,21 +177,44 @@ class SignedInArea(QWidget):
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.exec()
-        replacing = box.clickedButton() is replace
-        gone = waiting if replacing else new
+        still = self.checkout.open_payment()
+        if still is None or still["id"] != waiting["id"]:  # it ended while the box was open
+            self._show_payment(new, customer)
+        elif box.clickedButton() is replace:
+            self._withdraw(
+                waiting,
+                then=lambda: self._show_payment(new, customer),
+                refused=lambda: self._withdraw(new),
+            )
+        else:
+            self._withdraw(new)
+
+    def _withdraw(
+        self,
+        payment: dict[str, Any],
+        then: Callable[[], None] | None = None,
+        refused: Callable[[], None] | None = None,
+    ) -> None:
+        """Cancel ``payment`` in the background; the status bar says how it went."""
+        amount = payment.get("amount_text", "")
+
+        def withdrawn(_payment: Any) -> None:
+            self.told.emit(f"The {amount} payment was withdrawn; nothing was charged.")
+            if then is not None:
+                then()
+
+        def not_withdrawn(exc: Exception) -> None:
+            self.told.emit(f"The {amount} payment was not withdrawn: {say(exc)}")
+            if refused is not None:
+                refused()
+
         self.runner.call(
             self.api.cancel_payment,
-            gone["id"],
-            on_success=lambda _p: self.told.emit(
-                f"The {gone.get('amount_text', '')} payment was withdrawn; nothing was charged."
-            ),
-            on_failure=lambda exc: self.told.emit(
-                f"The {gone.get('amount_text', '')} payment was not withdrawn ({say(exc)}); "
-                "see the Payments tab."
-            ),
+            payment["id"],
+            on_success=withdrawn,
+            on_failure=not_withdrawn,
             owner=self,
         )
-        return replacing
 
     def _tab_shown(self, index: int) -> None:
         page = self.tabs.widget(index)

@@ -32,6 +32,7 @@ from backend.context import Context
 from backend.domain import autopay
 from backend.domain.money import Money
 from backend.domain.payment_machine import Event
+from backend.domain.payments import is_paid
 from backend.domain.periods import period_bought
 from backend.errors import (
     CheckoutError,
@@ -259,14 +260,14 @@ def refresh(ctx: Context, payment_id: str, *, actor: str) -> None:
 
 
 def withdraw(ctx: Context, payment_id: str, *, actor: str) -> None:
-    """Withdraw a sign-up still waiting, and its subscription at Razorpay. One the
-    customer approved meanwhile is refused: cancelling its subscription would end the
-    plan they just paid for (the mandate with it)."""
+    """Withdraw a sign-up still waiting, and its subscription at Razorpay (again, for
+    one already ended: a cancel there may have failed). One the customer approved
+    meanwhile is refused: cancelling its subscription would end the plan they just paid
+    for (the mandate with it)."""
+    _end_sale(ctx, payment_id, Event.CANCELED, "cancelled by staff", actor)
     row = _sale(ctx, payment_id)
-    if row["status"] == "canceled":
-        return
-    if not _end_sale(ctx, payment_id, Event.CANCELED, "cancelled by staff", actor):
-        raise StateError(f"This payment is already {_sale(ctx, payment_id)['status']}.")
+    if is_paid(row):
+        raise StateError(f"This payment is already {row['status']}.")
     if row["psp_ref"]:
         _cancel_quietly(ctx, row["psp_ref"], payment_id)
 

@@ -201,11 +201,11 @@ def _credits_and_usage(reader: Reader, board: Dashboard) -> None:
 def _payment_problems(reader: Reader, board: Dashboard, now: datetime) -> None:
     now_iso = to_iso(now)
     for row in reader.query(
-        "SELECT method, status, COUNT(*) AS n, "
+        "SELECT method, status, purpose, COUNT(*) AS n, "
         "COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at<=? THEN 1 ELSE 0 END), 0) "
         "AS overdue "
         "FROM payments WHERE status IN ('pending', 'expired', 'late', 'failed') "
-        "AND created_at>=? AND created_at<? GROUP BY method, status",
+        "AND created_at>=? AND created_at<? GROUP BY method, status, purpose",
         (now_iso, board.range.start_iso, board.range.end_iso),
     ):
         method, status, n = row["method"], row["status"], row["n"]
@@ -219,5 +219,5 @@ def _payment_problems(reader: Reader, board: Dashboard, now: datetime) -> None:
                 board.upi_late += n
         elif method in CARD_METHODS and status == "failed":
             board.card_failed += n
-        elif method == PaymentMethod.UPI_AUTOPAY and status == "failed":
-            board.autopay_failed += n
+        elif (method, status, row["purpose"]) == (PaymentMethod.UPI_AUTOPAY, "failed", "renewal"):
+            board.autopay_failed += n  # a sign-up that failed is no plan's problem

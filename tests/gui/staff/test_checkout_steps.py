@@ -157,8 +157,8 @@ def test_a_payment_from_another_page_asks_before_the_waiting_one_goes(
     window, checkout, first, new, neha = _waiting_sale(qtbot, make_window, ctx)
     when_dialog_opens(QMessageBox, lambda box: _click(box, "Withdraw the waiting one"))
     window.area.customers.payment_started.emit(new, neha)
-    qtbot.waitUntil(lambda: _status(ctx, first) == "canceled")
-    assert checkout.sale["request"]["id"] == new["id"]
+    qtbot.waitUntil(lambda: checkout.sale["request"]["id"] == new["id"])
+    assert _status(ctx, first) == "canceled"  # withdrawn before the new one was shown
     assert checkout.stack.currentIndex() == STEP_WAITING
     assert _status(ctx, new["id"]) == "pending"
     qtbot.waitUntil(lambda: "withdrawn" in window.statusBar().currentMessage())
@@ -171,6 +171,26 @@ def test_keeping_the_waiting_payment_withdraws_the_new_one(qtbot, make_window, p
     qtbot.waitUntil(lambda: _status(ctx, new["id"]) == "canceled")
     assert checkout.sale["request"]["id"] == first
     assert _status(ctx, first) == "pending"
+
+
+def test_a_waiting_payment_paid_during_the_question_is_not_withdrawn(
+    qtbot, make_window, people, ctx
+):
+    """Kavya pays while the cashier reads the question: her payment stays paid, nothing
+    is withdrawn, and the page, free now, shows the new payment."""
+    window, checkout, first, new, neha = _waiting_sale(qtbot, make_window, ctx)
+
+    def paid_then_withdraw(box: QMessageBox) -> None:
+        upi_requests.confirm_with_utr(ctx, first, "412345678901", actor="test")
+        qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
+        _click(box, "Withdraw the waiting one")
+
+    when_dialog_opens(QMessageBox, paid_then_withdraw)
+    window.area.customers.payment_started.emit(new, neha)
+    qtbot.waitUntil(lambda: checkout.sale["request"]["id"] == new["id"])
+    qtbot.waitUntil(lambda: checkout.runner.running == 0)
+    assert (_status(ctx, first), _status(ctx, new["id"])) == ("succeeded", "pending")
+    assert "withdrawn" not in window.statusBar().currentMessage()  # no cancel was sent
 
 
 def _click(box: QMessageBox, text: str) -> None:

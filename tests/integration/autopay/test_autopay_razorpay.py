@@ -111,6 +111,19 @@ def test_a_sign_up_approved_before_the_cancel_keeps_its_plan(rzp: Shop, post):
     assert reference(api.autopay_status(sale["id"])) == utr
 
 
+def test_a_withdrawn_sign_up_is_cancelled_at_razorpay_once_it_answers(rzp: Shop):
+    """Razorpay did not answer the cancel: withdrawing again cancels it there (the link
+    must not stay approvable with no sale behind it)."""
+    api, fake = rzp.api, rzp.razorpay
+    sale = api.autopay_start(rzp.customer(), "student", "month")
+    [sub] = fake.subscriptions.values()
+    fake.fail_next = 500
+    assert api.cancel_payment(sale["id"])["status"] == "canceled"
+    assert fake.subscriptions[sub["id"]]["status"] == "created"  # still approvable there
+    api.cancel_payment(sale["id"])
+    assert fake.subscriptions[sub["id"]]["status"] == "cancelled"
+
+
 def test_a_wrong_signature_changes_nothing(rzp: Shop, post):
     cid = rzp.customer()
     sale = rzp.api.autopay_start(cid, "student", "month")

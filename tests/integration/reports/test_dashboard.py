@@ -50,7 +50,11 @@ def board(ctx, rows):
     )  # fmt: skip
     rows.payment("p11", c[2], status="expired", created_at="2026-11-10T09:00:00Z")
     rows.payment(  # an AutoPay renewal the mandate could not debit
-        "p12", c[3], method="upi_autopay", status="failed", created_at="2026-11-23T10:00:00Z"
+        "p12", c[3], method="upi_autopay", status="failed", purpose="renewal",
+        created_at="2026-11-23T10:00:00Z",
+    )  # fmt: skip
+    rows.payment(  # an AutoPay sign-up the provider refused: no plan needs attention
+        "p13", c[4], method="upi_autopay", status="failed", created_at="2026-11-23T11:00:00Z"
     )
     # -- subscriptions ------------------------------------------------------------
     rows.subscription(c[0], tier="student", interval="month", amount=79900)
