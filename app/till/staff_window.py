@@ -181,21 +181,22 @@ class SignedInArea(QWidget):
         if still is None or still["id"] != waiting["id"]:  # it ended while the box was open
             self._show_payment(new, customer)
         elif box.clickedButton() is replace:
-            self._withdraw(
+            self.withdraw(
                 waiting,
                 then=lambda: self._show_payment(new, customer),
-                refused=lambda: self._withdraw(new),
+                refused=lambda: self.withdraw(new),
             )
         else:
-            self._withdraw(new)
+            self.withdraw(new)
 
-    def _withdraw(
+    def withdraw(
         self,
         payment: dict[str, Any],
         then: Callable[[], None] | None = None,
         refused: Callable[[], None] | None = None,
     ) -> None:
-        """Cancel ``payment`` in the background; the status bar says how it went."""
+        """Cancel ``payment`` in the background, then ``then`` (``refused`` if it cannot
+        be); the status bar says how it went."""
         amount = payment.get("amount_text", "")
 
         def withdrawn(_payment: Any) -> None:
@@ -480,15 +481,7 @@ class StaffWindow(QMainWindow):
         box.exec()
         if box.clickedButton() is withdraw and self.area is not None:
             self.statusBar().showMessage(f"Withdrawing the payment, then you {leaving}…")
-            self.runner.call(
-                self.area.checkout.api.cancel_payment,
-                payment["id"],
-                on_success=lambda _p: then(),
-                on_failure=lambda exc: self.statusBar().showMessage(
-                    f"The payment was not withdrawn, so nothing changed: {exc}"
-                ),
-                owner=self,
-            )
+            self.area.withdraw(payment, then=then)
         return False
 
     def _close_now(self) -> None:

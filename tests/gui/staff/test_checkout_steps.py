@@ -27,6 +27,19 @@ def _choose(checkout, tier_id):
     next(c for c in checkout.tier_step.cards if c.tier["id"] == tier_id).button.click()
 
 
+def _kavya_waiting(qtbot, make_window, ctx):
+    """Signed in, with Kavya's Student plan waiting to be paid by UPI QR."""
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    window, checkout = _signed_in(qtbot, make_window)
+    _choose(checkout, "student")
+    checkout.customer_step.search.query.setText("Kavya")
+    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
+    checkout.method_step.buttons["upi"].click()
+    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    return window, checkout
+
+
 def test_refused_customer_form_marks_every_wrong_field_at_once(qtbot, make_window, people, ctx):
     """A typo must not become someone else's number: letters in the phone are refused,
     and the email's mistake is said at the same time, each under its own field."""
@@ -63,14 +76,7 @@ def test_refused_customer_form_marks_every_wrong_field_at_once(qtbot, make_windo
 
 
 def test_expired_qr_offers_a_new_one_and_esc_cancels(qtbot, make_window, people, ctx):
-    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
-    window, checkout = _signed_in(qtbot, make_window)
-    _choose(checkout, "student")
-    checkout.customer_step.search.query.setText("Kavya")
-    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
-    checkout.method_step.buttons["upi"].click()
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    window, checkout = _kavya_waiting(qtbot, make_window, ctx)
     first = checkout.sale["request"]["id"]
 
     ctx.clock.advance(timedelta(minutes=15, seconds=1))
@@ -105,14 +111,7 @@ def test_a_cancel_answered_after_the_money_came_leaves_the_sale_paid(
 ):
     """The customer pays while the cashier's "Cancel payment?" question is open: the
     late Yes withdraws nothing, and the receipt step stays."""
-    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
-    _window, checkout = _signed_in(qtbot, make_window)
-    _choose(checkout, "student")
-    checkout.customer_step.search.query.setText("Kavya")
-    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
-    checkout.method_step.buttons["upi"].click()
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    _window, checkout = _kavya_waiting(qtbot, make_window, ctx)
     payment_id = checkout.sale["request"]["id"]
 
     def paid_then_yes(box: QMessageBox) -> None:
@@ -130,15 +129,8 @@ def test_a_cancel_answered_after_the_money_came_leaves_the_sale_paid(
 
 def _waiting_sale(qtbot, make_window, ctx):
     """A till with Kavya's UPI QR waiting on the Checkout page, and Neha a customer."""
-    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
     neha = customers.add_customer(ctx, name="Neha", email="neha@example.com", actor="test")
-    window, checkout = _signed_in(qtbot, make_window)
-    _choose(checkout, "student")
-    checkout.customer_step.search.query.setText("Kavya")
-    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
-    checkout.method_step.buttons["upi"].click()
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    window, checkout = _kavya_waiting(qtbot, make_window, ctx)
     new = upi_requests.create_request(
         ctx, customer_id=neha["id"], tier="employee", interval="month", actor="test"
     )
