@@ -4,12 +4,13 @@ No token, or one that is unknown or revoked, is 401. What the caller may do is t
 operation's own check (:meth:`backend.interface.Caller.require`), the same for every
 front end; a valid token of another role is then 403.
 
-A request crosses to a worker thread once: reading the header and the context are
-``async`` (no thread), and an operation's handler looks the token up on the thread it
-runs on (:func:`caller_of`), before the operation. (Each extra crossing cost as much CPU
-as the usage rules themselves; see docs/decisions.md, "One thread hop per request".) A
-present but unknown token with a malformed body is therefore answered 422, not 401: the
-body's shape is public in the OpenAPI document, and nothing runs for it.
+A request crosses to a worker thread once: an operation's handler reads the header
+itself (:func:`bearer_token`, no dependency for FastAPI to solve on every request) and
+looks the token up on the thread it runs on (:func:`caller_of`), before the operation.
+(Each extra crossing cost as much CPU as the usage rules themselves; see
+docs/decisions.md, "One thread hop per request".) A malformed body is therefore answered
+422 whatever the token, before the token is looked at: the body's shape is public in the
+OpenAPI document, and nothing runs for it.
 """
 
 from __future__ import annotations
@@ -24,20 +25,24 @@ from backend.errors import AuthError
 from backend.interface import Caller
 from backend.services.shop import api_tokens
 
+#: the security scheme the OpenAPI document names (the stream's dependency declares it)
 bearer = HTTPBearer(auto_error=False, description="A token from `autoos-checkout token create`.")
+#: an operation's ``security`` in the OpenAPI document
+BEARER_SECURITY = [{"HTTPBearer": []}]
 
 
 async def get_ctx(request: Request) -> Context:
     return request.app.state.ctx
 
 
-async def bearer_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str:
-    """The token the request presents (401 without one); :func:`caller_of` checks it."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+def bearer_token(request: Request) -> str:
+    """The token the request presents (401 without one); :func:`caller_of` checks it.
+    Read from the header, as ``HTTPBearer`` reads it, without a dependency to solve."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if not token or scheme.lower() != "bearer":
         raise AuthError("Sign in: send the header 'Authorization: Bearer <token>'.")
-    return credentials.credentials
+    return token
 
 
 def caller_of(request: Request, ctx: Context, token: str) -> Caller:
@@ -50,9 +55,12 @@ def caller_of(request: Request, ctx: Context, token: str) -> Caller:
     return caller
 
 
-def token_caller(request: Request, token: Annotated[str, Depends(bearer_token)]) -> Caller:
-    """The caller, as a dependency of an endpoint that is not an operation (the stream)."""
-    return caller_of(request, request.app.state.ctx, token)
+def token_caller(
+    request: Request, _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
+    """The caller, as a dependency of an endpoint that is not an operation (the stream);
+    ``bearer`` puts the scheme in the OpenAPI document."""
+    return caller_of(request, request.app.state.ctx, bearer_token(request))
 
 
 #: handler parameter type: ``ctx: Ctx``

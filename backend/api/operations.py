@@ -18,11 +18,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from backend.api.auth import Ctx, bearer_token, caller_of
+from backend.api.auth import BEARER_SECURITY, bearer_token, caller_of
 from backend.api.routing import error_responses
 from backend.domain.records import Document
 from backend.interface import CheckoutApi, Operation, operations
@@ -58,10 +58,17 @@ def add_operations(router: APIRouter, api: type[CheckoutApi] = CheckoutApi) -> N
             description=_description(op),
             tags=[op.tag] if op.tag else None,
             status_code=op.status,
-            openapi_extra={"x-roles": sorted(op.roles) if op.roles is not None else []},
+            openapi_extra=_openapi_extra(op),
             responses=responses,
             **answer,
         )
+
+
+def _openapi_extra(op: Operation) -> dict[str, Any]:
+    extra: dict[str, Any] = {"x-roles": sorted(op.roles) if op.roles is not None else []}
+    if op.roles is not None:
+        extra["security"] = BEARER_SECURITY
+    return extra
 
 
 def _description(op: Operation) -> str:
@@ -108,29 +115,27 @@ def _endpoint(api: type[CheckoutApi], op: Operation) -> Callable[..., Any]:
         params.append(
             inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_model)
         )
-    params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Ctx))
-    if op.roles is not None:  # the token is looked up in the handler, on its thread
-        token = Annotated[str, Depends(bearer_token)]
-        params.append(
-            inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-        )
-        params.append(inspect.Parameter("token", inspect.Parameter.KEYWORD_ONLY, annotation=token))
+    # the request, not dependencies: FastAPI solves each dependency per request, and
+    # the context and the bearer token are a read of the app and of one header
+    params.append(inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+    needs_token = op.roles is not None
 
-    def run(kwargs: dict[str, Any]) -> Any:
-        ctx = kwargs.pop("ctx")
-        token = kwargs.pop("token", None)
-        caller = ANYONE if token is None else caller_of(kwargs.pop("request"), ctx, token)
+    def run(request: Request, token: str | None, kwargs: dict[str, Any]) -> Any:
+        ctx = request.app.state.ctx
+        # the token is looked up here, on the worker thread: a database read
+        caller = ANYONE if token is None else caller_of(request, ctx, token)
         body = kwargs.pop("body", None)
         if body is not None:
             kwargs.update({name: getattr(body, name) for name in body_fields})
         result = getattr(api(ctx, caller), op.name)(**kwargs)
         return _answer(op, result, kwargs)
 
-    async def handler(**kwargs: Any) -> Any:
+    async def handler(request: Request, **kwargs: Any) -> Any:
         # ``async``, running the operation on a worker thread itself: FastAPI runs a
         # ``def`` endpoint on a thread and then checks its answer against the response
         # model on *another* thread hop; an ``async`` endpoint's answer is checked inline
-        return await run_in_threadpool(run, kwargs)
+        token = bearer_token(request) if needs_token else None
+        return await run_in_threadpool(run, request, token, kwargs)
 
     handler.__name__ = op.name
     handler.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

@@ -18,9 +18,15 @@ def test_missing_wrong_and_revoked_tokens_are_401(ctx, http, tokens):
     assert bad.headers["www-authenticate"] == "Bearer"
     basic = http.get("/payments/pricing", headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert basic.status_code == 401
+    empty = http.get("/payments/pricing", headers={"Authorization": "Bearer"})
+    assert empty.status_code == 401
+    assert "Authorization: Bearer <token>" in error_of(empty)["message"]
 
     ok = http.get("/payments/pricing", headers={"Authorization": f"Bearer {tokens['kiosk']}"})
     assert ok.status_code == 200
+    # the scheme's case does not matter (RFC 7235), nor spaces before the token
+    lower = http.get("/payments/pricing", headers={"Authorization": f"bearer  {tokens['kiosk']}"})
+    assert lower.status_code == 200
     api_tokens.revoke_token(ctx, "test-kiosk", actor="test")
     again = http.get("/payments/pricing", headers={"Authorization": f"Bearer {tokens['kiosk']}"})
     assert again.status_code == 401
