@@ -36,9 +36,9 @@ from app.till.receipt_bar import ReceiptBar
 from app.till.receipts import ReceiptActions
 from app.widgets.style import set_role, show_message
 from backend.domain.payments import (
-    METHOD_LABELS,
     PaymentMethod,
     is_live,
+    method_label,
     plan_refusal,
     subscription_label,
     trial_running,
@@ -300,7 +300,7 @@ class CustomersView(QWidget):
         text = (
             f"{plan_label(sub.get('tier_name') or sub['tier'], sub['interval'])} · "
             f"{sub.get('amount_text', '')} · paid by "
-            f"{METHOD_LABELS.get(sub['method'], sub['method'].upper())}\n"
+            f"{method_label(sub['method'])}\n"
             f"Status: {subscription_label(sub)} · "
             f"current period ends {day_text(sub['current_period_end'])}"
         )

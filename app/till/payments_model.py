@@ -8,7 +8,7 @@ from typing import Any
 from app.text.date_text import moment_text
 from app.text.plan_text import plan_label
 from app.widgets.rows_model import RowsModel
-from backend.domain.payments import METHOD_LABELS, is_late, label, reference
+from backend.domain.payments import is_late, label, method_label, reference
 
 COLUMNS = (
     ("created_at", "Created"),
@@ -31,7 +31,7 @@ def cell_text(row: dict[str, Any], key: str) -> str:
         purpose = row.get("purpose")
         return f"{text} ({purpose})" if purpose and purpose != "new" else text
     if key == "method":
-        return METHOD_LABELS.get(row["method"], row["method"])
+        return method_label(row["method"])
     if key == "status":
         return label(row)
     if key == "reference":

@@ -44,11 +44,11 @@ from app.widgets.style import set_role
 from backend.domain.money import format_money
 from backend.domain.payments import (
     LABELS,
-    METHOD_LABELS,
     is_late,
     is_upi,
     may_confirm_with_utr,
     may_refund,
+    method_label,
 )
 from backend.interface import CheckoutApi, operation_of
 
@@ -101,7 +101,7 @@ class PaymentsView(QWidget):
         self.method = QComboBox()
         self.method.addItem("Any method", None)
         for key in accepted("method"):
-            self.method.addItem(METHOD_LABELS.get(key, key), key)
+            self.method.addItem(method_label(key), key)
         self.use_dates = QCheckBox("&From")
         self.use_dates.setChecked(True)
         self.use_dates.setToolTip("Untick to see payments of any date.")

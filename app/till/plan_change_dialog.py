@@ -30,6 +30,7 @@ from app.text.messages import say
 from app.text.plan_text import plan_label
 from app.widgets.style import set_role
 from backend.domain.money import Money, format_money
+from backend.domain.payments import method_label
 from backend.interface import CheckoutApi
 
 TITLES = {
@@ -99,7 +100,8 @@ class PlanChangeDialog(QDialog):
         lay.addWidget(title)
         now = QLabel(
             f"Now: {plan_label(subscription.get('tier_name') or '', subscription['interval'])} · "
-            f"{subscription.get('amount_text', '')} · paid by {subscription['method'].upper()} "
+            f"{subscription.get('amount_text', '')} · "
+            f"paid by {method_label(subscription['method'])} "
             f"· period ends {_period_end(subscription.get('current_period_end'))}"
         )
         now.setWordWrap(True)

@@ -77,13 +77,23 @@ EXPLANATIONS: dict[str, str] = {
 }
 #: an AutoPay sign-up is not a payment yet: the customer approves a mandate first
 AUTOPAY_WAITING = "Waiting for the customer to approve the AutoPay mandate in their UPI app…"
+#: the words for a method wherever a person reads one: the Payments table and its filter,
+#: the Customers tab, receipts and GST invoices
 METHOD_LABELS: dict[str, str] = {
     PaymentMethod.UPI_QR: "UPI QR",
     PaymentMethod.UPI_AUTOPAY: "UPI AutoPay",
     PaymentMethod.STRIPE_CHECKOUT: "Card (Stripe)",
     PaymentMethod.STRIPE_TERMINAL: "Card reader",
     PaymentMethod.CARD_ON_FILE: "Card on file",
+    # a plan's own method (``subscriptions.method``): how each of its periods is paid
+    "upi": "UPI QR",
+    "card": "Card (Stripe)",
 }
+
+
+def method_label(method: str | None) -> str:
+    """The words for a payment's or a plan's method (the code itself if it has none)."""
+    return METHOD_LABELS.get(str(method or ""), str(method or ""))
 
 
 def status_of(payment: Mapping[str, Any]) -> str:

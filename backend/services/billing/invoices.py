@@ -19,18 +19,10 @@ from backend.context import Context
 from backend.domain.gst import split_inclusive
 from backend.domain.identity import readable_phone
 from backend.domain.money import Money, format_money
-from backend.domain.payments import INVOICED
+from backend.domain.payments import INVOICED, method_label
 from backend.errors import NotConfigured, NotFound, StateError, ValidationError
 from backend.services.billing import numbering
 from backend.store import audit
-
-METHOD_NAMES = {
-    "upi_qr": "UPI",
-    "upi_autopay": "UPI AutoPay",
-    "stripe_checkout": "Card (Stripe Checkout)",
-    "stripe_terminal": "Card (Stripe Terminal)",
-    "card_on_file": "Card on file",
-}
 
 
 def _payment(ctx: Context, payment_id: str) -> dict[str, Any]:
@@ -90,7 +82,7 @@ def invoice_for_payment(ctx: Context, payment_id: str) -> dict[str, Any]:
         "date": india_date(parse_iso(row["paid_at"])).isoformat(),
         "paid_at": row["paid_at"],
         "payment_id": row["id"],
-        "method": METHOD_NAMES.get(row["method"], row["method"]),
+        "method": method_label(row["method"]),
         "reference": row["utr"] or row["stripe_payment_intent_id"] or row["upi_tr"] or "",
         "terminal": row["terminal"] or "",
         "currency": currency,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app.till.payments_model import PaymentsModel
 from app.till.plan_change_dialog import PlanChangeDialog
@@ -125,6 +126,7 @@ def test_customer_page_shows_credits_usage_and_history(qtbot, make_window, peopl
     view.search.query.setText("Arjun")
     qtbot.waitUntil(lambda: view.name.text() == "Arjun")
     assert "Student" in view.sub_text.text()
+    assert "paid by UPI QR\n" in view.sub_text.text()  # the domain's words, not "UPI"
     assert view.history.rowCount() == 1
     assert view.upgrade_button.isEnabled()
     assert ids["Arjun"] == view.customer["id"]
@@ -147,6 +149,7 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
 
     def agree(dialog: PlanChangeDialog) -> None:
         qtbot.waitUntil(lambda: dialog.target.count() > 0)
+        seen["now"] = [w.text() for w in dialog.findChildren(QLabel) if w.text().startswith("Now:")]
         dialog.target.setCurrentIndex(dialog.target.findData("employee/month"))
         assert not dialog.confirm.isEnabled()  # no agreeing before the price is seen
         dialog.preview_button.click()
@@ -159,6 +162,8 @@ def test_upgrade_shows_the_prorated_price_before_anything_changes(qtbot, make_wi
     view.upgrade_button.click()
     assert expected["amount_text"] in seen["text"]
     assert seen["payments"] == before
+    [now] = seen["now"]
+    assert " · paid by UPI QR · " in now
     checkout = area.checkout
     qtbot.waitUntil(lambda: area.tabs.currentWidget() is checkout)
     request = checkout.sale["request"]

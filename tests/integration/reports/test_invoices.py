@@ -50,6 +50,7 @@ def test_same_state_invoice_shows_gstin_cgst_sgst_and_totals(ctx, rows, shop):
     assert "CGST @ 9% ₹60.94" in text
     assert "SGST @ 9% ₹60.94" in text
     assert "Total ₹799.00" in text
+    assert "Paid by: UPI QR" in text  # the till's words for the method
     assert "IGST" not in text
 
 
@@ -74,13 +75,17 @@ def test_other_state_gets_igst_and_page_one_renders(ctx, rows, shop, tmp_path):
 
 def test_usd_receipt_has_no_gst_and_reprints_identically(ctx, rows, shop):
     cid = rows.customer("Dana Lee", state=None)
-    rows.payment("pay-3", cid, amount=2999, currency="USD", paid_at="2026-11-26T09:00:00Z")
+    rows.payment(
+        "pay-3", cid, amount=2999, currency="USD", method="stripe_checkout",
+        paid_at="2026-11-26T09:00:00Z",
+    )  # fmt: skip
     first = invoices.invoice_pdf(ctx, "pay-3")
     second = invoices.invoice_pdf(ctx, "pay-3")
     assert first == second
     text = pdf_text(first)
     assert "RECEIPT" in text
     assert "Total $29.99" in text
+    assert "Paid by: Card (Stripe)" in text
     assert "GST" not in text
     assert b"D:20261126090000" in first  # creation date is the payment's, not the clock's
 
