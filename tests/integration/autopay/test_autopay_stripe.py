@@ -19,7 +19,7 @@ from backend.errors import Conflict
 from backend.interface import AUTOOS, Caller, CheckoutApi
 from backend.services.billing import invoices
 from backend.services.payments import payment_events
-from tests.integration.autopay.conftest import Shop, decode_png
+from tests.integration.autopay.conftest import Shop, decode_png, pay_overdue_twice
 
 STUDENT_MONTH = 799_00
 EMPLOYEE_MONTH = 2399_00
@@ -341,6 +341,35 @@ def test_a_paused_mandate_resumed_and_the_renewal_collected_after_all(shop: Shop
     assert (plan["status"], plan["mandate_status"]) == ("active", "active")
     renewals = [p for p in _autopay_payments(shop, "succeeded") if p["purpose"] == "renewal"]
     assert [p["stripe_invoice_id"] for p in renewals] == [failed["stripe_invoice_id"]]
+
+
+def test_an_overdue_period_paid_by_qr_and_collected_by_stripe_is_listed_as_paid_twice(
+    shop: Shop,
+):
+    api, fake, clock = shop.api, shop.stripe, shop.clock
+    cid = shop.customer()
+    sale = api.autopay_start(cid, "student", "month")
+    fake.complete_session(fake.all("checkout.session")[0]["id"])
+    api.autopay_status(sale["id"])
+    fake.revoke_mandate(fake.all("mandate")[0]["id"])
+    clock.advance(days=31)
+    fake.advance_subscriptions()
+    shop.sync()
+    upi = pay_overdue_twice(api, fake)
+    assert (upi["method"], upi["status"], upi["amount"]) == ("upi_qr", "succeeded", STUDENT_MONTH)
+    [item] = api.needing_attention()
+    assert (item["kind"], item["customer_id"], item["payment_id"]) == ("paid_twice", cid, upi["id"])
+    assert (item["amount"], item["amount_text"], item["actions"]) == (
+        STUDENT_MONTH,
+        "₹799.00",
+        ["refund"],
+    )
+    assert "Invoice is already paid" in item["reason"]  # Stripe's answer, quoted
+    [notice] = shop.rows("SELECT status, out_of_band FROM dunning_notices")
+    assert notice == {"status": "paid", "out_of_band": "refused"}
+    assert api.current_subscription(cid)["status"] == "active"
+    shop.sync()
+    assert [i["kind"] for i in api.needing_attention()] == ["paid_twice"]  # listed once
 
 
 def test_an_autopay_sale_through_subscribe_and_an_admin_refund(shop: Shop):
