@@ -16,6 +16,12 @@ that it lapses (:mod:`backend.services.trials.usage`) until one of these settles
 - the provider **collects** it after all (a retry succeeded);
 - the plan is **cancelled**.
 
+Paid twice: when the customer paid the overdue period by UPI QR *and* Stripe's own retry
+collected the invoice, Stripe's charge is recorded as its own payment
+(:mod:`backend.services.billing.card_invoices`) and listed among the payments needing
+attention ("paid twice", action ``refund``) until it is refunded in full through the one
+refund path (:mod:`backend.services.cards.card_refunds`).
+
 The email is sent at most once, like trial reminders: the notice is claimed
 (``pending`` → ``sending``, one winner), the message sent, then recorded ``sent``. A crash
 in between leaves ``sending``, which turns ``unknown`` after 15 minutes and is never sent
@@ -181,6 +187,45 @@ def collected(
     if row is not None:
         _resolve(ctx, row["id"], "collected", actor=actor, payment_id=payment_id)
         _back_to_active(ctx, row["subscription_id"])
+
+
+def charged_twice(
+    ctx: Context, invoice_ref: str, upi_payment_id: str, stripe_payment_id: str, *, actor: str
+) -> None:
+    """Stripe collected an overdue invoice the customer had already paid at the till by
+    UPI QR; its charge is recorded as ``stripe_payment_id`` (inside that transaction). The
+    notice stays settled by the UPI payment; staff see "paid twice" until Stripe's charge is
+    refunded, and a refused "paid out of band" for it is closed, not left failed."""
+    notice = ctx.store.one(
+        "SELECT id, subscription_id, out_of_band FROM dunning_notices WHERE provider='stripe' "
+        "AND invoice_ref=?",
+        (invoice_ref,),
+    )
+    if notice is None:
+        return
+    audit.record(
+        ctx,
+        actor,
+        "autopay.paid_twice",
+        "dunning_notice",
+        notice["id"],
+        upi_payment_id=upi_payment_id,
+        stripe_payment_id=stripe_payment_id,
+        invoice=invoice_ref,
+    )
+    if notice["out_of_band"] == "refused":
+        from backend.services.autopay import stripe_autopay
+
+        stripe_autopay.close_refused(ctx, notice, stripe_payment_id)
+
+
+def stripe_charge(ctx: Context, invoice_ref: str) -> dict[str, Any] | None:
+    """Stripe's own charge for an overdue invoice paid at the till as well, once recorded
+    (:func:`charged_twice`)."""
+    return ctx.store.one(
+        "SELECT * FROM payments WHERE stripe_invoice_id=? AND method=? AND status <> 'failed'",
+        (invoice_ref, autopay.METHOD),
+    )
 
 
 def subscription_canceled(ctx: Context, subscription_id: int, *, actor: str) -> None:
@@ -407,10 +452,34 @@ def needing_attention(ctx: Context) -> list[dict[str, Any]]:
                 "actions": ["new_mandate", "cancel"],
             }
         )
+    items.extend(_paid_twice(ctx))
+    items.extend(_not_marked_paid(ctx))
+    return items
+
+
+def _paid_twice(ctx: Context) -> list[dict[str, Any]]:
+    """Overdue renewals paid at the till by UPI QR and collected by Stripe's retry too:
+    Stripe's charge (recorded as its own payment) is to be refunded. Listed until it is
+    refunded in full (the payment's status is then ``refunded``)."""
+    items = []
     for row in ctx.store.query(
-        "SELECT n.*, c.name AS customer_name FROM dunning_notices n "
-        "JOIN customers c ON c.id = n.customer_id WHERE n.out_of_band='refused' ORDER BY n.id"
+        "SELECT n.*, c.name AS customer_name, c.email, c.phone, p.id AS charge_id, "
+        "p.amount AS charge_amount, p.currency AS charge_currency, p.refunded_amount, "
+        "p.receipt_no AS charge_receipt_no FROM dunning_notices n "
+        "JOIN customers c ON c.id = n.customer_id "
+        "JOIN payments p ON p.stripe_invoice_id = n.invoice_ref AND p.method=? "
+        "AND p.status IN ('succeeded', 'late') AND p.id <> n.resolution_payment_id "
+        "WHERE n.provider='stripe' AND n.status='paid' ORDER BY n.id",
+        (autopay.METHOD,),
     ):
+        charge = Money(row["charge_amount"], row["charge_currency"])
+        reason = (
+            "by UPI QR at the till and by Stripe's retry of the AutoPay debit. "
+            "Refund the Stripe charge."
+        )
+        if row["refunded_amount"]:
+            refunded = format_money(Money(row["refunded_amount"], row["charge_currency"]))
+            reason += f" {refunded} of it refunded so far."
         items.append(
             {
                 "kind": "paid_twice",
@@ -418,14 +487,55 @@ def needing_attention(ctx: Context) -> list[dict[str, Any]]:
                 "subscription_id": row["subscription_id"],
                 "customer_id": row["customer_id"],
                 "customer_name": row["customer_name"],
+                "email": row["email"],
+                "phone": row["phone"],
+                "amount": charge.amount,
+                "currency": charge.currency,
+                "amount_text": format_money(charge),
+                "provider": row["provider"],
+                "reason": reason,
+                "payment_id": row["charge_id"],
+                "receipt_no": row["charge_receipt_no"],
+                "refunded_amount": row["refunded_amount"],
+                "upi_payment_id": row["resolution_payment_id"],
+                "out_of_band": row["out_of_band"],
+                "actions": ["refund"],
+            }
+        )
+    return items
+
+
+def _not_marked_paid(ctx: Context) -> list[dict[str, Any]]:
+    """Overdue renewals paid at the till whose "paid out of band" Stripe refused, with no
+    charge of Stripe's recorded for the invoice (yet: if Stripe collected it, its charge
+    comes with the next sync and the row becomes "paid twice")."""
+    items = []
+    for row in ctx.store.query(
+        "SELECT n.*, c.name AS customer_name, c.email, c.phone FROM dunning_notices n "
+        "JOIN customers c ON c.id = n.customer_id WHERE n.out_of_band='refused' "
+        "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.stripe_invoice_id = n.invoice_ref "
+        "AND p.method=? AND p.status <> 'failed') ORDER BY n.id",
+        (autopay.METHOD,),
+    ):
+        items.append(
+            {
+                "kind": "not_marked_paid",
+                "notice_id": row["id"],
+                "subscription_id": row["subscription_id"],
+                "customer_id": row["customer_id"],
+                "customer_name": row["customer_name"],
+                "email": row["email"],
+                "phone": row["phone"],
                 "amount": row["amount"],
                 "currency": row["currency"],
                 "amount_text": format_money(Money(row["amount"], row["currency"])),
                 "provider": row["provider"],
-                "reason": "Paid by UPI QR, but Stripe had collected the invoice too: refund "
-                f"one of the two ({row['out_of_band_error']})",
+                "reason": "paid by UPI QR at the till, but Stripe would not mark its invoice "
+                f"paid ({row['out_of_band_error']}). If Stripe collected it too, its charge "
+                "shows here after the next sync, to refund.",
                 "payment_id": row["resolution_payment_id"],
-                "actions": ["refund"],
+                "out_of_band": row["out_of_band"],
+                "actions": [],
             }
         )
     return items

@@ -19,7 +19,9 @@ Writes that are ours, all through the outbox with their idempotency keys:
 ``payment_methods.detach`` revokes the mandate once the plan is cancelled (Stripe's
 Mandates API only reads; a detached payment method can never be debited again);
 ``invoices.pay`` with ``paid_out_of_band=true`` tells Stripe an overdue invoice was paid
-by a one-time UPI QR here; ``invoices.void_invoice`` drops an overdue invoice when the
+by a one-time UPI QR here (refused when Stripe collected it meanwhile: the customer paid
+twice, Stripe's charge is recorded as its own payment to refund, and the refused request
+is closed once it is); ``invoices.void_invoice`` drops an overdue invoice when the
 customer set up a new mandate instead.
 """
 
@@ -45,6 +47,7 @@ from backend.sync import outbox
 
 METHOD = autopay.METHOD
 PROVIDER = "stripe"
+PAY_OUT_OF_BAND = "autopay.invoice_paid_out_of_band"
 
 
 # -- the sale ----------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def pay_out_of_band(ctx: Context, notice: dict[str, Any], *, actor: str) -> None
     """Tell Stripe the overdue invoice was paid here (inside the payment's transaction)."""
     outbox.enqueue(
         ctx,
-        "autopay.invoice_paid_out_of_band",
+        PAY_OUT_OF_BAND,
         "subscription",
         notice["subscription_id"],
         {
@@ -262,7 +265,10 @@ def _apply_pay(ctx: Context, payload: dict[str, Any], result: dict[str, Any]) ->
 
 def _pay_refused(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> None:
     """Stripe would not mark it paid — usually because it collected the invoice itself
-    meanwhile: the customer paid twice, and staff must refund one of the two."""
+    meanwhile: the customer paid twice. Stripe's charge is recorded as its own payment when
+    Stripe reports the invoice paid (:func:`backend.services.billing.card_invoices.
+    record_paid`); once it is, this request is closed, not left failed (staff refund that
+    charge from the list of payments needing attention)."""
     ctx.store.execute(
         "UPDATE dunning_notices SET out_of_band='refused', out_of_band_error=? WHERE id=?",
         (err.message, payload["notice_id"]),
@@ -276,6 +282,44 @@ def _pay_refused(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> N
         invoice_id=payload["invoice_id"],
         error=err.message,
     )
+    from backend.services.autopay import dunning
+
+    charge = dunning.stripe_charge(ctx, payload["invoice_id"])
+    if charge is not None:  # Stripe's charge came first (e.g. by webhook)
+        notice = {"id": payload["notice_id"], "subscription_id": payload["subscription_id"]}
+        close_refused(ctx, notice, charge["id"])
+
+
+def close_refused(ctx: Context, notice: dict[str, Any], stripe_payment_id: str) -> None:
+    """The refused "paid out of band" of this notice is settled, not a failure for staff:
+    Stripe collected the invoice itself and its charge is recorded here as
+    ``stripe_payment_id``, to refund (inside the transaction that learnt it). The request
+    is closed (``dropped``), so the sync state no longer counts it as failed."""
+    reason = (
+        "Not needed: Stripe collected this invoice itself; its charge is recorded as "
+        f"payment {stripe_payment_id}, to refund from Payments needing attention."
+    )
+    for row in ctx.store.query(
+        "SELECT id, payload FROM stripe_outbox WHERE kind=? AND entity='subscription' "
+        "AND entity_id=? AND status='failed'",
+        (PAY_OUT_OF_BAND, str(notice["subscription_id"])),
+    ):
+        if json.loads(row["payload"]).get("notice_id") != notice["id"]:
+            continue
+        ctx.store.execute(
+            "UPDATE stripe_outbox SET status='dropped', last_error=?, updated_at=? "
+            "WHERE id=? AND status='failed'",
+            (reason, ctx.now_iso(), row["id"]),
+        )
+        audit.record(
+            ctx,
+            outbox.SYNC_ACTOR,
+            "stripe.settled",
+            "stripe_outbox",
+            row["id"],
+            kind=PAY_OUT_OF_BAND,
+            payment_id=stripe_payment_id,
+        )
 
 
 def void_invoice(ctx: Context, sub_id: int, invoice_id: str, *, actor: str) -> None:
@@ -303,9 +347,7 @@ def _void_refused(ctx: Context, payload: dict[str, Any], err: CheckoutError) -> 
 
 
 outbox.operation("autopay.revoke", outbox.Operation(_build_revoke, _apply_revoke, _revoke_refused))
-outbox.operation(
-    "autopay.invoice_paid_out_of_band", outbox.Operation(_build_pay, _apply_pay, _pay_refused)
-)
+outbox.operation(PAY_OUT_OF_BAND, outbox.Operation(_build_pay, _apply_pay, _pay_refused))
 outbox.operation("autopay.invoice_void", outbox.Operation(_build_void, _apply_void, _void_refused))
 
 

@@ -12,6 +12,14 @@ dashboard's revenue, receipts and GST invoices see it. ``payments.stripe_invoice
 unique for money taken, so ``invoice.paid`` and ``invoice.payment_succeeded`` (by webhook
 and by polling) record an invoice once. Each ``invoice.payment_failed`` event is one
 ``failed`` row (an attempt; no receipt). Call inside the event's transaction.
+
+Paid twice: an overdue AutoPay renewal paid at the till by a one-time UPI QR holds its
+Stripe invoice (:func:`backend.services.autopay.dunning.settle_with_upi`); if Stripe's own
+retry collected that invoice too, the invoice is handed to Stripe's charge, recorded here
+as its own ``upi_autopay`` payment with a receipt (:func:`record_paid`): it is money taken
+(revenue until refunded), Stripe's books say that charge paid the invoice, and staff
+refund it from the till. The UPI QR payment keeps its money, its receipt and, in its
+evidence and the notice, the overdue invoice it paid for.
 """
 
 from __future__ import annotations
@@ -94,7 +102,13 @@ def _plan(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _insert(
-    ctx: Context, inv: dict[str, Any], *, status: str, amount: int, actor: str
+    ctx: Context,
+    inv: dict[str, Any],
+    *,
+    status: str,
+    amount: int,
+    actor: str,
+    extra_evidence: dict[str, Any] | None = None,
 ) -> str | None:
     customer_id = local_customer_id(ctx, inv.get("customer"))
     if customer_id is None:
@@ -118,6 +132,7 @@ def _insert(
         "invoice_number": inv.get("number"),
         "billing_reason": inv.get("billing_reason"),
         "hosted_invoice_url": inv.get("hosted_invoice_url"),
+        **(extra_evidence or {}),
     }
     if autopay:
         from backend.services.autopay import mandates
@@ -181,10 +196,78 @@ def _insert(
 
 
 def record_paid(ctx: Context, inv: dict[str, Any], *, actor: str) -> str | None:
-    """One succeeded payment with a receipt for a paid invoice not recorded yet; its id."""
-    if not wanted(ctx, inv, paid=True):  # decided again inside the event's transaction
+    """One succeeded payment with a receipt for a paid invoice not recorded yet (or
+    Stripe's charge for one a UPI QR payment here already paid: :func:`collected_twice`);
+    its id."""
+    till = _held_by_till(ctx, inv)  # decided again inside the event's transaction
+    if till is not None:
+        return _record_second_charge(ctx, inv, till, actor=actor)
+    if not wanted(ctx, inv, paid=True):
         return None
     return _insert(ctx, inv, status="succeeded", amount=int(inv["amount_paid"]), actor=actor)
+
+
+def _held_by_till(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] | None:
+    """The UPI QR payment that holds this paid invoice (its overdue period was paid at the
+    till), if one still does."""
+    if int(inv.get("amount_paid") or 0) <= 0:
+        return None
+    return ctx.store.one(
+        "SELECT id, customer_id FROM payments WHERE stripe_invoice_id=? AND status <> 'failed' "
+        "AND method='upi_qr'",
+        (inv["id"],),
+    )
+
+
+def collected_twice(ctx: Context, inv: dict[str, Any]) -> bool:
+    """Stripe says it was paid, and a UPI QR payment here holds it: Stripe may have
+    collected an invoice the customer had already paid at the till (an out-of-band payment,
+    the till's own, says paid too: the invoice fetched with its payments tells which)."""
+    return _held_by_till(ctx, inv) is not None
+
+
+def _record_second_charge(
+    ctx: Context, inv: dict[str, Any], till: dict[str, Any], *, actor: str
+) -> str | None:
+    """Stripe collected an invoice a UPI QR payment here had already paid: the customer
+    paid twice. Stripe's charge becomes its own ``upi_autopay`` payment, with its
+    PaymentIntent (so it can be refunded) and a receipt, and takes the invoice over from the
+    UPI payment — one payment holds an invoice, and it is the one Stripe's books name.
+    Nothing when the invoice has no PaymentIntent (paid out of band: the till's own payment).
+    Once only: after the first, the UPI payment no longer holds the invoice."""
+    intent = payment_intent_of_invoice(inv)
+    if intent is None or local_customer_id(ctx, inv.get("customer")) is None:
+        return None
+    handed = ctx.store.execute(
+        "UPDATE payments SET stripe_invoice_id=NULL, updated_at=? WHERE id=? "
+        "AND stripe_invoice_id=?",
+        (ctx.now_iso(), till["id"], inv["id"]),
+    ).rowcount
+    if handed != 1:
+        return None
+    payment_id = _insert(
+        ctx,
+        inv,
+        status="succeeded",
+        amount=int(inv["amount_paid"]),
+        actor=actor,
+        extra_evidence={"paid_twice_with": till["id"]},
+    )
+    if payment_id is None:
+        return None
+    payment_events.note(
+        ctx,
+        till["id"],
+        "paid_twice",
+        actor,
+        invoice_id=inv["id"],
+        stripe_payment_id=payment_id,
+        amount=int(inv["amount_paid"]),
+    )
+    from backend.services.autopay import dunning
+
+    dunning.charged_twice(ctx, inv["id"], till["id"], payment_id, actor=actor)
+    return payment_id
 
 
 def record_failed(ctx: Context, inv: dict[str, Any], *, actor: str) -> str | None:

@@ -94,9 +94,11 @@ def _current_subscription(ctx: Context, inv: dict[str, Any]) -> dict[str, Any] |
 
 def _invoice_paid(ctx: Context, obj: dict[str, Any]) -> Write:
     """A paid invoice: mirrored, and — unless a checkout here already holds its money —
-    recorded as a card payment with a receipt (renewals, upgrade prorations)."""
+    recorded as a card payment with a receipt (renewals, upgrade prorations); Stripe's
+    charge for an overdue AutoPay invoice already paid at the till by UPI QR is recorded
+    too, as its own payment (the customer paid twice)."""
     inv, sub = obj, None
-    if card_invoices.wanted(ctx, obj, paid=True):
+    if card_invoices.wanted(ctx, obj, paid=True) or card_invoices.collected_twice(ctx, obj):
         # the PaymentIntent (for refunds) is only in the expanded invoice; the mirror
         # brought up to date gives the tier and interval the money paid for
         inv = gateway(ctx).call("invoices.retrieve", [obj["id"]], {"expand": ["payments"]})

@@ -56,11 +56,13 @@ class Shop:
         return self.ctx.store.query(sql, args)
 
 
-def pay_overdue_twice(api: CheckoutApi, fake: Any, utr: str = "412345678901") -> dict[str, Any]:
+def pay_overdue_twice(
+    api: CheckoutApi, fake: Any, utr: str = "412345678901", *, sync: bool = True
+) -> dict[str, Any]:
     """A Stripe AutoPay renewal that failed (its notice open), paid twice: by the one-time
     UPI QR (staff type the UTR), and by Stripe's own retry once the customer resumed the
-    mandate, so Stripe refuses the "paid out of band" the next sync sends. The UPI
-    payment, as confirmed."""
+    mandate, so Stripe refuses the "paid out of band" the next sync sends (``sync``: that
+    sync runs here, which also brings Stripe's charge). The UPI payment, as confirmed."""
     [item] = [i for i in api.needing_attention() if i["kind"] == "renewal_failed"]
     qr = api.autopay_pay_overdue(item["notice_id"])
     paid = api.confirm_with_utr(qr["id"], utr)
@@ -68,7 +70,8 @@ def pay_overdue_twice(api: CheckoutApi, fake: Any, utr: str = "412345678901") ->
     fake.resume_mandate(mandate["id"])
     [invoice] = [i for i in fake.all("invoice") if i["status"] == "open"]
     assert fake.retry_invoice(invoice["id"]) is True  # Stripe collects it too
-    api.sync_once()
+    if sync:
+        api.sync_once()
     return paid
 
 

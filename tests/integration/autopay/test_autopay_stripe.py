@@ -6,19 +6,23 @@ overdue period paid by a one-time UPI QR."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+import stripe
 
 from backend.adapters.upi.qr import render_png
 from backend.clock import parse_iso
 from backend.domain.autopay import GRACE
 from backend.domain.payments import may_refund
-from backend.errors import Conflict
+from backend.errors import Conflict, StateError
 from backend.interface import AUTOOS, Caller, CheckoutApi
 from backend.services.billing import invoices
+from backend.services.cards.stripe_webhooks import handle_stripe_webhook
 from backend.services.payments import payment_events
+from tests.integration.api.conftest import STRIPE_WEBHOOK_SECRET
 from tests.integration.autopay.conftest import Shop, decode_png, pay_overdue_twice
 
 STUDENT_MONTH = 799_00
@@ -343,33 +347,188 @@ def test_a_paused_mandate_resumed_and_the_renewal_collected_after_all(shop: Shop
     assert [p["stripe_invoice_id"] for p in renewals] == [failed["stripe_invoice_id"]]
 
 
-def test_an_overdue_period_paid_by_qr_and_collected_by_stripe_is_listed_as_paid_twice(
-    shop: Shop,
-):
-    api, fake, clock = shop.api, shop.stripe, shop.clock
+def _lapsed(shop: Shop) -> int:
+    """A Student plan by Stripe AutoPay whose renewal failed (the mandate revoked); the
+    customer's id."""
+    api, fake = shop.api, shop.stripe
     cid = shop.customer()
     sale = api.autopay_start(cid, "student", "month")
     fake.complete_session(fake.all("checkout.session")[0]["id"])
     api.autopay_status(sale["id"])
     fake.revoke_mandate(fake.all("mandate")[0]["id"])
-    clock.advance(days=31)
+    shop.clock.advance(days=31)
     fake.advance_subscriptions()
     shop.sync()
+    return cid
+
+
+PAID_TWICE = (
+    "by UPI QR at the till and by Stripe's retry of the AutoPay debit. Refund the Stripe charge."
+)
+
+
+def _stripe_charges(shop: Shop) -> list[dict]:
+    """Stripe's charges for overdue invoices already paid at the till."""
+    return shop.rows(
+        "SELECT id, method, status, amount, refunded_amount, receipt_no, stripe_invoice_id, "
+        "stripe_payment_intent_id, psp, evidence FROM payments WHERE evidence LIKE ?",
+        "%paid_twice_with%",
+    )
+
+
+def _out_of_band_requests(shop: Shop) -> list[dict]:
+    return shop.rows(
+        "SELECT status, last_error FROM stripe_outbox WHERE kind=?",
+        "autopay.invoice_paid_out_of_band",
+    )
+
+
+def test_an_overdue_period_paid_by_qr_and_collected_by_stripe_is_listed_as_paid_twice(
+    shop: Shop,
+):
+    api, fake = shop.api, shop.stripe
+    cid = _lapsed(shop)
+    [overdue] = [i for i in fake.all("invoice") if i["status"] == "open"]
     upi = pay_overdue_twice(api, fake)
     assert (upi["method"], upi["status"], upi["amount"]) == ("upi_qr", "succeeded", STUDENT_MONTH)
+
+    # Stripe's charge is a payment of its own: taken by Stripe, with a receipt, holding
+    # the invoice Stripe's books say it paid; the UPI QR payment keeps its money
+    [charge] = _stripe_charges(shop)
+    intent = fake.all("payment_intent")[-1]["id"]  # the retry's
+    assert (charge["method"], charge["status"], charge["amount"]) == (
+        "upi_autopay",
+        "succeeded",
+        STUDENT_MONTH,
+    )
+    assert (charge["stripe_invoice_id"], charge["stripe_payment_intent_id"]) == (
+        overdue["id"],
+        intent,
+    )
+    assert charge["psp"] == "stripe"
+    assert json.loads(charge["evidence"])["paid_twice_with"] == upi["id"]
+    [till] = shop.rows(
+        "SELECT status, amount, receipt_no, stripe_invoice_id FROM payments WHERE id=?", upi["id"]
+    )
+    assert (till["status"], till["amount"], till["stripe_invoice_id"]) == (
+        "succeeded",
+        STUDENT_MONTH,
+        None,
+    )
+    # both are revenue, each with its own number of the one gapless series (the sale: 1)
+    numbers = shop.rows("SELECT receipt_no FROM payments WHERE receipt_no IS NOT NULL")
+    assert sorted(int(r["receipt_no"].rsplit("/", 1)[1]) for r in numbers) == [1, 2, 3]
+    assert (till["receipt_no"][-6:], charge["receipt_no"][-6:]) == ("000002", "000003")
+    assert invoices.invoice_for_payment(shop.ctx, charge["id"])["method"] == "UPI AutoPay"
+    history = [e["kind"] for e in payment_events.history(shop.ctx, upi["id"])]
+    assert history[-1] == "paid_twice"
+
+    # the row points at Stripe's charge, to refund
     [item] = api.needing_attention()
-    assert (item["kind"], item["customer_id"], item["payment_id"]) == ("paid_twice", cid, upi["id"])
+    assert (item["kind"], item["customer_id"], item["payment_id"]) == (
+        "paid_twice",
+        cid,
+        charge["id"],
+    )
     assert (item["amount"], item["amount_text"], item["actions"]) == (
         STUDENT_MONTH,
         "₹799.00",
         ["refund"],
     )
-    assert "Invoice is already paid" in item["reason"]  # Stripe's answer, quoted
-    [notice] = shop.rows("SELECT status, out_of_band FROM dunning_notices")
-    assert notice == {"status": "paid", "out_of_band": "refused"}
+    assert item["reason"] == PAID_TWICE
+    assert item["upi_payment_id"] == upi["id"]
+    [row] = [r for r in api.list_payments(customer_id=cid) if r["id"] == charge["id"]]
+    assert may_refund(row)  # the Payments page's refund accepts it too
+    [notice] = shop.rows("SELECT status, out_of_band, out_of_band_error FROM dunning_notices")
+    assert (notice["status"], notice["out_of_band"]) == ("paid", "refused")
+    assert "Invoice is already paid" in notice["out_of_band_error"]  # Stripe's answer, kept
     assert api.current_subscription(cid)["status"] == "active"
-    shop.sync()
+
+    # the refused "paid out of band" is settled, not a failure waiting for staff
+    [request] = _out_of_band_requests(shop)
+    assert request["status"] == "dropped"
+    assert charge["id"] in request["last_error"]
+    state = shop.sync()["state"]
+    assert (state["failed"], state["waiting"]) == (0, 0)
+    assert len(_stripe_charges(shop)) == 1  # a sync replays nothing
     assert [i["kind"] for i in api.needing_attention()] == ["paid_twice"]  # listed once
+
+
+def _deliver(shop: Shop, event: dict) -> bool:
+    """Post one of the fake Stripe's events to the webhook, signed as Stripe signs."""
+    body = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(
+        body, STRIPE_WEBHOOK_SECRET, timestamp=int(shop.stripe.now())
+    )
+    return bool(handle_stripe_webhook(shop.ctx, body.encode(), header)["applied"])
+
+
+def test_stripe_s_charge_by_webhook_twice_before_the_sync_is_recorded_once(shop: Shop):
+    api, fake = shop.api, shop.stripe
+    cid = _lapsed(shop)
+    [overdue] = [i for i in fake.all("invoice") if i["status"] == "open"]
+    pay_overdue_twice(api, fake, sync=False)
+    events = [
+        e
+        for e in fake.events
+        if e["type"] in ("invoice.paid", "invoice.payment_succeeded")
+        and e["data"]["object"]["id"] == overdue["id"]
+    ]
+    assert [e["type"] for e in events] == ["invoice.payment_succeeded", "invoice.paid"]
+    assert _deliver(shop, events[1]) is True
+    assert _deliver(shop, events[1]) is False  # Stripe delivers it again: seen
+    assert _deliver(shop, events[0]) is True  # the same invoice, told twice
+    [charge] = _stripe_charges(shop)
+    assert charge["amount"] == STUDENT_MONTH
+    # listed at once; the "paid out of band" is still waiting to be sent (and the
+    # resumed mandate not yet synced: the plan is listed for it too, until the sync)
+    [item] = [i for i in api.needing_attention() if i["kind"] == "paid_twice"]
+    assert (item["kind"], item["payment_id"], item["out_of_band"]) == (
+        "paid_twice",
+        charge["id"],
+        "queued",
+    )
+    state = shop.sync()["state"]  # Stripe refuses it now: settled, not failed
+    assert (state["failed"], state["waiting"]) == (0, 0)
+    assert [r["status"] for r in _out_of_band_requests(shop)] == ["dropped"]
+    assert [c["id"] for c in _stripe_charges(shop)] == [charge["id"]]  # the poll: nothing more
+    assert [(i["kind"], i["payment_id"]) for i in api.needing_attention()] == [
+        ("paid_twice", charge["id"])
+    ]
+    assert api.current_subscription(cid)["status"] == "active"
+
+
+def test_the_stripe_charge_of_a_period_paid_twice_is_refunded_once_and_the_row_goes(
+    shop: Shop,
+):
+    api, fake = shop.api, shop.stripe
+    cid = _lapsed(shop)
+    upi = pay_overdue_twice(api, fake)
+    [item] = api.needing_attention()
+    admin = CheckoutApi(shop.ctx, Caller.owner("test"))
+    refund = admin.refund(item["payment_id"], reason="paid twice")
+    assert (refund["status"], refund["amount"], refund["payment_id"]) == (
+        "succeeded",
+        STUDENT_MONTH,
+        item["payment_id"],
+    )
+    [charge] = _stripe_charges(shop)
+    [at_stripe] = fake.all("refund")
+    assert (at_stripe["amount"], at_stripe["payment_intent"]) == (
+        STUDENT_MONTH,
+        charge["stripe_payment_intent_id"],
+    )
+    assert (charge["status"], charge["refunded_amount"]) == ("refunded", STUDENT_MONTH)
+    [till] = shop.rows("SELECT status, refunded_amount FROM payments WHERE id=?", upi["id"])
+    assert till == {"status": "succeeded", "refunded_amount": 0}  # the till's money stays
+    assert api.needing_attention() == []
+    with pytest.raises(StateError):
+        admin.refund(item["payment_id"])  # nothing left to give back
+    state = shop.sync()["state"]
+    assert (state["failed"], state["waiting"]) == (0, 0)
+    assert len(fake.all("refund")) == 1
+    assert api.needing_attention() == []
+    assert api.current_subscription(cid)["status"] == "active"
 
 
 def test_an_autopay_sale_through_subscribe_and_an_admin_refund(shop: Shop):
