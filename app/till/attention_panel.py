@@ -8,6 +8,10 @@ a one-time UPI QR for the overdue amount) and **New mandate** (``autopay_new_man
 a new AutoPay sign-up). Either payment is handed to the Checkout page
 (:attr:`AttentionPanel.payment_started`), which shows its QR on the till and the
 customer display and follows it like any sale. **Cancel AutoPay…** asks first.
+**Refund Stripe charge…** (admins only, as the Payments table's refund) gives back
+Stripe's charge of a period paid twice — by UPI QR at the till and by Stripe's retry —
+through the same dialog and operation as the Payments table
+(:func:`app.till.refund_dialog.refund_payment`); refunded in full, the row is gone.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from app.text.date_text import day_text
 from app.text.messages import say
 from app.text.plan_text import plan_label
 from app.till.autopay_box import cancel_autopay
+from app.till.refund_dialog import refund_payment
 from app.widgets.rows_model import RowsModel, fit_rows, rows_table
 from backend.interface import CheckoutApi
 
@@ -46,6 +51,7 @@ KINDS = {
     "renewal_failed": "Renewal not collected",
     "mandate_inactive": "Mandate inactive",
     "paid_twice": "Paid twice",
+    "not_marked_paid": "Not marked paid at Stripe",
 }
 EMAIL_WORDS = {
     "pending": "not yet (sent with the next sync)",
@@ -55,7 +61,7 @@ EMAIL_WORDS = {
     "skipped": "no",
     "unknown": "unknown — check the mail server",
 }
-PAY_QR, NEW_MANDATE, CANCEL = "pay_qr", "new_mandate", "cancel"
+PAY_QR, NEW_MANDATE, CANCEL, REFUND = "pay_qr", "new_mandate", "cancel", "refund"
 #: why a plan whose mandate is inactive cannot get a new one here yet
 NOT_FAILED_YET = (
     "Its renewal has not failed yet, so there is nothing overdue to replace: cancel the "
@@ -91,7 +97,22 @@ def allows(row: dict[str, Any] | None, action: str) -> bool:
     the renewal's number to act on)."""
     if row is None or action not in (row.get("actions") or ()):
         return False
+    if action == REFUND:
+        return row.get("payment_id") is not None
     return action == CANCEL or row.get("notice_id") is not None
+
+
+def payment_to_refund(row: dict[str, Any]) -> dict[str, Any]:
+    """The payment a "paid twice" row refunds (Stripe's charge), as the refund dialog
+    reads a payment."""
+    return {
+        "id": row["payment_id"],
+        "amount": row["amount"],
+        "refunded_amount": row.get("refunded_amount") or 0,
+        "currency": row["currency"],
+        "customer_name": row.get("customer_name") or "",
+        "receipt_no": row.get("receipt_no"),
+    }
 
 
 def customer_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -114,10 +135,18 @@ class AttentionPanel(QGroupBox):
     #: the list or an action failed (the backend's words)
     refused = Signal(str)
 
-    def __init__(self, api: CheckoutApi, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(
+        self,
+        api: CheckoutApi,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        is_admin: bool = False,
+    ):
         super().__init__("Payments needing attention", parent)
         self.api = api
         self.runner = runner
+        self.is_admin = is_admin
         lay = QVBoxLayout(self)
         self.hint = QLabel()
         self.hint.setObjectName("hint")
@@ -132,6 +161,16 @@ class AttentionPanel(QGroupBox):
         self.cancel_button.setObjectName("danger")
         self.cancel_button.clicked.connect(self.cancel_selected)
         row.addWidget(self.cancel_button)
+        #: refunds are for admins, as on the Payments table (not created for staff)
+        self.refund_button: QPushButton | None = None
+        if is_admin:
+            self.refund_button = QPushButton("Refund Stripe charge…")
+            self.refund_button.setObjectName("danger")
+            self.refund_button.setToolTip(
+                "Paid twice: give back what Stripe's retry took (the UPI QR payment stays)"
+            )
+            self.refund_button.clicked.connect(self.refund_selected)
+            row.addWidget(self.refund_button)
         self.mandate_button = QPushButton("&New mandate")
         self.mandate_button.clicked.connect(self.new_mandate)
         row.addWidget(self.mandate_button)
@@ -151,15 +190,24 @@ class AttentionPanel(QGroupBox):
         self.setTitle(
             f"Payments needing attention ({len(rows)})" if rows else "Payments needing attention"
         )
-        self.hint.setText(
+        hint = (
             "UPI AutoPay renewals that could not be collected, and mandates the customer "
             "revoked or paused. Call the customer, then take the overdue amount by UPI QR "
             "or set up a new mandate."
             if rows
             else "No AutoPay renewal needs attention."
         )
-        for widget in (self.table, self.pay_button, self.mandate_button, self.cancel_button):
-            widget.setVisible(bool(rows))
+        if any(r.get("kind") == "paid_twice" for r in rows):
+            hint += (
+                " A period paid twice: refund Stripe's charge."
+                if self.is_admin
+                else " A period paid twice: an admin refunds Stripe's charge."
+            )
+        self.hint.setText(hint)
+        buttons = (self.pay_button, self.mandate_button, self.cancel_button, self.refund_button)
+        for widget in (self.table, *buttons):
+            if widget is not None:
+                widget.setVisible(bool(rows))
         if rows:
             self.table.selectRow(0)
             fit_rows(self.table, len(rows), MAX_ROWS)
@@ -177,6 +225,8 @@ class AttentionPanel(QGroupBox):
         self.pay_button.setEnabled(allows(row, PAY_QR))
         self.mandate_button.setEnabled(allows(row, NEW_MANDATE))
         self.cancel_button.setEnabled(allows(row, CANCEL))
+        if self.refund_button is not None:
+            self.refund_button.setEnabled(allows(row, REFUND))
         self.mandate_button.setToolTip(
             NOT_FAILED_YET
             if row is not None and row.get("notice_id") is None
@@ -212,6 +262,21 @@ class AttentionPanel(QGroupBox):
             int(row["subscription_id"]),
             row,
             str(row.get("customer_name") or ""),
+            on_done=self._decided,
+            on_failure=self.refused.emit,
+        )
+
+    def refund_selected(self) -> None:
+        """Refund Stripe's charge of the selected "paid twice" row: the Payments table's
+        refund dialog and operation, for that payment."""
+        row = self.selected()
+        if row is None or not allows(row, REFUND):
+            return
+        refund_payment(
+            self,
+            self.api,
+            self.runner,
+            payment_to_refund(row),
             on_done=self._decided,
             on_failure=self.refused.emit,
         )

@@ -36,12 +36,11 @@ from app.till.attention_panel import AttentionPanel
 from app.till.payments_model import PaymentsModel
 from app.till.receipt_bar import ReceiptBar
 from app.till.receipts import ReceiptActions
-from app.till.refund_dialog import RefundDialog
+from app.till.refund_dialog import refund_payment
 from app.till.reviews_panel import ReviewsPanel
 from app.till.statement_import import StatementImportDialog, choose_statement_file, summary
 from app.till.utr_dialog import UtrDialog
 from app.widgets.style import set_role
-from backend.domain.money import format_money
 from backend.domain.payments import (
     LABELS,
     is_late,
@@ -167,7 +166,7 @@ class PaymentsView(QWidget):
             self.refund_button.clicked.connect(self.refund)
             foot.addWidget(self.refund_button)
         lay.addLayout(foot)
-        self.attention = AttentionPanel(api, runner)
+        self.attention = AttentionPanel(api, runner, is_admin=is_admin)
         self.attention.decided.connect(self._done)
         self.attention.refused.connect(self._say_error)
         lay.addWidget(self.attention)
@@ -277,18 +276,8 @@ class PaymentsView(QWidget):
         row = self.selected()
         if row is None:
             return
-        dialog = RefundDialog(row, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.amount is None:
-            return
-        amount, reason = dialog.amount, dialog.reason.text().strip() or None
-        self.runner.call(
-            self.api.refund,
-            row["id"],
-            amount=amount.amount,
-            currency=amount.currency,
-            reason=reason,
-            on_success=lambda _r: self._done(f"Refund of {format_money(amount)} sent to Stripe."),
-            on_failure=self._failed,
+        refund_payment(
+            self, self.api, self.runner, row, on_done=self._done, on_failure=self._say_error
         )
 
     def _done(self, message: str) -> None:

@@ -1,8 +1,11 @@
 """How much of a card payment to give back (all of it by default) and why; the amount is
-checked as it is typed, and the backend checks it again."""
+checked as it is typed, and the backend checks it again. :func:`refund_payment` is the
+till's one way to refund (the Payments table, and Stripe's charge of a period paid twice
+under "Payments needing attention"): this dialog, then ``refund``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -15,9 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.runtime.tasks import TaskRunner
+from app.text.messages import say
 from app.widgets.style import add_form_row
 from backend.domain.money import Money, format_money, parse_amount
 from backend.errors import ValidationError
+from backend.interface import CheckoutApi
 
 
 class RefundDialog(QDialog):
@@ -79,3 +85,32 @@ class RefundDialog(QDialog):
             return
         self.amount = amount
         self.accept()
+
+
+def refund_payment(
+    parent: QWidget,
+    api: CheckoutApi,
+    runner: TaskRunner,
+    row: dict[str, Any],
+    *,
+    on_done: Callable[[str], Any],
+    on_failure: Callable[[str], Any],
+) -> None:
+    """Ask how much of payment ``row`` to give back (:class:`RefundDialog`), then refund
+    it in the background; ``on_done`` gets what to say, ``on_failure`` the backend's
+    words. ``row``: the payment's ``id``, ``amount``, ``refunded_amount``, ``currency``,
+    ``customer_name`` and ``receipt_no``."""
+    dialog = RefundDialog(row, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.amount is None:
+        return
+    amount, reason = dialog.amount, dialog.reason.text().strip() or None
+    runner.call(
+        api.refund,
+        row["id"],
+        amount=amount.amount,
+        currency=amount.currency,
+        reason=reason,
+        on_success=lambda _r: on_done(f"Refund of {format_money(amount)} sent to Stripe."),
+        on_failure=lambda exc: on_failure(say(exc)),
+        owner=parent,
+    )

@@ -2,20 +2,23 @@
 their UPI app), as staff meet it on the till against the fake Stripe — the customer's
 AutoPay standing on the Customers page, the renewal under "Payments needing attention",
 paid by a one-time UPI QR on the Checkout page (the plan active again), a new mandate's
-QR, Cancel AutoPay asked first, and the Payments filter by method."""
+QR, Cancel AutoPay asked first, the Payments filter by method, and a period paid twice
+(by UPI QR and by Stripe's retry) whose Stripe charge an admin refunds from the list."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.till.checkout.view import STEP_DONE, STEP_WAITING
+from app.till.refund_dialog import RefundDialog
 from app.till.staff_window import StaffWindow
 from backend.interface import STAFF, Caller, CheckoutApi
 from backend.services.shop import customers
-from tests.gui.staff.conftest import decode_qr, open_till, when_dialog_opens
+from tests.gui.staff.conftest import decode_qr, open_till, sign_in, when_dialog_opens
+from tests.integration.autopay.conftest import pay_overdue_twice
 
 MANDATE = "up to ₹2,399.00 per month until 26 Nov 2031"
 #: a new mandate, a month later, runs five years from then
@@ -79,6 +82,7 @@ def test_a_failed_renewal_is_paid_by_a_one_time_qr_from_the_attention_list(
     assert panel.title() == "Payments needing attention (1)"
     assert panel.pay_button.isEnabled()
     assert panel.mandate_button.isEnabled()
+    assert panel.refund_button is None  # refunds are an admin's, as on the Payments table
 
     # the filter by method finds the AutoPay payments: the sale and the failed renewal
     payments.use_dates.setChecked(False)
@@ -165,3 +169,81 @@ def test_a_new_mandate_from_the_list_then_cancel_autopay_asked_first(
     )
     assert api.current_subscription(customer["id"]) is None
     assert [m["status"] for m in fake.all("mandate")][-1] == "inactive"  # revoked at Stripe
+
+
+def test_an_admin_refunds_the_stripe_charge_of_a_period_paid_twice_from_the_list(
+    qtbot, make_window, people, lapsed, fake, card_ctx
+):
+    """Meera paid her overdue renewal by UPI QR and Stripe's retry collected it too;
+    Kiran's mandate is revoked (another kind of row, nothing to refund)."""
+    api = lapsed["api"]
+    upi = pay_overdue_twice(api, fake)
+    kiran = customers.add_customer(card_ctx, name="Kiran", email="kiran@example.com", actor="t")
+    sale = api.autopay_start(kiran["id"], "student", "month")
+    fake.complete_session(fake.all("checkout.session")[-1]["id"])
+    assert api.autopay_status(sale["id"])["status"] == "succeeded"
+    fake.revoke_mandate(fake.all("mandate")[-1]["id"])
+    api.sync_once()
+    [charge] = card_ctx.store.query(
+        "SELECT id, receipt_no FROM payments WHERE evidence LIKE '%paid_twice_with%'"
+    )
+
+    window = make_window(terminal="Counter 1")
+    sign_in(qtbot, window, "Asha", "4821")
+    qtbot.waitUntil(lambda: window.area is not None)
+    payments = window.area.payments
+    window.area.tabs.setCurrentWidget(payments)
+    panel = payments.attention
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2)
+    assert [r["kind"] for r in panel.model.rows] == ["mandate_inactive", "paid_twice"]
+    button = panel.refund_button
+    assert button is not None
+    assert button.text() == "Refund Stripe charge…"
+    assert "A period paid twice: refund Stripe's charge." in panel.hint.text()
+
+    panel.table.selectRow(0)  # Kiran's revoked mandate: nothing to refund
+    assert not button.isEnabled()
+    assert panel.cancel_button.isEnabled()
+    panel.table.clearSelection()
+    assert panel.selected() is None
+    assert not button.isEnabled()
+
+    panel.table.selectRow(1)
+    row = panel.selected()
+    assert row is not None
+    assert (row["kind"], row["payment_id"]) == ("paid_twice", charge["id"])
+    assert panel.model.cell_text(row, "what") == (
+        "Paid twice: by UPI QR at the till and by Stripe's retry of the AutoPay debit. "
+        "Refund the Stripe charge."
+    )
+    assert panel.model.cell_text(row, "amount_text") == "₹799.00"
+    assert button.isEnabled()
+    assert not panel.pay_button.isEnabled()
+    assert not panel.mandate_button.isEnabled()
+    assert not panel.cancel_button.isEnabled()
+
+    seen: list[str] = []
+
+    def refund_all(dialog: RefundDialog) -> None:  # the Payments table's own dialog
+        seen.append(dialog.findChild(QLabel).text())
+        assert dialog.edit.text() == "799.00"  # all of Stripe's charge
+        dialog.reason.setText("Paid twice")
+        dialog.ok.click()
+
+    when_dialog_opens(RefundDialog, refund_all)
+    button.click()
+    assert seen == [f"Refund to Meera — receipt {charge['receipt_no']}. At most ₹799.00."]
+    qtbot.waitUntil(lambda: [r["kind"] for r in panel.model.rows] == ["mandate_inactive"])
+    qtbot.waitUntil(lambda: payments.message.text() == "Refund of ₹799.00 sent to Stripe.")
+    assert [r["amount"] for r in fake.all("refund")] == [79900]  # once, all of it
+    refunded = card_ctx.store.one(
+        "SELECT status, refunded_amount FROM payments WHERE id=?", (charge["id"],)
+    )
+    assert refunded == {"status": "refunded", "refunded_amount": 79900}
+    till = card_ctx.store.one(
+        "SELECT status, refunded_amount FROM payments WHERE id=?", (upi["id"],)
+    )
+    assert till == {"status": "succeeded", "refunded_amount": 0}  # the UPI QR money stays
+    assert [r["reason"] for r in card_ctx.store.query("SELECT reason FROM refunds")] == [
+        "Paid twice"
+    ]
