@@ -322,6 +322,36 @@ def close_refused(ctx: Context, notice: dict[str, Any], stripe_payment_id: str) 
         )
 
 
+def collect_refused(ctx: Context) -> int:
+    """Overdue invoices paid at the till whose "paid out of band" Stripe refused, with no
+    charge of Stripe's recorded for them: each is read from Stripe (outside any
+    transaction) and, if Stripe collected it, its charge is recorded
+    (:func:`backend.services.billing.card_invoices.record_paid`, once). This catches up
+    what the events did not bring: a till that had read them before such charges were
+    recorded. Invoices the mirror knows are open (their event is still to come), void or
+    uncollectible are not asked about. How many charges were recorded."""
+    from backend.adapters.stripe_gateway import gateway
+    from backend.services.billing import card_invoices
+
+    rows = ctx.store.query(
+        "SELECT n.invoice_ref FROM dunning_notices n JOIN payments p "
+        "ON p.stripe_invoice_id = n.invoice_ref AND p.method='upi_qr' AND p.status <> 'failed' "
+        "LEFT JOIN stripe_invoices si ON si.invoice_id = n.invoice_ref "
+        "WHERE n.provider=? AND n.out_of_band='refused' "
+        "AND (si.status IS NULL OR si.status='paid') ORDER BY n.id",
+        (PROVIDER,),
+    )
+    recorded = 0
+    for row in rows:
+        inv = gateway(ctx).call("invoices.retrieve", [row["invoice_ref"]], {"expand": ["payments"]})
+        with ctx.store.transaction():
+            mirror_invoice(ctx, inv)
+            paid = inv.get("status") == "paid"
+            if paid and card_invoices.record_paid(ctx, inv, actor=outbox.SYNC_ACTOR):
+                recorded += 1
+    return recorded
+
+
 def void_invoice(ctx: Context, sub_id: int, invoice_id: str, *, actor: str) -> None:
     """Drop an overdue invoice the customer will not pay (a new mandate replaced it)."""
     outbox.enqueue(

@@ -29,6 +29,8 @@ def sync_once(ctx: Context, *, actor: str = outbox.SYNC_ACTOR, pull: bool = True
         if result["events"].get("applied"):
             # what the events did may have queued writes (a mandate to revoke): send them
             result["outbox_after"] = outbox.drain(ctx)
+        if "stopped" not in result["events"]:
+            result["paid_twice"] = _paid_twice(ctx)
     result["dunning"] = _dunning_emails(ctx, actor)
     result["state"] = outbox.sync_state(ctx)
     return result
@@ -44,6 +46,19 @@ def _dunning_emails(ctx: Context, actor: str) -> dict[str, Any]:
         return dunning.send_pending(ctx, actor=actor)
     except CheckoutError as err:
         return {"enabled": True, "stopped": err.message}
+
+
+def _paid_twice(ctx: Context) -> dict[str, Any]:
+    """Record Stripe's charges for overdue invoices paid at the till that the events did
+    not bring (:func:`backend.services.autopay.stripe_autopay.collect_refused`); Stripe
+    failing us is reported, never raised."""
+    from backend.errors import CheckoutError
+    from backend.services.autopay import stripe_autopay
+
+    try:
+        return {"recorded": stripe_autopay.collect_refused(ctx)}
+    except CheckoutError as err:
+        return {"recorded": 0, "stopped": err.message}
 
 
 def drain(ctx: Context) -> dict[str, Any]:

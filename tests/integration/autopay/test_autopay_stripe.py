@@ -498,6 +498,43 @@ def test_stripe_s_charge_by_webhook_twice_before_the_sync_is_recorded_once(shop:
     assert api.current_subscription(cid)["status"] == "active"
 
 
+def test_a_refused_mark_whose_events_were_read_before_is_caught_up_by_the_sync(shop: Shop):
+    """A till that read Stripe's events before its charges were recorded (the invoice's
+    events applied, nothing written) is left with a refused "paid out of band": the next
+    sync reads that invoice from Stripe and records the charge, once."""
+    api, fake = shop.api, shop.stripe
+    _lapsed(shop)
+    [overdue] = [i for i in fake.all("invoice") if i["status"] == "open"]
+    pay_overdue_twice(api, fake, sync=False)
+    store = shop.ctx.store
+    with store.transaction():  # as a till before this change left them: applied, mirrored
+        for event in fake.events:
+            if (
+                event["type"].startswith("invoice.")
+                and event["data"]["object"]["id"] == overdue["id"]
+            ):
+                store.execute(
+                    "INSERT INTO stripe_events (event_id, type, created, source, applied_at) "
+                    "VALUES (?, ?, ?, 'poll', ?) ON CONFLICT DO NOTHING",
+                    (event["id"], event["type"], event["created"], shop.ctx.now_iso()),
+                )
+        store.execute(
+            "UPDATE stripe_invoices SET status='paid' WHERE invoice_id=?", (overdue["id"],)
+        )
+    result = shop.sync()
+    assert result["paid_twice"] == {"recorded": 1}
+    [charge] = _stripe_charges(shop)
+    assert (charge["amount"], charge["stripe_invoice_id"]) == (STUDENT_MONTH, overdue["id"])
+    assert charge["stripe_payment_intent_id"] == fake.all("payment_intent")[-1]["id"]
+    assert [r["status"] for r in _out_of_band_requests(shop)] == ["dropped"]
+    assert (result["state"]["failed"], result["state"]["waiting"]) == (0, 0)
+    assert [(i["kind"], i["payment_id"]) for i in api.needing_attention()] == [
+        ("paid_twice", charge["id"])
+    ]
+    assert shop.sync()["paid_twice"] == {"recorded": 0}  # nothing more to ask Stripe
+    assert len(_stripe_charges(shop)) == 1
+
+
 def test_the_stripe_charge_of_a_period_paid_twice_is_refunded_once_and_the_row_goes(
     shop: Shop,
 ):
