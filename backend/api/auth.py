@@ -28,7 +28,7 @@ from backend.services.shop import api_tokens
 #: the security scheme the OpenAPI document names (the stream's dependency declares it)
 bearer = HTTPBearer(auto_error=False, description="A token from `autoos-checkout token create`.")
 #: an operation's ``security`` in the OpenAPI document
-BEARER_SECURITY = [{"HTTPBearer": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
 
 
 async def get_ctx(request: Request) -> Context:
