@@ -465,8 +465,9 @@ def _paid_twice(ctx: Context) -> list[dict[str, Any]]:
     for row in ctx.store.query(
         "SELECT n.*, c.name AS customer_name, c.email, c.phone, p.id AS charge_id, "
         "p.amount AS charge_amount, p.currency AS charge_currency, p.refunded_amount, "
-        "p.receipt_no AS charge_receipt_no FROM dunning_notices n "
+        "p.receipt_no AS charge_receipt_no, s.tier, s.interval FROM dunning_notices n "
         "JOIN customers c ON c.id = n.customer_id "
+        "JOIN subscriptions s ON s.id = n.subscription_id "
         "JOIN payments p ON p.stripe_invoice_id = n.invoice_ref AND p.method=? "
         "AND p.status IN ('succeeded', 'late') AND p.id <> n.resolution_payment_id "
         "WHERE n.provider='stripe' AND n.status='paid' ORDER BY n.id",
@@ -489,6 +490,9 @@ def _paid_twice(ctx: Context) -> list[dict[str, Any]]:
                 "customer_name": row["customer_name"],
                 "email": row["email"],
                 "phone": row["phone"],
+                "tier": row["tier"],
+                "tier_name": ctx.catalog.name_of(row["tier"]),
+                "interval": row["interval"],
                 "amount": charge.amount,
                 "currency": charge.currency,
                 "amount_text": format_money(charge),

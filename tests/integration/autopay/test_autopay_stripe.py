@@ -437,6 +437,7 @@ def test_an_overdue_period_paid_by_qr_and_collected_by_stripe_is_listed_as_paid_
     )
     assert item["reason"] == PAID_TWICE
     assert item["upi_payment_id"] == upi["id"]
+    assert (item["tier"], item["tier_name"], item["interval"]) == ("student", "Student", "month")
     [row] = [r for r in api.list_payments(customer_id=cid) if r["id"] == charge["id"]]
     assert may_refund(row)  # the Payments page's refund accepts it too
     [notice] = shop.rows("SELECT status, out_of_band, out_of_band_error FROM dunning_notices")
