@@ -451,6 +451,7 @@ class PaymentOps(Bound):
         summary="Refund all or part of a card payment (queued; sent to Stripe when online)",
         errors=(404, 409, 502, 503),
         tag=CARD,
+        network=True,  # sent to Stripe at once when online (outbox.send_now)
     )
     def refund(
         self,
