@@ -240,8 +240,8 @@ class AttentionPanel(QGroupBox):
         self._start(NEW_MANDATE, self.api.autopay_new_mandate)
 
     def _start(self, action: str, operation: Any) -> None:
-        row = self.selected()
-        if row is None or not allows(row, action):
+        row = self._selected_for(action)
+        if row is None:
             return
         customer = customer_of(row)
         self.runner.call(
@@ -252,8 +252,8 @@ class AttentionPanel(QGroupBox):
         )
 
     def cancel_selected(self) -> None:
-        row = self.selected()
-        if row is None or not allows(row, CANCEL):
+        row = self._selected_for(CANCEL)
+        if row is None:
             return
         cancel_autopay(
             self,
@@ -269,8 +269,8 @@ class AttentionPanel(QGroupBox):
     def refund_selected(self) -> None:
         """Refund Stripe's charge of the selected "paid twice" row: the Payments table's
         refund dialog and operation, for that payment."""
-        row = self.selected()
-        if row is None or not allows(row, REFUND):
+        row = self._selected_for(REFUND)
+        if row is None:
             return
         refund_payment(
             self,
@@ -280,6 +280,11 @@ class AttentionPanel(QGroupBox):
             on_done=self._decided,
             on_failure=self.refused.emit,
         )
+
+    def _selected_for(self, action: str) -> dict[str, Any] | None:
+        """The selected row, if the backend lists ``action`` for it."""
+        row = self.selected()
+        return row if allows(row, action) else None
 
     def _decided(self, message: str) -> None:
         self.decided.emit(message)

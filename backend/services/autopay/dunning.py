@@ -379,6 +379,35 @@ def settle_with_upi(
 
 
 # -- what staff see ----------------------------------------------------------------------
+def _row(
+    ctx: Context,
+    kind: str,
+    row: dict[str, Any],
+    *,
+    notice_id: int | None,
+    subscription_id: int,
+    provider: str | None,
+    money: Money,
+) -> dict[str, Any]:
+    """What every row of the list says: its kind, whose plan and which, how much."""
+    return {
+        "kind": kind,
+        "notice_id": notice_id,
+        "subscription_id": subscription_id,
+        "customer_id": row["customer_id"],
+        "customer_name": row["customer_name"],
+        "email": row["email"],
+        "phone": row["phone"],
+        "tier": row["tier"],
+        "tier_name": ctx.catalog.name_of(row["tier"]),
+        "interval": row["interval"],
+        "amount": money.amount,
+        "currency": money.currency,
+        "amount_text": format_money(money),
+        "provider": provider,
+    }
+
+
 def needing_attention(ctx: Context) -> list[dict[str, Any]]:
     """AutoPay plans that need a person: renewals that failed (open notices) and live
     plans whose mandate was revoked or paused (their next renewal will fail)."""
@@ -394,20 +423,15 @@ def needing_attention(ctx: Context) -> list[dict[str, Any]]:
         grace_until = parse_iso(row["grace_until"])
         items.append(
             {
-                "kind": "renewal_failed",
-                "notice_id": row["id"],
-                "subscription_id": row["subscription_id"],
-                "customer_id": row["customer_id"],
-                "customer_name": row["customer_name"],
-                "email": row["email"],
-                "phone": row["phone"],
-                "tier": row["tier"],
-                "tier_name": ctx.catalog.name_of(row["tier"]),
-                "interval": row["interval"],
-                "amount": row["amount"],
-                "currency": row["currency"],
-                "amount_text": format_money(Money(row["amount"], row["currency"])),
-                "provider": row["provider"],
+                **_row(
+                    ctx,
+                    "renewal_failed",
+                    row,
+                    notice_id=row["id"],
+                    subscription_id=row["subscription_id"],
+                    provider=row["provider"],
+                    money=Money(row["amount"], row["currency"]),
+                ),
                 "reason": row["reason"],
                 "failed_payment_id": row["failed_payment_id"],
                 "failed_at": row["created_at"],
@@ -431,20 +455,15 @@ def needing_attention(ctx: Context) -> list[dict[str, Any]]:
     ):
         items.append(
             {
-                "kind": "mandate_inactive",
-                "notice_id": None,
-                "subscription_id": row["id"],
-                "customer_id": row["customer_id"],
-                "customer_name": row["customer_name"],
-                "email": row["email"],
-                "phone": row["phone"],
-                "tier": row["tier"],
-                "tier_name": ctx.catalog.name_of(row["tier"]),
-                "interval": row["interval"],
-                "amount": row["amount"],
-                "currency": row["currency"],
-                "amount_text": format_money(Money(row["amount"], row["currency"])),
-                "provider": row["autopay_provider"],
+                **_row(
+                    ctx,
+                    "mandate_inactive",
+                    row,
+                    notice_id=None,
+                    subscription_id=row["id"],
+                    provider=row["autopay_provider"],
+                    money=Money(row["amount"], row["currency"]),
+                ),
                 "reason": REASON_MANDATE + "; the next renewal will fail",
                 "renews_at": row["current_period_end"],
                 "subscription_status": row["status"],
@@ -483,20 +502,15 @@ def _paid_twice(ctx: Context) -> list[dict[str, Any]]:
             reason += f" {refunded} of it refunded so far."
         items.append(
             {
-                "kind": "paid_twice",
-                "notice_id": row["id"],
-                "subscription_id": row["subscription_id"],
-                "customer_id": row["customer_id"],
-                "customer_name": row["customer_name"],
-                "email": row["email"],
-                "phone": row["phone"],
-                "tier": row["tier"],
-                "tier_name": ctx.catalog.name_of(row["tier"]),
-                "interval": row["interval"],
-                "amount": charge.amount,
-                "currency": charge.currency,
-                "amount_text": format_money(charge),
-                "provider": row["provider"],
+                **_row(
+                    ctx,
+                    "paid_twice",
+                    row,
+                    notice_id=row["id"],
+                    subscription_id=row["subscription_id"],
+                    provider=row["provider"],
+                    money=charge,
+                ),
                 "reason": reason,
                 "payment_id": row["charge_id"],
                 "receipt_no": row["charge_receipt_no"],
@@ -515,25 +529,24 @@ def _not_marked_paid(ctx: Context) -> list[dict[str, Any]]:
     comes with the next sync and the row becomes "paid twice")."""
     items = []
     for row in ctx.store.query(
-        "SELECT n.*, c.name AS customer_name, c.email, c.phone FROM dunning_notices n "
-        "JOIN customers c ON c.id = n.customer_id WHERE n.out_of_band='refused' "
+        "SELECT n.*, c.name AS customer_name, c.email, c.phone, s.tier, s.interval "
+        "FROM dunning_notices n JOIN customers c ON c.id = n.customer_id "
+        "JOIN subscriptions s ON s.id = n.subscription_id WHERE n.out_of_band='refused' "
         "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.stripe_invoice_id = n.invoice_ref "
         "AND p.method=? AND p.status <> 'failed') ORDER BY n.id",
         (autopay.METHOD,),
     ):
         items.append(
             {
-                "kind": "not_marked_paid",
-                "notice_id": row["id"],
-                "subscription_id": row["subscription_id"],
-                "customer_id": row["customer_id"],
-                "customer_name": row["customer_name"],
-                "email": row["email"],
-                "phone": row["phone"],
-                "amount": row["amount"],
-                "currency": row["currency"],
-                "amount_text": format_money(Money(row["amount"], row["currency"])),
-                "provider": row["provider"],
+                **_row(
+                    ctx,
+                    "not_marked_paid",
+                    row,
+                    notice_id=row["id"],
+                    subscription_id=row["subscription_id"],
+                    provider=row["provider"],
+                    money=Money(row["amount"], row["currency"]),
+                ),
                 "reason": "paid by UPI QR at the till, but Stripe would not mark its invoice "
                 f"paid ({row['out_of_band_error']}). If Stripe collected it too, its charge "
                 "shows here after the next sync, to refund.",

@@ -27,16 +27,21 @@ def _choose(checkout, tier_id):
     next(c for c in checkout.tier_step.cards if c.tier["id"] == tier_id).button.click()
 
 
-def _kavya_waiting(qtbot, make_window, ctx):
-    """Signed in, with Kavya's Student plan waiting to be paid by UPI QR."""
-    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
-    window, checkout = _signed_in(qtbot, make_window)
+def _to_upi_qr(qtbot, checkout):
+    """Kavya's Student plan, to be paid by UPI QR: the QR is waiting."""
     _choose(checkout, "student")
     checkout.customer_step.search.query.setText("Kavya")
     qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
     checkout.method_step.buttons["upi"].click()
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+
+
+def _kavya_waiting(qtbot, make_window, ctx):
+    """Signed in, with Kavya's Student plan waiting to be paid by UPI QR."""
+    customers.add_customer(ctx, name="Kavya Rao", email="kavya@example.com", actor="test")
+    window, checkout = _signed_in(qtbot, make_window)
+    _to_upi_qr(qtbot, checkout)
     return window, checkout
 
 
@@ -238,12 +243,7 @@ def test_yearly_prices_and_usd(qtbot, make_window, people):
 
 
 def _upi_sale(qtbot, checkout, utr):
-    _choose(checkout, "student")
-    checkout.customer_step.search.query.setText("Kavya")
-    qtbot.keyClick(checkout.customer_step.search.query, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_METHOD)
-    checkout.method_step.buttons["upi"].click()
-    qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_WAITING)
+    _to_upi_qr(qtbot, checkout)
     checkout.submit_utr(utr)
     qtbot.waitUntil(lambda: checkout.stack.currentIndex() == STEP_DONE)
     return checkout.success_step.values["receipt_no"].text()
